@@ -1,0 +1,306 @@
+import { extractQuantities, normalizeQuestion, valueKey, type Quantity, type UnitFamily } from '../corpus/normalize.ts';
+import type { Lexicon } from '../corpus/lexicon.ts';
+import { bigrams, type Tokenizer } from '../search/tokenizer.ts';
+import type { WeightedTerm } from '../search/bm25.ts';
+import type { Vocabulary } from './vocabulary.ts';
+import type { Intent } from './types.ts';
+
+/**
+ * Question understanding: what is asked (intent, the kind of figure wanted), about what (concepts, each
+ * with the report's wordings for it), when (this year, last year, the next plan period) and where (this
+ * district or another place). Pure: it reads only the question and the lexicon/vocabulary it is given.
+ */
+
+export const MAX_QUESTION_LENGTH = 500;
+
+export interface Concept {
+  /** The question's own wording (or the English phrase). */
+  text: string;
+  /** Forms to look for in the report: the word, synonyms, typo corrections, translations. */
+  forms: string[];
+  /** Importance: inverse document frequency in the index. */
+  weight: number;
+  /** The thing a figure is asked about (托位 in 新增多少托位). */
+  focus: boolean;
+}
+
+export type TimeScope = 'current' | 'past' | 'future' | 'none';
+
+export interface Query {
+  /** As asked: trimmed and cut to MAX_QUESTION_LENGTH. */
+  raw: string;
+  truncated: boolean;
+  /** Normalised (NFKC, simplified, no markup), lower case. */
+  text: string;
+  english: boolean;
+  intent: Intent;
+  /** Asked as yes/no (吗, 是否, 是不是, is/will …). */
+  yesNo: boolean;
+  /** The family of figure asked for (亿元 → money, 百分之几 → percent), when the question says. */
+  wants?: UnitFamily;
+  /** Asks for a level or total (总量), not a growth rate. */
+  total: boolean;
+  /** Figures stated in the question itself (是不是两万多), years and ordinals excluded. */
+  quantities: Quantity[];
+  /** 第五部分 → 5. */
+  ordinal?: number;
+  time: { scope: TimeScope; marker?: string };
+  /** Places other than the report's region named in the question, as written. */
+  places: string[];
+  flags: { personal: boolean; injection: boolean; greeting: boolean };
+  concepts: Concept[];
+  /** Weighted index terms for retrieval. */
+  terms: WeightedTerm[];
+}
+
+export interface AnalyzeContext {
+  tokenizer: Tokenizer;
+  lexicon: Lexicon;
+  vocabulary: Vocabulary;
+  /** The report's own region names (市北区, 市北) and year. */
+  region: string[];
+  year: number;
+}
+
+const HAN = /\p{Script=Han}/u;
+const HAN_G = /\p{Script=Han}/gu;
+
+// — intent —
+const RE_COST = /多少钱|价格|票价|收费|费用|花费|花多少|补贴(?:多少|标准|金额)|多少补贴|资金(?:多少|有多少)|预算(?:是)?多少|\bcost|\bprice|\bfee|how much money/;
+const RE_WHEN = /什么时候|啥时候|何时|哪天|哪一天|几月|几号|哪年|哪一年|什么时间|时间表|时间节点|截止|\bwhen\b|what date|which date|deadline/;
+const RE_NUMBER = /多少|几(?:个|家|处|座|部|条|所|项|件|张|场|次|批|人|名|万|千|百|成|倍|公里|平方|栋|艘|辆|台|所|年|航次)|多大|多长|多高|多远|百分之几|比例|增速|增幅|增长率|占比|数量|总量|总额|多少钱|\bhow many\b|\bhow much\b|\bwhat percent|\bnumber of\b|\bhow big\b|\bhow long\b|\bgrowth target\b|\brate\b/;
+const RE_WHO = /谁|哪个部门|哪些部门|哪些单位|哪个单位|哪家(?:企业|公司|单位|机构)|哪些(?:企业|公司|机构|领导|人)|哪位|由谁|牵头|负责|主体|\bwho\b|\bwhich (?:companies|company|firms|enterprises|departments|agencies)/;
+const RE_SUMMARY = /概括|总结|概述|简述|简要|介绍一下|介绍下|主要内容|讲了什么|说了什么|讲了啥|说了啥|讲的啥|写了什么|有哪些方面|哪几个方面|几个方面|哪几方面|六个方面|重点工作|主要工作|主要任务|重点任务|总体要求|怎么(?:做|干|推进|抓|发展|办|安排|搞|弄|落实|保障|提升|加强|建设|改)|如何(?:做|推进|发展|抓|加强|提升|安排|落实|保障|建设|改|优化|提高|推动|打造)?|有什么(?:安排|举措|措施|打算|部署|规划|计划|重点)|哪些(?:安排|举措|措施|部署|工作|任务|重点)|什么(?:安排|举措|措施|部署|思路)|思路|\bsummar|\boverview\b|\bmain tasks\b|\bpriorities\b|\bplan for\b|\bwhat will\b.*\bdo\b/;
+const RE_LIST = /哪些|哪几|有什么|有啥|都有|包括|包含|列举|列出|分别|\bwhich\b|\bwhat are\b|\blist\b/;
+const RE_YESNO = /[吗嘛么][??]?$|是否|有没有|是不是|会不会|能不能|要不要|可不可以|有无|对吗|对不对|\bis (?:there|it)\b|^(?:is|are|will|does|do|did|can|has|have|would)\b/;
+
+// — units wanted —
+const WANTS: Array<[RegExp, UnitFamily]> = [
+  [/多少钱|多少元|多少亿|多少万元|几亿|资金|金额|价格|费用|\bmoney\b|\byuan\b|\bbillion\b/, 'money'],
+  [/百分之几|百分比|比例|增速|增幅|增长率|占比|几个百分点|多少个百分点|%|\bpercent|\brate\b/, 'percent'],
+  [/多少人|几人|多少名|几名|多少位|多少人次|\bpeople\b|\bpersons\b/, 'people'],
+  [/多少平方米?|几平方|面积|多少亩|\bsquare\b|\barea\b/, 'area'],
+  [/多少公里|几公里|多少米|多长|长度|\bkilomet|\bkm\b/, 'length'],
+  [/多少场|几场|多少次|几次|场次|批次|航次|\bvoyages\b|\btimes\b/, 'times'],
+];
+
+// — scope —
+const RE_PAST = /去年|上年|上一年|前年|过去一年|过去几年|往年|\blast year\b/;
+const RE_FUTURE = /明年|后年|下一年|十五五|15五|未来五年|今后五年|\bnext year\b/;
+const RE_CURRENT = /今年|本年|当年|年内|全年|\bthis year\b/;
+
+// — refusal classes —
+const RE_PERSONAL = /手机号|手机号码|电话号码|联系电话|电话是多少|的电话|身份证|家庭住址|住址|住在哪|家住|微信号|qq号|银行卡|工资|薪水|薪资|个人信息|隐私|私人|邮箱地址|\bphone number\b|\bhome address\b|\bid card\b|\bsalary\b/;
+const RE_INJECTION = /(?:忽略|无视|忘记|忘掉|不要管|跳过|别管|不用管).{0,12}(?:指令|规则|设定|提示|要求|限制|约束|以上|之前|前面|上面|说明)|编造|编一个|编个|瞎编|虚构|捏造|假装|扮演|你现在是|角色扮演|随便说个|随便编|猜一个|\bsystem prompt\b|\bprompt\b|\bignore (?:all |the )?(?:previous|above|prior)\b|\bjailbreak\b|\bpretend\b|\bmake up\b/;
+const RE_GREETING = /^(?:你好|您好|hi|hello|hey|嗨|哈喽|早上好|晚上好|下午好|在吗|在不在|谢谢|多谢|感谢|再见|拜拜|你是谁|你叫什么|你是什么|你会什么|你能做什么|讲个笑话|说个笑话|笑话|天气|今天天气)/;
+
+export function analyzeQuestion(question: string, ctx: AnalyzeContext): Query {
+  const trimmed = question.trim();
+  const chars = [...trimmed];
+  const truncated = chars.length > MAX_QUESTION_LENGTH;
+  const raw = truncated ? chars.slice(0, MAX_QUESTION_LENGTH).join('') : trimmed;
+  const text = normalizeQuestion(raw).toLowerCase();
+  const hanCount = (text.match(HAN_G) ?? []).length;
+  const english = hanCount < 2 && /[a-z]{2,}/.test(text);
+
+  const intent = intentOf(text);
+  const quantities = extractQuantities(text);
+  const ordinal = quantities.find((q) => q.ordinal)?.value;
+  const concepts = english ? englishConcepts(text, ctx) : chineseConcepts(text, ctx);
+  markFocus(text, concepts, intent, ctx);
+  const wants = wantsOf(text, intent);
+
+  return {
+    raw,
+    truncated,
+    text,
+    english,
+    intent,
+    yesNo: RE_YESNO.test(text),
+    ...(wants ? { wants } : {}),
+    total: /总量|总规模|总额是|总共多少|一共多少|\btotal\b/.test(text) && !/增长|增速|增幅/.test(text),
+    quantities: quantities.filter((q) => !q.ordinal && q.family !== 'year'),
+    ...(ordinal !== undefined ? { ordinal } : {}),
+    time: timeOf(text, ctx.year),
+    places: placesOf(text, ctx),
+    flags: {
+      personal: RE_PERSONAL.test(text),
+      injection: RE_INJECTION.test(text),
+      greeting: RE_GREETING.test(text.replace(/^[\s,.!?,。!?~～]+/, '')),
+    },
+    concepts,
+    terms: termsOf(concepts, quantities, ctx),
+  };
+}
+
+function intentOf(text: string): Intent {
+  if (RE_COST.test(text)) return 'cost';
+  if (RE_WHEN.test(text)) return 'when';
+  if (RE_NUMBER.test(text)) return 'number';
+  if (RE_WHO.test(text)) return 'who';
+  if (RE_SUMMARY.test(text)) return 'summary';
+  if (RE_LIST.test(text)) return 'list';
+  return 'fact';
+}
+
+function wantsOf(text: string, intent: Intent): UnitFamily | undefined {
+  if (intent === 'cost') return 'money';
+  if (intent !== 'number') return undefined;
+  for (const [re, family] of WANTS) if (re.test(text)) return family;
+  return undefined;
+}
+
+function timeOf(text: string, year: number): Query['time'] {
+  for (const m of text.matchAll(/(?:19|20)\d{2}/g)) {
+    const y = Number(m[0]);
+    if (y < year) return { scope: 'past', marker: `${y}年` };
+    if (y > year) return { scope: 'future', marker: `${y}年` };
+  }
+  const past = RE_PAST.exec(text);
+  if (past) return { scope: 'past', marker: past[0] };
+  const future = RE_FUTURE.exec(text);
+  if (future) return { scope: 'future', marker: future[0] };
+  if (RE_CURRENT.test(text) || text.includes(String(year))) return { scope: 'current' };
+  return { scope: 'none' };
+}
+
+function placesOf(text: string, ctx: AnalyzeContext): string[] {
+  const found: string[] = [];
+  let rest = text;
+  for (const own of ctx.region) rest = rest.split(own.toLowerCase()).join(' ');
+  const names = ctx.lexicon.places.flatMap((p) => [p.name, ...p.aliases]).sort((a, b) => b.length - a.length);
+  for (const name of names) {
+    const n = name.toLowerCase();
+    if (n && rest.includes(n)) {
+      found.push(name);
+      rest = rest.split(n).join(' ');
+    }
+  }
+  return found;
+}
+
+/** Chinese: segment, drop stop words, glue stray single characters (often a typo), expand each word. */
+function chineseConcepts(text: string, ctx: AnalyzeContext): Concept[] {
+  const words: string[] = [];
+  let glue = '';
+  const flush = (): void => {
+    if ([...glue].length >= 2) words.push(glue);
+    glue = '';
+  };
+  for (const token of ctx.tokenizer.cut(text)) {
+    const t = token.trim().toLowerCase();
+    if (!t || ctx.lexicon.stopwords.has(t) || !/[\p{Script=Han}a-z]/u.test(t) || /^\d/.test(t)) {
+      flush();
+      continue;
+    }
+    if (HAN.test(t) && [...t].length === 1) {
+      glue += t;
+      continue;
+    }
+    flush();
+    words.push(t);
+  }
+  flush();
+  return dedupe(words).map((w) => conceptOf(w, ctx));
+}
+
+/** English: the glossary turns phrases into the report's Chinese terms; unknown words are ignored. */
+function englishConcepts(text: string, ctx: AnalyzeContext): Concept[] {
+  let rest = ` ${text.replace(/[^a-z0-9+\- ]+/g, ' ')} `;
+  const concepts: Concept[] = [];
+  for (const [phrase, terms] of ctx.lexicon.glossary) {
+    const needle = ` ${phrase} `;
+    if (!rest.includes(needle)) continue;
+    rest = rest.split(needle).join('  ');
+    const forms = dedupe(terms.flatMap((t) => [t, ...synonymsOf(t, ctx)]));
+    concepts.push({ text: phrase, forms, weight: weightOf(terms, ctx), focus: false });
+  }
+  return concepts;
+}
+
+function conceptOf(word: string, ctx: AnalyzeContext): Concept {
+  const forms = [word, ...synonymsOf(word, ctx)];
+  if (HAN.test(word) && !ctx.vocabulary.contains(word)) {
+    for (const fix of ctx.vocabulary.soundsLike(word)) forms.push(fix);
+  }
+  return { text: word, forms: dedupe(forms), weight: weightOf(forms, ctx), focus: false };
+}
+
+function synonymsOf(word: string, ctx: AnalyzeContext): string[] {
+  const out: string[] = [];
+  for (const group of ctx.lexicon.synonymGroups) {
+    if (group.includes(word)) out.push(...group);
+    else if ([...word].length >= 3 && group.some((m) => [...m].length >= 2 && word.includes(m) && ctx.vocabulary.contains(m) === false)) {
+      // 高企数量 → the 高企 group, when the abbreviation itself never occurs in the report.
+      out.push(...group);
+    }
+  }
+  return out.filter((t) => t !== word);
+}
+
+/** The most specific wording decides how much a concept matters. */
+function weightOf(forms: string[], ctx: AnalyzeContext): number {
+  let best = 0;
+  let seen = false;
+  for (const f of forms) {
+    if (!ctx.vocabulary.contains(f)) continue;
+    seen = true;
+    best = Math.max(best, ctx.vocabulary.idf(f));
+  }
+  // A word the report never uses weighs like a rare one, a little less: it may be chat.
+  return seen ? best : 0.8 * ctx.vocabulary.maxIdf();
+}
+
+/**
+ * The focus of a figure question is the thing counted: the concept right after 多少/几 (新增多少托位),
+ * or, when nothing follows, the one just before (GDP增长多少).
+ */
+function markFocus(text: string, concepts: Concept[], intent: Intent, ctx: AnalyzeContext): void {
+  if (!['number', 'cost', 'when'].includes(intent) || concepts.length === 0) return;
+  const q = /多少|几|多大|多长|何时|什么时候|啥时候|哪天|how many|how much|when/.exec(text);
+  if (!q) return;
+  const after = text.slice(q.index + q[0].length);
+  const before = text.slice(0, q.index);
+  const position = (c: Concept, hay: string): number => {
+    const i = hay.indexOf(c.text);
+    return i;
+  };
+  const following = concepts
+    .map((c) => ({ c, at: position(c, after) }))
+    .filter((x) => x.at >= 0 && x.at <= 4 && !GENERIC.has(x.c.text))
+    .sort((a, b) => a.at - b.at)[0];
+  if (following) {
+    following.c.focus = true;
+    return;
+  }
+  const preceding = concepts
+    .map((c) => ({ c, at: before.lastIndexOf(c.text) }))
+    .filter((x) => x.at >= 0 && !GENERIC.has(x.c.text))
+    .sort((a, b) => b.at - a.at)[0];
+  if (preceding) preceding.c.focus = true;
+  void ctx;
+}
+
+/** Words that never name the thing counted. */
+const GENERIC = new Set(['增长', '增加', '新增', '目标', '达到', '预期', '要求', '任务', '安排', '实现', '完成', '建设', '建成', '开展', '引进', '计划', '打造', '推动', '提升', '总量', '总额', '资金']);
+
+function termsOf(concepts: Concept[], quantities: Quantity[], ctx: AnalyzeContext): WeightedTerm[] {
+  const weights = new Map<string, number>();
+  const put = (term: string, w: number): void => {
+    if (w > (weights.get(term) ?? 0)) weights.set(term, w);
+  };
+  for (const c of concepts) {
+    c.forms.forEach((form, i) => {
+      const own = i === 0 || c.text === form;
+      const boost = c.focus ? 1.3 : 1;
+      for (const w of ctx.tokenizer.words(form)) put(`w:${w}`, (own ? 1 : 0.7) * boost);
+      for (const b of bigrams(form)) put(`b:${b}`, (own ? 0.4 : 0.3) * boost);
+    });
+  }
+  for (const q of quantities) if (!q.ordinal && q.family !== 'year') put(`n:${valueKey(q.value)}`, 0.6);
+  return [...weights].map(([term, weight]) => ({ term, weight }));
+}
+
+function dedupe<T>(items: T[]): T[] {
+  return [...new Set(items)];
+}

@@ -1,0 +1,33 @@
+/**
+ * Every user-facing sentence the engine writes, in one place so the wording can be reviewed.
+ * Channels add their own chrome (buttons, headings) in their own message files.
+ */
+export const messages = {
+  empty: '请输入您的问题,例如:今年新增多少托位?',
+  truncated: (max: number) => `问题较长,已按前${max}个字处理。`,
+  notFound: (topic: string) =>
+    topic ? `报告中没有找到关于“${topic}”的内容。` : '报告中没有找到这个问题的答案。',
+  otherPlace: (place: string, region: string) => `报告中没有找到${place}的内容:本报告只涉及${region}的工作安排。`,
+  otherYear: (marker: string, year: number, region: string) =>
+    `报告中没有找到${marker}的相关数据:本报告是${region}${year}年的工作安排,不含这一时期的情况。`,
+  noFigure: (topic: string) => (topic ? `报告中没有给出“${topic}”的具体数字。` : '报告中没有给出这个数字。'),
+  noTotal: (topic: string) => `报告中没有给出“${topic}”的总量,只给出了增长目标。`,
+  noDate: '报告中没有给出具体时间。',
+  noPrice: '报告中没有涉及价格、收费或补贴标准。',
+  personalData: '报告中没有个人信息,我也不能提供任何个人信息。',
+  injection: '我只依据报告原文回答,不会编造或改写报告中的内容。',
+  chitchat: (title: string) =>
+    `您好!我可以回答《${title}》里的目标、数字和项目,例如:“今年新增多少托位”“加装电梯多少部”。`,
+  yes: '是的。',
+  figureDiffers: '报告中的数字是:',
+  relatedPrefix: '相关内容:',
+} as const;
+
+/** Example questions shown by channels on start and after a refusal. */
+export const exampleQuestions = [
+  '今年新增多少托位?',
+  '地区生产总值增长目标是多少?',
+  '加装电梯多少部?',
+  '今年要建哪些安置房?',
+  '民生方面有哪些安排?',
+] as const;

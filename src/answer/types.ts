@@ -1,0 +1,92 @@
+/**
+ * The contract between the engine and every channel. `Answer` serialises to the Answer JSON of
+ * ARCHITECTURE.md (question, found, answer, citations[{doc, section, quote, score}], latencyMs); the
+ * other fields are additions that channels use for rendering and never change those meanings.
+ */
+
+export type Intent = 'number' | 'list' | 'fact' | 'who' | 'when' | 'cost' | 'summary' | 'chitchat';
+
+/** Why an answer was refused (`found: false`). */
+export type RefusalReason =
+  | 'empty'
+  | 'not-found'
+  | 'other-place'
+  | 'other-year'
+  | 'no-figure'
+  | 'no-date'
+  | 'no-price'
+  | 'chitchat'
+  | 'personal-data'
+  | 'injection';
+
+export interface Citation {
+  /** Document title, e.g. 市北区2025年政府工作报告. */
+  doc: string;
+  /** Section path joined with ' › '. */
+  section: string;
+  /** Verbatim text of the source, an exact substring of the stored document. */
+  quote: string;
+  /** Relevance in [0, 1]. */
+  score: number;
+  /** Where the quote stands: document id, paragraph number, offsets into the stored document. */
+  docId: string;
+  paragraph: number;
+  start: number;
+  end: number;
+  /** The whole paragraph, and where the quote sits in it, for "show the original paragraph". */
+  context: { text: string; start: number; end: number };
+}
+
+export interface Answer {
+  /** The question as asked (trimmed; cut to the maximum length). */
+  question: string;
+  found: boolean;
+  /** The shortest clause(s) that answer, or a plain statement that the report does not say. */
+  answer: string;
+  /** 1–3 verbatim quotes; for a refusal, the closest related passages (may be empty). */
+  citations: Citation[];
+  latencyMs: number;
+  intent: Intent;
+  /** Set when `found` is false. */
+  reason?: RefusalReason;
+  /** Substrings of `answer` worth emphasising (figures with their units). */
+  highlights: string[];
+  /** A note for the user, e.g. that the question was cut. */
+  notice?: string;
+}
+
+export interface AskOptions {
+  /** Which channel asks (cli, web, api, telegram, wechat, wecom): for logs and metrics. */
+  channel?: string;
+  /** A stable, already hashed or opaque user id: for the query log. */
+  userId?: string;
+  /** How many citations at most (1–3). */
+  maxCitations?: number;
+}
+
+/** A node of the report's outline, for /outline and the web side panel. */
+export interface OutlineNode {
+  docId: string;
+  title: string;
+  level: 0 | 1 | 2 | 3;
+  /** Paragraph number of the heading line, or of the paragraph for level 3. */
+  paragraph?: number;
+  children: OutlineNode[];
+}
+
+export interface ParagraphView {
+  docId: string;
+  doc: string;
+  paragraph: number;
+  section: string;
+  topic?: string;
+  text: string;
+}
+
+export interface DocumentInfo {
+  id: string;
+  title: string;
+  region: string;
+  year: number;
+  kind: string;
+}

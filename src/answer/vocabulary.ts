@@ -1,0 +1,61 @@
+import { pinyin } from 'pinyin-pro';
+import type { Bm25Index } from '../search/bm25.ts';
+import { bigrams } from '../search/tokenizer.ts';
+
+/**
+ * What the report's words are, for question analysis: whether a word occurs at all, how rare it is,
+ * and which report words sound like a word that does not occur (a homophone typo: 瞪铃 → 瞪羚,
+ * 托为 → 托位). Chinese IME typos are overwhelmingly homophones, so toneless pinyin is the key.
+ */
+export interface Vocabulary {
+  contains(form: string): boolean;
+  idf(form: string): number;
+  maxIdf(): number;
+  /** Report words of the same length that sound the same (toneless pinyin), most frequent first. */
+  soundsLike(word: string): string[];
+}
+
+export function createVocabulary(index: Bm25Index): Vocabulary {
+  let byPinyin: Map<string, string[]> | undefined;
+  const hasWord = (f: string): boolean => index.has(`w:${f}`);
+  const hasBigram = (f: string): boolean => index.has(`b:${f}`);
+  const contains = (form: string): boolean => {
+    const f = form.toLowerCase();
+    if (hasWord(f) || hasBigram(f)) return true;
+    const bs = bigrams(f);
+    return bs.length > 0 && bs.length <= 4 && bs.every(hasBigram);
+  };
+  const sound = (w: string): string => pinyin(w, { toneType: 'none', type: 'array' }).join(' ');
+
+  return {
+    contains,
+    idf(form) {
+      const f = form.toLowerCase();
+      if (hasWord(f)) return index.idf(`w:${f}`);
+      if (hasBigram(f)) return index.idf(`b:${f}`);
+      const bs = bigrams(f).filter(hasBigram);
+      if (bs.length === 0) return this.maxIdf();
+      return Math.max(...bs.map((b) => index.idf(`b:${b}`)));
+    },
+    maxIdf() {
+      return Math.log(1 + (index.size + 0.5) / 0.5);
+    },
+    soundsLike(word) {
+      if (!byPinyin) {
+        byPinyin = new Map();
+        for (const term of index.vocabulary()) {
+          const kind = term.slice(0, 2);
+          if (kind !== 'w:' && kind !== 'b:') continue;
+          const w = term.slice(2);
+          if (!/^\p{Script=Han}{2,6}$/u.test(w)) continue;
+          const key = sound(w);
+          const list = byPinyin.get(key) ?? [];
+          if (!list.includes(w)) list.push(w);
+          byPinyin.set(key, list);
+        }
+      }
+      const hits = (byPinyin.get(sound(word)) ?? []).filter((w) => w !== word && [...w].length === [...word].length);
+      return hits.sort((a, b) => index.df(`w:${b}`) + index.df(`b:${b}`) - index.df(`w:${a}`) - index.df(`b:${a}`)).slice(0, 3);
+    },
+  };
+}

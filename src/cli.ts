@@ -1,0 +1,168 @@
+#!/usr/bin/env node
+import { createInterface } from 'node:readline';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { defineCommand, runMain } from 'citty';
+import { SingleBar, Presets } from 'cli-progress';
+import { citationLocation, type Answer, type Engine } from './answer/index.ts';
+import { openEngine } from './bootstrap.ts';
+import { createConfig, type Config } from './config.ts';
+import { ConfigError, WorkplanError } from './errors.ts';
+import { createLogger, type Logger } from './logger.ts';
+
+/**
+ * The command line: `ask`, `index`, `eval` and `start`. The only module that calls process.exit.
+ *
+ *   npm run ask -- "今年新增多少托位"          readable answer with quote and location
+ *   npm run ask -- --json "今年新增多少托位"   the Answer JSON
+ *   printf '问1\n问2\n' | npm run ask -- --json one JSON object per line, in order
+ */
+
+const EXIT_USAGE = 2;
+
+function setup(level?: string): { config: Config; logger: Logger } {
+  try {
+    const config = createConfig(process.env);
+    return { config, logger: createLogger(level ?? config.LOG_LEVEL) };
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`配置错误:${err.variable} ${err.message.slice(err.variable.length + 2)}\n`);
+      process.exit(EXIT_USAGE);
+    }
+    throw err;
+  }
+}
+
+function renderText(a: Answer): string {
+  const lines = [`${a.found ? '答' : '未找到'}:${a.answer}`];
+  if (a.notice) lines.push(`(${a.notice})`);
+  if (a.citations.length) {
+    lines.push('', a.found ? '原文:' : '相关内容:');
+    for (const c of a.citations) {
+      lines.push(`  「${c.quote}」`, `   —— ${citationLocation(c)}`);
+    }
+  }
+  lines.push('', `(${a.latencyMs} ms)`);
+  return lines.join('\n');
+}
+
+async function readLines(): Promise<string[]> {
+  const rl = createInterface({ input: process.stdin, crlfDelay: Infinity });
+  const out: string[] = [];
+  for await (const line of rl) out.push(line);
+  return out;
+}
+
+const ask = defineCommand({
+  meta: { name: 'ask', description: '回答一个问题(或从标准输入逐行读取问题)' },
+  args: {
+    question: { type: 'positional', required: false, description: '问题,例如 今年新增多少托位' },
+    json: { type: 'boolean', description: '输出 Answer JSON' },
+  },
+  async run({ args }) {
+    const words = args._.length ? args._ : args.question !== undefined ? [args.question] : [];
+    const fromStdin = words.length === 0;
+    if (fromStdin && process.stdin.isTTY) {
+      process.stderr.write('请提供问题,例如:npm run ask -- "今年新增多少托位",或用 --json 从标准输入逐行读取。\n');
+      process.exit(EXIT_USAGE);
+    }
+    const question = words.join(' ');
+    if (!fromStdin && !question.trim()) {
+      process.stderr.write('问题不能为空,例如:npm run ask -- "今年新增多少托位"\n');
+      process.exit(EXIT_USAGE);
+    }
+    const { config, logger } = setup();
+    const engine = await openEngine(config, logger);
+    if (!fromStdin) {
+      const a = await engine.ask(question, { channel: 'cli' });
+      process.stdout.write(args.json ? `${JSON.stringify(a)}\n` : `${renderText(a)}\n`);
+      return;
+    }
+    const lines = await readLines();
+    while (lines.length && lines[lines.length - 1]!.trim() === '') lines.pop();
+    for (const line of lines) {
+      const a = await engine.ask(line, { channel: 'cli' });
+      process.stdout.write(args.json ? `${JSON.stringify(a)}\n` : `${renderText(a)}\n\n`);
+    }
+  },
+});
+
+const index = defineCommand({
+  meta: { name: 'index', description: '重建索引' },
+  args: {},
+  async run() {
+    const { config, logger } = setup();
+    const bar = new SingleBar({ format: '建立索引 [{bar}] {percentage}% | {value}/{total} 句', hideCursor: true }, Presets.shades_classic);
+    let started = false;
+    const engine = await openEngine(config, logger, {
+      rebuild: true,
+      onProgress(done, total) {
+        if (!started) {
+          bar.start(total, 0);
+          started = true;
+        }
+        bar.update(done);
+      },
+    });
+    if (started) bar.stop();
+    const i = engine.info;
+    process.stdout.write(
+      `索引已建立:${i.documents.length} 份文件,${i.paragraphs} 段,${i.units} 句;向量:${i.embedder}\n位置:${config.paths.index}(${i.startMs} ms)\n`,
+    );
+  },
+});
+
+const evaluate = defineCommand({
+  meta: { name: 'eval', description: '在问题集上评测检索与回答质量' },
+  args: {
+    set: { type: 'enum', options: ['dev', 'holdout'], default: 'dev', description: '问题集' },
+    file: { type: 'string', description: 'JSONL 问题文件(覆盖 --set)' },
+    verbose: { type: 'boolean', description: '列出未答对的问题' },
+    json: { type: 'boolean', description: '输出 JSON 汇总' },
+  },
+  async run({ args }) {
+    const { config, logger } = setup('warn');
+    const { readQuestions, runEval, formatSummary, formatFailures } = await import('./eval/run.ts');
+    const file = args.file
+      ? resolve(args.file)
+      : resolve('test/eval', args.set === 'holdout' ? 'holdout.jsonl' : 'questions.jsonl');
+    const questions = readQuestions(file);
+    const engine: Engine = await openEngine(config, logger);
+    const { readReportSources } = await import('./corpus/index.ts');
+    const sources = readReportSources(config.paths.reports).map((s) => s.text);
+    const paragraphs = sources.flatMap((s) => s.split(/\r?\n/)).filter((l) => l.trim());
+    const run = await runEval(questions, (q) => engine.ask(q, { channel: 'eval' }), paragraphs, sources);
+    if (args.json) {
+      process.stdout.write(`${JSON.stringify(run.summary, null, 2)}\n`);
+      return;
+    }
+    if (args.verbose) process.stdout.write(`${formatFailures(run.rows)}\n\n`);
+    process.stdout.write(`${formatSummary(run.summary, file.replace(`${process.cwd()}/`, ''))}\n`);
+  },
+});
+
+const start = defineCommand({
+  meta: { name: 'start', description: '启动服务:网页、HTTP API,以及已配置的 Telegram / 微信 / 企业微信' },
+  args: {},
+  async run() {
+    const { config, logger } = setup();
+    const { main } = await import('./main.ts');
+    await main(config, logger);
+  },
+});
+
+const cli = defineCommand({
+  meta: {
+    name: 'workplan-bot',
+    version: JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version,
+    description: '政府工作报告问答助手',
+  },
+  subCommands: { ask, index, eval: evaluate, start },
+});
+
+process.on('unhandledRejection', (err) => {
+  process.stderr.write(`${err instanceof WorkplanError ? err.message : String((err as Error)?.stack ?? err)}\n`);
+  process.exit(1);
+});
+
+runMain(cli);

@@ -1,0 +1,138 @@
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { ConfigError } from './errors.ts';
+
+/**
+ * The only reader of the environment. `createConfig(process.env)` validates every setting once at the
+ * entry point; everything else receives the typed `Config`. All settings are optional: with none,
+ * `npm start` serves the web page and API on http://localhost:3000 with the local index.
+ */
+
+const optionalString = z
+  .string()
+  .trim()
+  .transform((s) => (s === '' ? undefined : s))
+  .optional();
+
+const url = z
+  .string()
+  .trim()
+  .transform((s) => (s === '' ? undefined : s.replace(/\/+$/, '')))
+  .refine((s) => s === undefined || /^https?:\/\/[^\s]+$/.test(s), 'must be an http(s) URL')
+  .optional();
+
+const port = z.coerce.number().int().min(0).max(65535);
+
+const idList = z
+  .string()
+  .optional()
+  .transform((s, ctx) => {
+    const parts = (s ?? '')
+      .split(/[\s,]+/)
+      .map((p) => p.trim())
+      .filter(Boolean);
+    for (const p of parts) {
+      if (!/^-?\d+$/.test(p)) {
+        ctx.addIssue({ code: 'custom', message: `"${p}" is not a numeric user id` });
+        return z.NEVER;
+      }
+    }
+    return parts;
+  });
+
+const EnvSchema = z.object({
+  PORT: port.default(3000),
+  HOST: z.string().trim().default('0.0.0.0'),
+  DATA_DIR: z.string().trim().default('data'),
+  INDEX_DIR: optionalString,
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+
+  TELEGRAM_BOT_TOKEN: z
+    .string()
+    .trim()
+    .optional()
+    .transform((s) => (s ? s : undefined))
+    .refine((s) => s === undefined || /^\d+:[\w-]{20,}$/.test(s), 'must look like 123456:ABC… (from @BotFather)'),
+  TELEGRAM_API_ROOT: url,
+  TELEGRAM_WEBHOOK_URL: url,
+  TELEGRAM_WEBHOOK_SECRET: z
+    .string()
+    .trim()
+    .optional()
+    .transform((s) => (s ? s : undefined))
+    .refine((s) => s === undefined || /^[A-Za-z0-9_-]{1,256}$/.test(s), 'only A-Z, a-z, 0-9, _ and - (1–256 characters)'),
+
+  WECHAT_TOKEN: optionalString,
+  WECHAT_ENCODING_AES_KEY: optionalString.refine((s) => s === undefined || /^[A-Za-z0-9+/]{43}$/.test(s), 'must be 43 characters'),
+  WECHAT_APP_ID: optionalString,
+  WECHAT_APP_SECRET: optionalString,
+  WECHAT_API_ROOT: url.default('https://api.weixin.qq.com'),
+  WECOM_TOKEN: optionalString,
+  WECOM_ENCODING_AES_KEY: optionalString.refine((s) => s === undefined || /^[A-Za-z0-9+/]{43}$/.test(s), 'must be 43 characters'),
+  WECOM_CORP_ID: optionalString,
+  WECOM_AGENT_ID: optionalString,
+  WECOM_SECRET: optionalString,
+  WECOM_API_ROOT: url.default('https://qyapi.weixin.qq.com'),
+
+  LLM_PROVIDER: z.enum(['none', 'openai', 'ollama']).default('none'),
+  LLM_BASE_URL: url,
+  LLM_API_KEY: optionalString,
+  LLM_MODEL: optionalString,
+  LLM_TIMEOUT_MS: z.coerce.number().int().positive().default(15000),
+  EMBEDDINGS_PROVIDER: z.enum(['local', 'openai', 'ollama']).default('local'),
+  EMBEDDINGS_MODEL: optionalString,
+  EMBEDDINGS_BASE_URL: url,
+  EMBEDDINGS_API_KEY: optionalString,
+
+  ADMIN_IDS: idList,
+  QUERY_LOG_RETENTION_DAYS: z.coerce.number().int().min(0).default(180),
+  API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(30),
+});
+
+export type Env = z.infer<typeof EnvSchema>;
+
+export interface Config extends Env {
+  /** Absolute paths derived from DATA_DIR / INDEX_DIR. */
+  paths: {
+    data: string;
+    reports: string;
+    dict: string;
+    index: string;
+    /** SQLite file for the query log and feedback. */
+    database: string;
+  };
+}
+
+/** Validates the environment; throws `ConfigError` naming the first bad variable. */
+export function createConfig(env: Record<string, string | undefined> = {}, cwd = process.cwd()): Config {
+  const result = EnvSchema.safeParse(env);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    const variable = String(issue.path[0] ?? 'environment');
+    throw new ConfigError(variable, issue.message);
+  }
+  const e = result.data;
+  const check = (ok: boolean, variable: string, message: string): void => {
+    if (!ok) throw new ConfigError(variable, message);
+  };
+  check(!e.TELEGRAM_WEBHOOK_URL || Boolean(e.TELEGRAM_BOT_TOKEN), 'TELEGRAM_BOT_TOKEN', 'is required when TELEGRAM_WEBHOOK_URL is set');
+  check(!e.WECHAT_ENCODING_AES_KEY || Boolean(e.WECHAT_APP_ID), 'WECHAT_APP_ID', 'is required with WECHAT_ENCODING_AES_KEY (safe mode)');
+  check(!e.WECOM_TOKEN || Boolean(e.WECOM_ENCODING_AES_KEY), 'WECOM_ENCODING_AES_KEY', 'is required when WECOM_TOKEN is set');
+  check(!e.WECOM_TOKEN || Boolean(e.WECOM_CORP_ID), 'WECOM_CORP_ID', 'is required when WECOM_TOKEN is set');
+  check(e.LLM_PROVIDER === 'none' || Boolean(e.LLM_MODEL), 'LLM_MODEL', `is required when LLM_PROVIDER=${e.LLM_PROVIDER}`);
+  check(e.LLM_PROVIDER !== 'openai' || Boolean(e.LLM_BASE_URL), 'LLM_BASE_URL', 'is required when LLM_PROVIDER=openai');
+  check(e.EMBEDDINGS_PROVIDER === 'local' || Boolean(e.EMBEDDINGS_MODEL), 'EMBEDDINGS_MODEL', `is required when EMBEDDINGS_PROVIDER=${e.EMBEDDINGS_PROVIDER}`);
+  check(e.EMBEDDINGS_PROVIDER !== 'openai' || Boolean(e.EMBEDDINGS_BASE_URL), 'EMBEDDINGS_BASE_URL', 'is required when EMBEDDINGS_PROVIDER=openai');
+
+  const data = resolve(cwd, e.DATA_DIR);
+  return {
+    ...e,
+    paths: {
+      data,
+      reports: resolve(data, 'reports'),
+      dict: resolve(data, 'dict'),
+      index: e.INDEX_DIR ? resolve(cwd, e.INDEX_DIR) : resolve(data, 'index'),
+      database: resolve(data, 'workplan.sqlite'),
+    },
+  };
+}

@@ -1,0 +1,89 @@
+import type { WeightedTerm } from './bm25.ts';
+import type { SearchIndex } from './store.ts';
+
+/**
+ * Hybrid, paragraph-aware retrieval at sentence level. Three signals, each normalised to [0, 1]:
+ *   lexical    BM25 of the sentence (its words plus a little of its paragraph's topic and heading)
+ *   paragraph  BM25 of the whole paragraph, so a sentence inside the paragraph that is about the
+ *              question wins over a lone sentence that happens to share a word
+ *   dense      cosine similarity from the vector store (HNSWLib)
+ * fused linearly. The lexical side dominates: in a single report, exact words are the strongest
+ * evidence; the dense side adds synonyms and homophone typos.
+ */
+export interface RetrievalQuery {
+  terms: WeightedTerm[];
+  vector?: number[];
+}
+
+export interface Candidate {
+  unit: number;
+  lexical: number;
+  paragraph: number;
+  dense: number;
+  score: number;
+}
+
+export interface RetrievalWeights {
+  lexical: number;
+  paragraph: number;
+  dense: number;
+}
+
+export const DEFAULT_WEIGHTS: RetrievalWeights = { lexical: 0.6, paragraph: 0.25, dense: 0.15 };
+
+export interface RetrievalOptions {
+  limit?: number;
+  weights?: RetrievalWeights;
+}
+
+export async function retrieve(
+  index: SearchIndex,
+  query: RetrievalQuery,
+  options: RetrievalOptions = {},
+): Promise<Candidate[]> {
+  const limit = options.limit ?? 30;
+  const w = options.weights ?? DEFAULT_WEIGHTS;
+  const pool = Math.max(limit * 2, 60);
+
+  const lexHits = index.sentenceIndex.search(query.terms, pool);
+  const paraHits = index.paragraphIndex.search(query.terms, Math.max(20, Math.ceil(pool / 3)));
+  const lexMax = lexHits[0]?.score ?? 0;
+  const paraMax = paraHits[0]?.score ?? 0;
+  const paraScore = new Map<number, number>();
+  for (const h of paraHits) paraScore.set(h.doc, paraMax > 0 ? h.score / paraMax : 0);
+
+  const byUnit = new Map<number, Candidate>();
+  const touch = (unit: number): Candidate => {
+    let c = byUnit.get(unit);
+    if (!c) {
+      const u = index.units[unit]!;
+      c = {
+        unit,
+        lexical: 0,
+        paragraph: paraScore.get(index.paragraphOf(u.report, u.paragraph)) ?? 0,
+        dense: 0,
+        score: 0,
+      };
+      byUnit.set(unit, c);
+    }
+    return c;
+  };
+  for (const h of lexHits) touch(h.doc).lexical = lexMax > 0 ? h.score / lexMax : 0;
+
+  if (query.vector && w.dense > 0) {
+    const count = index.vectors.index.getCurrentCount();
+    const k = Math.min(pool, count);
+    if (k > 0) {
+      // HNSWLib scores are cosine distances: lower is closer.
+      for (const [doc, distance] of await index.vectors.similaritySearchVectorWithScore(query.vector, k)) {
+        const unit = doc.metadata['unit'];
+        if (typeof unit === 'number') touch(unit).dense = Math.max(0, 1 - distance);
+      }
+    }
+  }
+
+  for (const c of byUnit.values()) {
+    c.score = w.lexical * c.lexical + w.paragraph * c.paragraph + w.dense * c.dense;
+  }
+  return [...byUnit.values()].sort((a, b) => b.score - a.score || a.unit - b.unit).slice(0, limit);
+}

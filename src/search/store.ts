@@ -1,0 +1,319 @@
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { Document } from '@langchain/core/documents';
+import type { EmbeddingsInterface } from '@langchain/core/embeddings';
+import { HNSWLib } from '@langchain/community/vectorstores/hnswlib';
+import { normalizeText } from '../corpus/normalize.ts';
+import type { Report } from '../corpus/types.ts';
+import { IndexError } from '../errors.ts';
+import { Bm25Index, type Bm25Json, type WeightedTerm } from './bm25.ts';
+import type { Tokenizer } from './tokenizer.ts';
+
+/** Bumped whenever the saved layout or the meaning of its contents changes. */
+export const INDEX_FORMAT_VERSION = 3;
+
+/** Weight of a sentence's context (its paragraph topic and section heading) relative to its own words. */
+const CONTEXT_WEIGHT = 0.25;
+
+/** An embedder the index can record in its manifest. */
+export interface IdentifiedEmbeddings extends EmbeddingsInterface {
+  readonly id: string;
+}
+
+/** A retrievable unit: one sentence, with the paragraph it belongs to. */
+export interface Unit {
+  report: number;
+  paragraph: number;
+  sentence: number;
+}
+
+export interface ParagraphRef {
+  report: number;
+  paragraph: number;
+}
+
+export interface SourceFingerprint {
+  file: string;
+  sha256: string;
+}
+
+export interface Manifest {
+  formatVersion: number;
+  createdAt: string;
+  sources: SourceFingerprint[];
+  lexicon: string;
+  tokenizer: string;
+  embedder: string;
+  counts: { reports: number; paragraphs: number; units: number };
+  /** Size and sha256 of every saved file, checked before anything is parsed. */
+  files: Record<string, { bytes: number; sha256: string }>;
+}
+
+/** What an index must have been built from to be usable now. */
+export interface IndexIdentity {
+  sources: SourceFingerprint[];
+  lexicon: string;
+  tokenizer: string;
+  embedder: string;
+}
+
+export interface SearchIndex {
+  reports: Report[];
+  units: Unit[];
+  paragraphs: ParagraphRef[];
+  /** Normalised, lower-cased text of each unit / paragraph, for coverage checks. */
+  unitText: string[];
+  paragraphText: string[];
+  sentenceIndex: Bm25Index;
+  paragraphIndex: Bm25Index;
+  vectors: HNSWLib;
+  manifest: Manifest;
+  /** Global unit number of a report's sentence. */
+  unitOf(report: number, sentence: number): number;
+  /** Global paragraph number of a report's paragraph. */
+  paragraphOf(report: number, paragraph: number): number;
+}
+
+export interface BuildOptions {
+  reports: Report[];
+  tokenizer: Tokenizer;
+  embeddings: IdentifiedEmbeddings;
+  identity: IndexIdentity;
+  /** Called as units are embedded: (done, total). */
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** Builds the lexical and vector indexes in memory. */
+export async function buildIndex(options: BuildOptions): Promise<SearchIndex> {
+  const { reports, tokenizer, embeddings } = options;
+  const layout = layoutOf(reports);
+  const sentenceIndex = new Bm25Index();
+  const paragraphIndex = new Bm25Index();
+
+  for (const text of layout.paragraphText) {
+    const terms = tokenizer.terms(text);
+    paragraphIndex.add(weighted(terms, 1), terms.length);
+  }
+  for (let u = 0; u < layout.units.length; u++) {
+    const unit = layout.units[u]!;
+    const own = tokenizer.terms(layout.unitText[u]!);
+    const context = tokenizer.terms(contextOf(reports[unit.report]!, unit.paragraph));
+    sentenceIndex.add([...weighted(own, 1), ...weighted(context, CONTEXT_WEIGHT)], own.length);
+  }
+
+  const docs = layout.units.map((unit, u) => chunkOf(reports[unit.report]!, unit, u));
+  const vectors = new HNSWLib(embeddings, { space: 'cosine' });
+  const batch = 2000;
+  for (let i = 0; i < docs.length; i += batch) {
+    const slice = docs.slice(i, i + batch);
+    const texts = slice.map((d, j) => embeddingText(reports, layout.units[i + j]!, d.pageContent));
+    await vectors.addVectors(await embeddings.embedDocuments(texts), slice);
+    options.onProgress?.(Math.min(i + batch, docs.length), docs.length);
+  }
+  if (docs.length === 0) options.onProgress?.(0, 0);
+
+  const manifest: Manifest = {
+    formatVersion: INDEX_FORMAT_VERSION,
+    createdAt: new Date().toISOString(),
+    ...options.identity,
+    counts: { reports: reports.length, paragraphs: layout.paragraphs.length, units: layout.units.length },
+    files: {},
+  };
+  return assemble(reports, layout, sentenceIndex, paragraphIndex, vectors, manifest);
+}
+
+/**
+ * Saves the index under `dir` atomically: everything is written to a sibling temporary directory,
+ * the manifest last, and then swapped in, so a crash never leaves a half-written index behind.
+ */
+export async function saveIndex(index: SearchIndex, dir: string): Promise<void> {
+  const tmp = `${dir}.tmp-${process.pid}-${Date.now()}`;
+  rmSync(tmp, { recursive: true, force: true });
+  mkdirSync(tmp, { recursive: true });
+  const lexical = JSON.stringify({ sentences: index.sentenceIndex.toJSON(), paragraphs: index.paragraphIndex.toJSON() });
+  writeFileSync(join(tmp, 'lexical.json'), lexical);
+  await index.vectors.save(join(tmp, 'vectors'));
+  const files: Manifest['files'] = {};
+  for (const name of SAVED_FILES) files[name] = fingerprint(join(tmp, name));
+  const manifest: Manifest = { ...index.manifest, files };
+  writeFileSync(join(tmp, 'manifest.json'), JSON.stringify(manifest, null, 2));
+  mkdirSync(dirname(dir), { recursive: true });
+  const old = `${dir}.old-${process.pid}-${Date.now()}`;
+  if (existsSync(dir)) renameSync(dir, old);
+  renameSync(tmp, dir);
+  rmSync(old, { recursive: true, force: true });
+  index.manifest.files = files;
+}
+
+const SAVED_FILES = ['lexical.json', 'vectors/hnswlib.index', 'vectors/args.json', 'vectors/docstore.json'];
+
+/**
+ * Loads a saved index, checking it against what it must have been built from. Throws `IndexError`
+ * (never anything else) when the directory is missing, partial, corrupt or stale, so the caller can
+ * rebuild.
+ */
+export async function loadIndex(
+  dir: string,
+  reports: Report[],
+  identity: IndexIdentity,
+  embeddings: IdentifiedEmbeddings,
+): Promise<SearchIndex> {
+  const manifestFile = join(dir, 'manifest.json');
+  if (!existsSync(manifestFile)) throw new IndexError(dir, 'no manifest.json');
+  let manifest: Manifest;
+  try {
+    manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as Manifest;
+  } catch (cause) {
+    throw new IndexError(dir, 'manifest.json is not valid JSON', { cause });
+  }
+  if (manifest?.formatVersion !== INDEX_FORMAT_VERSION) {
+    throw new IndexError(dir, `format ${String(manifest?.formatVersion)} is not ${INDEX_FORMAT_VERSION}`);
+  }
+  const stale = staleness(manifest, identity);
+  if (stale) throw new IndexError(dir, stale);
+  for (const name of SAVED_FILES) {
+    const expected = manifest.files?.[name];
+    const file = join(dir, name);
+    if (!expected) throw new IndexError(dir, `manifest does not list ${name}`);
+    if (!existsSync(file)) throw new IndexError(dir, `${name} is missing`);
+    const actual = fingerprint(file);
+    if (actual.bytes !== expected.bytes || actual.sha256 !== expected.sha256) {
+      throw new IndexError(dir, `${name} does not match the manifest (partial or corrupt)`);
+    }
+  }
+
+  const layout = layoutOf(reports);
+  if (
+    manifest.counts?.units !== layout.units.length ||
+    manifest.counts?.paragraphs !== layout.paragraphs.length
+  ) {
+    throw new IndexError(dir, 'unit counts differ from the reports');
+  }
+  let sentenceIndex: Bm25Index;
+  let paragraphIndex: Bm25Index;
+  let vectors: HNSWLib;
+  try {
+    const lexical = JSON.parse(readFileSync(join(dir, 'lexical.json'), 'utf8')) as {
+      sentences: Bm25Json;
+      paragraphs: Bm25Json;
+    };
+    sentenceIndex = Bm25Index.fromJSON(lexical.sentences);
+    paragraphIndex = Bm25Index.fromJSON(lexical.paragraphs);
+    vectors = await HNSWLib.load(join(dir, 'vectors'), embeddings);
+  } catch (cause) {
+    throw new IndexError(dir, 'index files cannot be read', { cause });
+  }
+  if (sentenceIndex.size !== layout.units.length || paragraphIndex.size !== layout.paragraphs.length) {
+    throw new IndexError(dir, 'lexical index size differs from the manifest');
+  }
+  if (vectors.index.getCurrentCount() !== layout.units.length) {
+    throw new IndexError(dir, 'vector index size differs from the manifest');
+  }
+  return assemble(reports, layout, sentenceIndex, paragraphIndex, vectors, manifest);
+}
+
+/** Why a manifest does not match what the index must be built from, or undefined when it does. */
+export function staleness(manifest: Manifest, identity: IndexIdentity): string | undefined {
+  const saved = new Map((manifest.sources ?? []).map((s) => [s.file, s.sha256]));
+  for (const s of identity.sources) {
+    if (!saved.has(s.file)) return `new source ${s.file}`;
+    if (saved.get(s.file) !== s.sha256) return `source ${s.file} changed`;
+  }
+  if (saved.size !== identity.sources.length) return 'a source was removed';
+  if (manifest.lexicon !== identity.lexicon) return 'dictionaries changed';
+  if (manifest.tokenizer !== identity.tokenizer) return 'tokenizer changed';
+  if (manifest.embedder !== identity.embedder) return `embedder changed (${manifest.embedder} → ${identity.embedder})`;
+  return undefined;
+}
+
+export function sha256(data: string | Buffer): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+function fingerprint(file: string): { bytes: number; sha256: string } {
+  return { bytes: statSync(file).size, sha256: sha256(readFileSync(file)) };
+}
+
+interface Layout {
+  units: Unit[];
+  paragraphs: ParagraphRef[];
+  unitText: string[];
+  paragraphText: string[];
+  unitBase: number[];
+  paragraphBase: number[];
+}
+
+function layoutOf(reports: Report[]): Layout {
+  const layout: Layout = { units: [], paragraphs: [], unitText: [], paragraphText: [], unitBase: [], paragraphBase: [] };
+  reports.forEach((report, r) => {
+    layout.unitBase.push(layout.units.length);
+    layout.paragraphBase.push(layout.paragraphs.length);
+    for (const p of report.paragraphs) {
+      layout.paragraphs.push({ report: r, paragraph: p.index });
+      layout.paragraphText.push(normalizeText(p.text).toLowerCase());
+    }
+    for (const s of report.sentences) {
+      layout.units.push({ report: r, paragraph: s.paragraph, sentence: s.index });
+      layout.unitText.push(normalizeText(s.text).toLowerCase());
+    }
+  });
+  return layout;
+}
+
+function assemble(
+  reports: Report[],
+  layout: Layout,
+  sentenceIndex: Bm25Index,
+  paragraphIndex: Bm25Index,
+  vectors: HNSWLib,
+  manifest: Manifest,
+): SearchIndex {
+  return {
+    reports,
+    units: layout.units,
+    paragraphs: layout.paragraphs,
+    unitText: layout.unitText,
+    paragraphText: layout.paragraphText,
+    sentenceIndex,
+    paragraphIndex,
+    vectors,
+    manifest,
+    unitOf: (report, sentence) => layout.unitBase[report]! + sentence,
+    paragraphOf: (report, paragraph) => layout.paragraphBase[report]! + paragraph,
+  };
+}
+
+function weighted(terms: string[], weight: number): WeightedTerm[] {
+  return terms.map((term) => ({ term, weight }));
+}
+
+/** A sentence's context: its paragraph's topic and the heading it sits under. */
+function contextOf(report: Report, paragraph: number): string {
+  const p = report.paragraphs[paragraph]!;
+  if (p.kind !== 'body') return '';
+  const heading = p.section !== undefined ? report.sections[p.section]?.title ?? '' : '';
+  return normalizeText(`${p.topic ?? ''} ${heading}`).toLowerCase();
+}
+
+function embeddingText(reports: Report[], unit: Unit, sentence: string): string {
+  const p = reports[unit.report]!.paragraphs[unit.paragraph]!;
+  return p.topic && !sentence.startsWith(p.topic) ? `${p.topic}。${sentence}` : sentence;
+}
+
+/** The LangChain Document for a unit: the chunk contract of ARCHITECTURE.md. */
+function chunkOf(report: Report, unit: Unit, id: number): Document {
+  const s = report.sentences[unit.sentence]!;
+  const p = report.paragraphs[unit.paragraph]!;
+  return new Document({
+    pageContent: s.text,
+    metadata: {
+      docId: report.meta.id,
+      unit: id,
+      sectionPath: p.sectionPath.join(' › '),
+      paragraph: p.index,
+      start: s.start,
+      end: s.end,
+    },
+  });
+}
