@@ -63,6 +63,9 @@ export interface EngineOptions {
   weights?: RetrievalWeights;
 }
 
+/** What a channel may use besides `ask`: the outline, paragraphs, document info and examples. */
+export type ChannelEngine = Pick<Engine, 'outline' | 'paragraph' | 'info' | 'examples'>;
+
 export interface EngineInfo {
   documents: DocumentInfo[];
   units: number;

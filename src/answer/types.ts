@@ -64,6 +64,9 @@ export interface AskOptions {
   maxCitations?: number;
 }
 
+/** The one entry point every channel calls. */
+export type AskFn = (question: string, options?: AskOptions) => Promise<Answer>;
+
 /** A node of the report's outline, for /outline and the web side panel. */
 export interface OutlineNode {
   docId: string;

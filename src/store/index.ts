@@ -1,0 +1,9 @@
+export {
+  Store,
+  hashUser,
+  type QueryRecord,
+  type FeedbackRecord,
+  type Vote,
+  type CountedQuestion,
+  type FeedbackCounts,
+} from './store.ts';

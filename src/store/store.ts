@@ -1,0 +1,186 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+
+/**
+ * The local SQLite store (better-sqlite3): every question from every channel, and 👍/👎 feedback.
+ * User ids are stored only as salted hashes. Old rows are pruned by the retention setting.
+ */
+
+export interface QueryRecord {
+  question: string;
+  channel: string;
+  found: boolean;
+  latencyMs: number;
+  /** Section path of the top citation. */
+  section?: string;
+  reason?: string;
+  userHash?: string;
+  /** Epoch milliseconds; now when omitted. */
+  at?: number;
+}
+
+export type Vote = 'up' | 'down';
+
+export interface FeedbackRecord {
+  question: string;
+  vote: Vote;
+  channel: string;
+  section?: string;
+  quote?: string;
+  userHash?: string;
+  at?: number;
+}
+
+export interface CountedQuestion {
+  question: string;
+  count: number;
+  lastAt: number;
+}
+
+export interface FeedbackCounts {
+  up: number;
+  down: number;
+  byQuestion: Array<{ question: string; up: number; down: number }>;
+}
+
+const SCHEMA_VERSION = 1;
+
+export class Store {
+  private readonly db: Database.Database;
+  private readonly insertQuery: Database.Statement;
+  private readonly insertFeedback: Database.Statement;
+
+  private constructor(db: Database.Database) {
+    this.db = db;
+    this.migrate();
+    this.insertQuery = db.prepare(
+      `INSERT INTO queries (at, channel, question, found, latency_ms, section, reason, user_hash)
+       VALUES (@at, @channel, @question, @found, @latencyMs, @section, @reason, @userHash)`,
+    );
+    this.insertFeedback = db.prepare(
+      `INSERT INTO feedback (at, channel, question, vote, section, quote, user_hash)
+       VALUES (@at, @channel, @question, @vote, @section, @quote, @userHash)`,
+    );
+  }
+
+  /** Opens (creating if needed) the database file; ':memory:' for tests. */
+  static open(file: string): Store {
+    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+    const db = new Database(file);
+    db.pragma('journal_mode = WAL');
+    db.pragma('busy_timeout = 2000');
+    return new Store(db);
+  }
+
+  private migrate(): void {
+    const version = this.db.pragma('user_version', { simple: true }) as number;
+    if (version >= SCHEMA_VERSION) return;
+    this.db.exec(`
+      CREATE TABLE IF NOT EXISTS queries (
+        id INTEGER PRIMARY KEY,
+        at INTEGER NOT NULL,
+        channel TEXT NOT NULL,
+        question TEXT NOT NULL,
+        found INTEGER NOT NULL,
+        latency_ms REAL NOT NULL,
+        section TEXT,
+        reason TEXT,
+        user_hash TEXT
+      );
+      CREATE INDEX IF NOT EXISTS queries_at ON queries (at);
+      CREATE TABLE IF NOT EXISTS feedback (
+        id INTEGER PRIMARY KEY,
+        at INTEGER NOT NULL,
+        channel TEXT NOT NULL,
+        question TEXT NOT NULL,
+        vote TEXT NOT NULL CHECK (vote IN ('up', 'down')),
+        section TEXT,
+        quote TEXT,
+        user_hash TEXT
+      );
+      CREATE INDEX IF NOT EXISTS feedback_at ON feedback (at);
+      PRAGMA user_version = ${SCHEMA_VERSION};
+    `);
+  }
+
+  recordQuery(r: QueryRecord): void {
+    this.insertQuery.run({
+      at: r.at ?? Date.now(),
+      channel: r.channel,
+      question: r.question.slice(0, 2000),
+      found: r.found ? 1 : 0,
+      latencyMs: r.latencyMs,
+      section: r.section ?? null,
+      reason: r.reason ?? null,
+      userHash: r.userHash ?? null,
+    });
+  }
+
+  recordFeedback(r: FeedbackRecord): void {
+    this.insertFeedback.run({
+      at: r.at ?? Date.now(),
+      channel: r.channel,
+      question: r.question.slice(0, 2000),
+      vote: r.vote,
+      section: r.section ?? null,
+      quote: r.quote?.slice(0, 2000) ?? null,
+      userHash: r.userHash ?? null,
+    });
+  }
+
+  /** Deletes rows older than `days` days; returns how many went. 0 days keeps everything. */
+  prune(days: number, now = Date.now()): number {
+    if (days <= 0) return 0;
+    const cutoff = now - days * 86_400_000;
+    const a = this.db.prepare('DELETE FROM queries WHERE at < ?').run(cutoff).changes;
+    const b = this.db.prepare('DELETE FROM feedback WHERE at < ?').run(cutoff).changes;
+    return a + b;
+  }
+
+  topQuestions(limit = 20, since = 0): CountedQuestion[] {
+    return this.db
+      .prepare(
+        `SELECT question, COUNT(*) AS count, MAX(at) AS lastAt FROM queries WHERE at >= ?
+         GROUP BY question ORDER BY count DESC, lastAt DESC LIMIT ?`,
+      )
+      .all(since, limit) as CountedQuestion[];
+  }
+
+  notFound(limit = 20, since = 0): CountedQuestion[] {
+    return this.db
+      .prepare(
+        `SELECT question, COUNT(*) AS count, MAX(at) AS lastAt FROM queries WHERE found = 0 AND at >= ?
+         AND (reason IS NULL OR reason NOT IN ('empty', 'chitchat'))
+         GROUP BY question ORDER BY count DESC, lastAt DESC LIMIT ?`,
+      )
+      .all(since, limit) as CountedQuestion[];
+  }
+
+  feedbackCounts(limit = 20): FeedbackCounts {
+    const totals = this.db
+      .prepare(`SELECT SUM(vote = 'up') AS up, SUM(vote = 'down') AS down FROM feedback`)
+      .get() as { up: number | null; down: number | null };
+    const byQuestion = this.db
+      .prepare(
+        `SELECT question, SUM(vote = 'up') AS up, SUM(vote = 'down') AS down FROM feedback
+         GROUP BY question ORDER BY down DESC, up DESC LIMIT ?`,
+      )
+      .all(limit) as FeedbackCounts['byQuestion'];
+    return { up: totals.up ?? 0, down: totals.down ?? 0, byQuestion };
+  }
+
+  countQueries(): number {
+    return (this.db.prepare('SELECT COUNT(*) AS n FROM queries').get() as { n: number }).n;
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}
+
+/** A stable, non-reversible id for a user of a channel (never store raw ids). */
+export function hashUser(channel: string, rawId: string | number, salt = 'workplan-bot'): string {
+  return createHash('sha256').update(`${salt}:${channel}:${String(rawId)}`).digest('hex').slice(0, 16);
+}
