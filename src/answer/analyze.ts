@@ -16,10 +16,14 @@ export const MAX_QUESTION_LENGTH = 500;
 export interface Concept {
   /** The question's own wording (or the English phrase). */
   text: string;
-  /** Forms to look for in the report: the word, synonyms, typo corrections, translations. */
+  /** Forms to look for in the report: the word first, then synonyms, typo corrections, translations. */
   forms: string[];
-  /** Importance: inverse document frequency in the index. */
+  /** For a compound the report never writes whole (体育场馆): the report words it is made of. */
+  parts: string[];
+  /** Importance: inverse document frequency in the index, lowered for absent non-nouns. */
   weight: number;
+  /** Names a thing (noun-like part of speech), as opposed to an action or a quality. */
+  noun: boolean;
   /** The thing a figure is asked about (托位 in 新增多少托位). */
   focus: boolean;
 }
@@ -36,6 +40,8 @@ export interface Query {
   intent: Intent;
   /** Asked as yes/no (吗, 是否, 是不是, is/will …). */
   yesNo: boolean;
+  /** Asks about a whole part of the report (民生那部分, 第五部分). */
+  section: boolean;
   /** The family of figure asked for (亿元 → money, 百分之几 → percent), when the question says. */
   wants?: UnitFamily;
   /** Asks for a level or total (总量), not a growth rate. */
@@ -64,15 +70,59 @@ export interface AnalyzeContext {
 
 const HAN = /\p{Script=Han}/u;
 const HAN_G = /\p{Script=Han}/gu;
+const NOUNISH = /^(?:n|vn|an|j|eng|x|s|g)/;
 
 // — intent —
 const RE_COST = /多少钱|价格|票价|收费|费用|花费|花多少|补贴(?:多少|标准|金额)|多少补贴|资金(?:多少|有多少)|预算(?:是)?多少|\bcost|\bprice|\bfee|how much money/;
-const RE_WHEN = /什么时候|啥时候|何时|哪天|哪一天|几月|几号|哪年|哪一年|什么时间|时间表|时间节点|截止|\bwhen\b|what date|which date|deadline/;
-const RE_NUMBER = /多少|几(?:个|家|处|座|部|条|所|项|件|张|场|次|批|人|名|万|千|百|成|倍|公里|平方|栋|艘|辆|台|所|年|航次)|多大|多长|多高|多远|百分之几|比例|增速|增幅|增长率|占比|数量|总量|总额|多少钱|\bhow many\b|\bhow much\b|\bwhat percent|\bnumber of\b|\bhow big\b|\bhow long\b|\bgrowth target\b|\brate\b/;
+const RE_WHEN = /什么时候|啥时候|何时|哪天|哪一天|几月|几号|哪年|哪一年|什么时间|时间表|时间节点|截止|具体时间|开工时间|完工时间|\bwhen\b|what date|which date|deadline/;
+const RE_WHERE = /(?<![存所现实正])在哪(?!些)|建在哪|设在哪|位于哪|哪里|哪儿|什么地方|什么位置|哪个位置|哪个街道|哪条街|哪条路|哪个地段|地点|选址|位置在|\bwhere\b/;
+const RE_NUMBER = /多少|(?<!哪)几(?:个|家|处|座|部|条|所|项|件|张|场|次|批|人|名|万|千|百|成|倍|公里|平方|栋|艘|辆|台|年|航次)|多大|多长|多高|多远|百分之几|比例|增速|增幅|增长率|占比|数量|总量|总额|\bhow many\b|\bhow much\b|\bwhat percent|\bnumber of\b|\bhow big\b|\bhow long\b|\bgrowth target\b|\brate\b/;
 const RE_WHO = /谁|哪个部门|哪些部门|哪些单位|哪个单位|哪家(?:企业|公司|单位|机构)|哪些(?:企业|公司|机构|领导|人)|哪位|由谁|牵头|负责|主体|\bwho\b|\bwhich (?:companies|company|firms|enterprises|departments|agencies)/;
-const RE_SUMMARY = /概括|总结|概述|简述|简要|介绍一下|介绍下|主要内容|讲了什么|说了什么|讲了啥|说了啥|讲的啥|写了什么|有哪些方面|哪几个方面|几个方面|哪几方面|六个方面|重点工作|主要工作|主要任务|重点任务|总体要求|怎么(?:做|干|推进|抓|发展|办|安排|搞|弄|落实|保障|提升|加强|建设|改)|如何(?:做|推进|发展|抓|加强|提升|安排|落实|保障|建设|改|优化|提高|推动|打造)?|有什么(?:安排|举措|措施|打算|部署|规划|计划|重点)|哪些(?:安排|举措|措施|部署|工作|任务|重点)|什么(?:安排|举措|措施|部署|思路)|思路|\bsummar|\boverview\b|\bmain tasks\b|\bpriorities\b|\bplan for\b|\bwhat will\b.*\bdo\b/;
-const RE_LIST = /哪些|哪几|有什么|有啥|都有|包括|包含|列举|列出|分别|\bwhich\b|\bwhat are\b|\blist\b/;
-const RE_YESNO = /[吗嘛么][??]?$|是否|有没有|是不是|会不会|能不能|要不要|可不可以|有无|对吗|对不对|\bis (?:there|it)\b|^(?:is|are|will|does|do|did|can|has|have|would)\b/;
+const RE_SUMMARY = /概括|总结|概述|简述|简要|介绍一下|介绍下|主要内容|什么内容|讲了什么|说了什么|讲了啥|说了啥|讲的啥|讲什么|讲啥|写了什么|主题|标题|有哪些方面|哪几个方面|几个方面|哪几方面|哪几部分|几部分|六个方面|重点工作|主要工作|主要任务|重点任务|总体要求|怎么(?:做|干|推进|抓|发展|办|安排|搞|弄|落实|保障|提升|加强|建设|改|优化)|如何(?:做|推进|发展|抓|加强|提升|安排|落实|保障|建设|改|优化|提高|推动|打造)?|有什么.{0,2}(?:安排|举措|措施|打算|部署|规划|计划|重点|要求)|哪些.{0,2}(?:安排|举措|措施|部署|任务|重点|要求)|什么.{0,2}(?:安排|举措|措施|部署|思路)|思路|\bsummar|\boverview\b|\bmain tasks\b|\bpriorities\b|\bplan for\b|\bwhat will\b.*\bdo\b/;
+const RE_LIST = /哪些|哪几|哪[一二两三四五六七八九十\d]+(?:个|家|项|种|条|处|座|所|类|件|大)|有什么|有啥|都有|包括|包含|列举|列出|分别|\bwhich\b|\bwhat are\b|\blist\b/;
+const RE_YESNO = /(?<![什怎那这多])[吗嘛么][??]?$|是否|有没有|是不是|会不会|能不能|要不要|可不可以|有无|对吗|对不对|\bis (?:there|it)\b|^(?:is|are|will|does|do|did|can|has|have|would)\b/;
+const RE_SECTION = /部分|板块|这块|那块|一块|大块|章节|篇章/;
+
+/** Attribute words say what kind of figure is wanted; they name no subject of their own. */
+const ATTRIBUTES: Record<string, { intent: Intent; wants?: UnitFamily }> = {
+  面积: { intent: 'number', wants: 'area' },
+  占地: { intent: 'number', wants: 'area' },
+  长度: { intent: 'number', wants: 'length' },
+  距离: { intent: 'number', wants: 'length' },
+  里程: { intent: 'number', wants: 'length' },
+  增速: { intent: 'number', wants: 'percent' },
+  增幅: { intent: 'number', wants: 'percent' },
+  增长率: { intent: 'number', wants: 'percent' },
+  比例: { intent: 'number', wants: 'percent' },
+  占比: { intent: 'number', wants: 'percent' },
+  比重: { intent: 'number', wants: 'percent' },
+  百分比: { intent: 'number', wants: 'percent' },
+  人数: { intent: 'number', wants: 'people' },
+  名额: { intent: 'number' },
+  指标数: { intent: 'number' },
+  数量: { intent: 'number' },
+  个数: { intent: 'number' },
+  数目: { intent: 'number' },
+  总数: { intent: 'number' },
+  规模: { intent: 'number' },
+  多少: { intent: 'number' },
+  金额: { intent: 'cost', wants: 'money' },
+  费用: { intent: 'cost', wants: 'money' },
+  价格: { intent: 'cost', wants: 'money' },
+  收费: { intent: 'cost', wants: 'money' },
+  票价: { intent: 'cost', wants: 'money' },
+  房价: { intent: 'cost', wants: 'money' },
+  工资: { intent: 'cost', wants: 'money' },
+  时间: { intent: 'when' },
+  日期: { intent: 'when' },
+  时候: { intent: 'when' },
+  工期: { intent: 'when' },
+  期限: { intent: 'when' },
+  地点: { intent: 'where' },
+  位置: { intent: 'where' },
+  地址: { intent: 'where' },
+  选址: { intent: 'where' },
+};
 
 // — units wanted —
 const WANTS: Array<[RegExp, UnitFamily]> = [
@@ -81,7 +131,7 @@ const WANTS: Array<[RegExp, UnitFamily]> = [
   [/多少人|几人|多少名|几名|多少位|多少人次|\bpeople\b|\bpersons\b/, 'people'],
   [/多少平方米?|几平方|面积|多少亩|\bsquare\b|\barea\b/, 'area'],
   [/多少公里|几公里|多少米|多长|长度|\bkilomet|\bkm\b/, 'length'],
-  [/多少场|几场|多少次|几次|场次|批次|航次|\bvoyages\b|\btimes\b/, 'times'],
+  [/多少场|几场|多少次|几次|多少批|\bhow many times\b/, 'times'],
 ];
 
 // — scope —
@@ -90,9 +140,23 @@ const RE_FUTURE = /明年|后年|下一年|十五五|15五|未来五年|今后�
 const RE_CURRENT = /今年|本年|当年|年内|全年|\bthis year\b/;
 
 // — refusal classes —
-const RE_PERSONAL = /手机号|手机号码|电话号码|联系电话|电话是多少|的电话|身份证|家庭住址|住址|住在哪|家住|微信号|qq号|银行卡|工资|薪水|薪资|个人信息|隐私|私人|邮箱地址|\bphone number\b|\bhome address\b|\bid card\b|\bsalary\b/;
+const RE_PERSONAL = /(?:区长|副区长|书记|局长|主任|主席|部长|市长|省长|负责人|领导|官员)(?:是谁|叫什么|叫啥|名字|姓什么|姓啥|是哪位)|谁是(?:区长|书记|局长|主任|市长)|手机号|手机号码|电话号码|联系电话|电话是多少|的电话|身份证|家庭住址|住址|住在哪|家住|微信号|qq号|银行卡|工资|薪水|薪资|个人信息|隐私|私人|邮箱地址|\bphone number\b|\bhome address\b|\bid card\b|\bsalary\b/;
 const RE_INJECTION = /(?:忽略|无视|忘记|忘掉|不要管|跳过|别管|不用管).{0,12}(?:指令|规则|设定|提示|要求|限制|约束|以上|之前|前面|上面|说明)|编造|编一个|编个|瞎编|虚构|捏造|假装|扮演|你现在是|角色扮演|随便说个|随便编|猜一个|\bsystem prompt\b|\bprompt\b|\bignore (?:all |the )?(?:previous|above|prior)\b|\bjailbreak\b|\bpretend\b|\bmake up\b/;
 const RE_GREETING = /^(?:你好|您好|hi|hello|hey|嗨|哈喽|早上好|晚上好|下午好|在吗|在不在|谢谢|多谢|感谢|再见|拜拜|你是谁|你叫什么|你是什么|你会什么|你能做什么|讲个笑话|说个笑话|笑话|天气|今天天气)/;
+
+/** Generic nouns that only frame a question when they follow 哪些/什么 (哪些领域, 什么方式). */
+const FRAME_NOUNS = new Set(['领域', '方面', '地方', '方式', '形式', '内容', '类型', '种类', '东西', '事情', '事', '要求', '工作', '渠道', '环节', '样子', '名堂', '原则', '理念', '口号', '说法', '提法', '作用', '好处', '亮点', '特点', '办法', '手段', '政策', '目标', '任务']);
+const ASKING = /^(?:哪些|哪几|哪几个|哪几种|哪几类|什么|啥|哪个|哪类|哪种|何种|什么样)$/;
+
+/** A question word after which the counted thing is named (新增多少托位) or before which (GDP增长多少). */
+const QUESTION_WORD = /^(?:多少|几.{0,2}|多大|多长|多高|何时|什么时候|啥时候|哪天|在哪|哪里|哪个|how|when|where)$/;
+
+interface Token {
+  word: string;
+  tag: string;
+  concept?: Concept;
+  stop: boolean;
+}
 
 export function analyzeQuestion(question: string, ctx: AnalyzeContext): Query {
   const trimmed = question.trim();
@@ -103,12 +167,31 @@ export function analyzeQuestion(question: string, ctx: AnalyzeContext): Query {
   const hanCount = (text.match(HAN_G) ?? []).length;
   const english = hanCount < 2 && /[a-z]{2,}/.test(text);
 
-  const intent = intentOf(text);
+  let intent = intentOf(text);
   const quantities = extractQuantities(text);
   const ordinal = quantities.find((q) => q.ordinal)?.value;
-  const concepts = english ? englishConcepts(text, ctx) : chineseConcepts(text, ctx);
-  markFocus(text, concepts, intent, ctx);
-  const wants = wantsOf(text, intent);
+
+  let wants = wantsOf(text, intent);
+  let concepts: Concept[];
+  if (english) {
+    concepts = englishConcepts(text, ctx);
+  } else {
+    const tokens = tokenize(text, ctx);
+    // Attribute words (面积, 增速, 时间) decide what is wanted and leave the subject to the rest.
+    for (const t of tokens) {
+      const attr = ATTRIBUTES[t.word];
+      if (!attr || !t.concept) continue;
+      t.concept = undefined;
+      t.stop = true;
+      if (intent === 'fact' || intent === 'list' || intent === 'summary' || (intent === 'number' && attr.intent !== 'number')) {
+        intent = attr.intent;
+      }
+      if (attr.wants && !wants) wants = attr.wants;
+    }
+    concepts = tokens.flatMap((t) => (t.concept ? [t.concept] : []));
+    concepts = concepts.filter((c, i) => concepts.findIndex((d) => d.text === c.text) === i);
+    markFocus(tokens, intent);
+  }
 
   return {
     raw,
@@ -117,8 +200,9 @@ export function analyzeQuestion(question: string, ctx: AnalyzeContext): Query {
     english,
     intent,
     yesNo: RE_YESNO.test(text),
+    section: RE_SECTION.test(text) || (ordinal !== undefined && /部分|方面|章|节/.test(text)),
     ...(wants ? { wants } : {}),
-    total: /总量|总规模|总额是|总共多少|一共多少|\btotal\b/.test(text) && !/增长|增速|增幅/.test(text),
+    total: /总量|总规模|总额是|总共多少|一共多少|加起来|\btotal\b/.test(text) && !/增长|增速|增幅/.test(text),
     quantities: quantities.filter((q) => !q.ordinal && q.family !== 'year'),
     ...(ordinal !== undefined ? { ordinal } : {}),
     time: timeOf(text, ctx.year),
@@ -137,6 +221,7 @@ function intentOf(text: string): Intent {
   if (RE_COST.test(text)) return 'cost';
   if (RE_WHEN.test(text)) return 'when';
   if (RE_NUMBER.test(text)) return 'number';
+  if (RE_WHERE.test(text)) return 'where';
   if (RE_WHO.test(text)) return 'who';
   if (RE_SUMMARY.test(text)) return 'summary';
   if (RE_LIST.test(text)) return 'list';
@@ -179,29 +264,45 @@ function placesOf(text: string, ctx: AnalyzeContext): string[] {
   return found;
 }
 
-/** Chinese: segment, drop stop words, glue stray single characters (often a typo), expand each word. */
-function chineseConcepts(text: string, ctx: AnalyzeContext): Concept[] {
-  const words: string[] = [];
-  let glue = '';
+/**
+ * Chinese: segment with part-of-speech tags, drop stop words, glue stray single characters (often a
+ * typo or a word the dictionary lacks) and turn each remaining word into a concept.
+ */
+function tokenize(text: string, ctx: AnalyzeContext): Token[] {
+  const tokens: Token[] = [];
+  let glue: Token | undefined;
   const flush = (): void => {
-    if ([...glue].length >= 2) words.push(glue);
-    glue = '';
+    if (glue && [...glue.word].length >= 2) {
+      glue.concept = conceptOf(glue.word, 'x', ctx);
+      glue.stop = false;
+      tokens.push(glue);
+    }
+    glue = undefined;
   };
-  for (const token of ctx.tokenizer.cut(text)) {
-    const t = token.trim().toLowerCase();
-    if (!t || ctx.lexicon.stopwords.has(t) || !/[\p{Script=Han}a-z]/u.test(t) || /^\d/.test(t)) {
+  for (const { word, tag } of ctx.tokenizer.tag(text)) {
+    const t = word.trim().toLowerCase();
+    const stop = !t || ctx.lexicon.stopwords.has(t) || !/[\p{Script=Han}a-z]/u.test(t) || /^\d/.test(t);
+    if (stop) {
       flush();
+      tokens.push({ word: t, tag, stop: true });
       continue;
     }
     if (HAN.test(t) && [...t].length === 1) {
-      glue += t;
+      glue = glue ? { ...glue, word: glue.word + t } : { word: t, tag: 'x', stop: true };
       continue;
     }
     flush();
-    words.push(t);
+    tokens.push({ word: t, tag, stop: false, concept: conceptOf(t, tag, ctx) });
   }
   flush();
-  return dedupe(words).map((w) => conceptOf(w, ctx));
+  for (let i = 1; i < tokens.length; i++) {
+    const t = tokens[i]!;
+    if (t.concept && FRAME_NOUNS.has(t.word) && ASKING.test(tokens[i - 1]!.word)) {
+      t.concept = undefined;
+      t.stop = true;
+    }
+  }
+  return tokens;
 }
 
 /** English: the glossary turns phrases into the report's Chinese terms; unknown words are ignored. */
@@ -213,24 +314,33 @@ function englishConcepts(text: string, ctx: AnalyzeContext): Concept[] {
     if (!rest.includes(needle)) continue;
     rest = rest.split(needle).join('  ');
     const forms = dedupe(terms.flatMap((t) => [t, ...synonymsOf(t, ctx)]));
-    concepts.push({ text: phrase, forms, weight: weightOf(terms, ctx), focus: false });
+    concepts.push({ text: terms[0]!, forms, parts: [], weight: weightOf(forms, true, ctx), noun: true, focus: false });
   }
   return concepts;
 }
 
-function conceptOf(word: string, ctx: AnalyzeContext): Concept {
+function conceptOf(word: string, tag: string, ctx: AnalyzeContext): Concept {
   const forms = [word, ...synonymsOf(word, ctx)];
+  let parts: string[] = [];
   if (HAN.test(word) && !ctx.vocabulary.contains(word)) {
     for (const fix of ctx.vocabulary.soundsLike(word)) forms.push(fix);
+    // A compound the report never writes whole (体育场馆): look for its pieces (体育, 场馆).
+    if ([...word].length >= 3) {
+      parts = ctx.tokenizer.words(word).filter((w) => w !== word && ctx.vocabulary.contains(w));
+    }
   }
-  return { text: word, forms: dedupe(forms), weight: weightOf(forms, ctx), focus: false };
+  const noun = NOUNISH.test(tag);
+  return { text: word, forms: dedupe(forms), parts, weight: weightOf(forms, noun, ctx), noun, focus: false };
 }
 
 function synonymsOf(word: string, ctx: AnalyzeContext): string[] {
   const out: string[] = [];
   for (const group of ctx.lexicon.synonymGroups) {
     if (group.includes(word)) out.push(...group);
-    else if ([...word].length >= 3 && group.some((m) => [...m].length >= 2 && word.includes(m) && ctx.vocabulary.contains(m) === false)) {
+    else if (
+      [...word].length >= 3 &&
+      group.some((m) => [...m].length >= 2 && word.includes(m) && !ctx.vocabulary.contains(m))
+    ) {
       // 高企数量 → the 高企 group, when the abbreviation itself never occurs in the report.
       out.push(...group);
     }
@@ -238,8 +348,12 @@ function synonymsOf(word: string, ctx: AnalyzeContext): string[] {
   return out.filter((t) => t !== word);
 }
 
-/** The most specific wording decides how much a concept matters. */
-function weightOf(forms: string[], ctx: AnalyzeContext): number {
+/**
+ * The most specific wording decides how much a concept matters. A word the report never uses weighs
+ * like a rare one when it names a thing (房价: the report may simply not cover it), and little when it is
+ * an action or a quality (在建, 覆盖: usually just the asker's phrasing).
+ */
+function weightOf(forms: string[], noun: boolean, ctx: AnalyzeContext): number {
   let best = 0;
   let seen = false;
   for (const f of forms) {
@@ -247,42 +361,60 @@ function weightOf(forms: string[], ctx: AnalyzeContext): number {
     seen = true;
     best = Math.max(best, ctx.vocabulary.idf(f));
   }
-  // A word the report never uses weighs like a rare one, a little less: it may be chat.
-  return seen ? best : 0.8 * ctx.vocabulary.maxIdf();
+  if (seen) return best;
+  return (noun ? 0.8 : 0.25) * ctx.vocabulary.maxIdf();
 }
 
 /**
- * The focus of a figure question is the thing counted: the concept right after 多少/几 (新增多少托位),
- * or, when nothing follows, the one just before (GDP增长多少).
+ * The focus of a figure question is the thing counted: the noun phrase right after 多少/几 (新增多少托育
+ * 机构 → 托育 + 机构), or, when nothing follows, the nearest noun before it (GDP增长多少).
  */
-function markFocus(text: string, concepts: Concept[], intent: Intent, ctx: AnalyzeContext): void {
-  if (!['number', 'cost', 'when'].includes(intent) || concepts.length === 0) return;
-  const q = /多少|几|多大|多长|何时|什么时候|啥时候|哪天|how many|how much|when/.exec(text);
-  if (!q) return;
-  const after = text.slice(q.index + q[0].length);
-  const before = text.slice(0, q.index);
-  const position = (c: Concept, hay: string): number => {
-    const i = hay.indexOf(c.text);
-    return i;
-  };
-  const following = concepts
-    .map((c) => ({ c, at: position(c, after) }))
-    .filter((x) => x.at >= 0 && x.at <= 4 && !GENERIC.has(x.c.text))
-    .sort((a, b) => a.at - b.at)[0];
-  if (following) {
-    following.c.focus = true;
+function markFocus(tokens: Token[], intent: Intent): void {
+  if (!['number', 'cost', 'when', 'where'].includes(intent)) {
+    // 要打造出什么 / 依托哪些商圈: the action or thing next to the question word is what the answer is about.
+    const q = tokens.findIndex((t) => ASKING.test(t.word) || t.word === '谁');
+    if (q < 0) return;
+    const after = tokens.slice(q + 1).find((t) => t.concept || !t.stop);
+    if (after?.concept?.noun) {
+      after.concept.focus = true;
+      return;
+    }
+    for (let i = q - 1; i >= 0; i--) {
+      const c = tokens[i]!.concept;
+      if (c) {
+        c.focus = true;
+        return;
+      }
+    }
     return;
   }
-  const preceding = concepts
-    .map((c) => ({ c, at: before.lastIndexOf(c.text) }))
-    .filter((x) => x.at >= 0 && !GENERIC.has(x.c.text))
-    .sort((a, b) => b.at - a.at)[0];
-  if (preceding) preceding.c.focus = true;
-  void ctx;
+  const q = tokens.findIndex((t) => QUESTION_WORD.test(t.word) || t.word.includes('多少'));
+  if (q < 0) return;
+  let marked = false;
+  for (let i = q + 1; i < tokens.length; i++) {
+    const t = tokens[i]!;
+    if (!t.concept) {
+      if (marked || !isUnit(t.word)) break;
+      continue;
+    }
+    if (!t.concept.noun || GENERIC.has(t.word)) break;
+    t.concept.focus = true;
+    marked = true;
+  }
+  if (marked) return;
+  for (let i = q - 1; i >= 0; i--) {
+    const c = tokens[i]!.concept;
+    if (c && c.noun && !GENERIC.has(c.text)) {
+      c.focus = true;
+      return;
+    }
+  }
 }
 
+const isUnit = (w: string): boolean => /^(?:个|家|处|座|部|条|所|项|件|张|场|次|批|人|名|位|万|千|百|亿|元|平方米|公里|米|辆|台|艘)$/.test(w);
+
 /** Words that never name the thing counted. */
-const GENERIC = new Set(['增长', '增加', '新增', '目标', '达到', '预期', '要求', '任务', '安排', '实现', '完成', '建设', '建成', '开展', '引进', '计划', '打造', '推动', '提升', '总量', '总额', '资金']);
+const GENERIC = new Set(['增长', '增加', '新增', '目标', '达到', '预期', '任务', '实现', '完成', '建设', '建成', '开展', '引进', '计划', '打造', '推动', '提升', '总量', '总额', '资金', '预计', '力争', '争取']);
 
 function termsOf(concepts: Concept[], quantities: Quantity[], ctx: AnalyzeContext): WeightedTerm[] {
   const weights = new Map<string, number>();
@@ -290,12 +422,16 @@ function termsOf(concepts: Concept[], quantities: Quantity[], ctx: AnalyzeContex
     if (w > (weights.get(term) ?? 0)) weights.set(term, w);
   };
   for (const c of concepts) {
+    const boost = c.focus ? 1.3 : 1;
     c.forms.forEach((form, i) => {
-      const own = i === 0 || c.text === form;
-      const boost = c.focus ? 1.3 : 1;
-      for (const w of ctx.tokenizer.words(form)) put(`w:${w}`, (own ? 1 : 0.7) * boost);
-      for (const b of bigrams(form)) put(`b:${b}`, (own ? 0.4 : 0.3) * boost);
+      const base = (i === 0 ? 1 : 0.7) * boost;
+      const words = ctx.tokenizer.words(form);
+      for (const w of words) put(`w:${w}`, base);
+      // A form the segmenter never produced in the report is found through its bigrams: weigh them as a word.
+      const known = words.some((w) => ctx.vocabulary.isWord(w));
+      for (const b of bigrams(form)) put(`b:${b}`, (known ? 0.4 : 1) * base);
     });
+    for (const part of c.parts) put(`w:${part}`, 0.6 * boost);
   }
   for (const q of quantities) if (!q.ordinal && q.family !== 'year') put(`n:${valueKey(q.value)}`, 0.6);
   return [...weights].map(([term, weight]) => ({ term, weight }));

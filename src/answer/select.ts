@@ -1,6 +1,6 @@
 import { extractQuantities, normalizeText, type Quantity } from '../corpus/normalize.ts';
 import { splitClauses } from '../corpus/parse.ts';
-import type { Paragraph, Report, Sentence } from '../corpus/types.ts';
+import type { Paragraph, Report, Sentence, Span } from '../corpus/types.ts';
 import type { Candidate } from '../search/retrieve.ts';
 import type { SearchIndex } from '../search/store.ts';
 import type { Concept, Query } from './analyze.ts';
@@ -10,12 +10,10 @@ import type { Concept, Query } from './analyze.ts';
  * that do. Every span is an offset range in the stored report, so what is quoted is verbatim.
  */
 
-export interface ClauseView {
-  start: number;
-  end: number;
+export interface ClauseView extends Span {
   text: string;
   norm: string;
-  /** Figures that count something (years and ordinals excluded). */
+  /** Figures that count something (years and ordinals excluded); offsets relative to `text`. */
   figures: Quantity[];
 }
 
@@ -34,7 +32,7 @@ export interface SentenceView {
 /** Lazily built, cached views of indexed sentences (clauses, figures, normalised text). */
 export class SentenceViews {
   private readonly cache = new Map<number, SentenceView>();
-  constructor(private readonly index: SearchIndex) {}
+  constructor(readonly index: SearchIndex) {}
 
   get(unit: number): SentenceView {
     let v = this.cache.get(unit);
@@ -50,7 +48,7 @@ export class SentenceViews {
         end: sentence.start + c.end,
         text: c.text,
         norm,
-        figures: extractQuantities(norm).filter((q) => !q.ordinal && q.family !== 'year'),
+        figures: extractQuantities(c.text).filter((q) => !q.ordinal && q.family !== 'year'),
       };
     });
     v = {
@@ -67,10 +65,31 @@ export class SentenceViews {
     this.cache.set(unit, v);
     return v;
   }
+
+  /** The view of another sentence of the same report (by its index in the report). */
+  sibling(v: SentenceView, sentence: number): SentenceView | undefined {
+    const r = this.index.reports.indexOf(v.report);
+    if (sentence < 0 || sentence >= v.report.sentences.length) return undefined;
+    return this.get(this.index.unitOf(r, sentence));
+  }
+}
+
+/**
+ * How strongly a text carries a concept: its own wording 1, another wording (synonym, typo fix,
+ * translation) 0.8, the pieces of a compound the report never writes whole in proportion.
+ */
+export function strength(c: Concept, norm: string): number {
+  if (norm.includes(c.forms[0]!)) return 1;
+  for (let i = 1; i < c.forms.length; i++) if (norm.includes(c.forms[i]!)) return 0.8;
+  if (c.parts.length) {
+    const found = c.parts.filter((p) => norm.includes(p)).length;
+    return (0.9 * found) / c.parts.length;
+  }
+  return 0;
 }
 
 export function matches(c: Concept, norm: string): boolean {
-  return c.forms.some((f) => norm.includes(f));
+  return strength(c, norm) > 0;
 }
 
 /** Share of the question's concepts (by weight) found in the sentence, its paragraph or its headings. */
@@ -79,21 +98,20 @@ export function coverage(q: Query, v: SentenceView): number {
   let got = 0;
   for (const c of q.concepts) {
     total += c.weight;
-    if (matches(c, v.norm)) got += c.weight;
-    else if (matches(c, v.paragraphNorm)) got += 0.6 * c.weight;
-    else if (matches(c, v.contextNorm)) got += 0.5 * c.weight;
+    got += c.weight * Math.max(strength(c, v.norm), 0.6 * strength(c, v.paragraphNorm), 0.5 * strength(c, v.contextNorm));
   }
   return total > 0 ? got / total : 0;
 }
 
-/** Concept weight matched inside one clause; the focus (the thing counted) counts double. */
+/** Concept weight carried by one clause; the focus (the thing counted) counts double. */
 function clauseScore(q: Query, clause: ClauseView): number {
   let s = 0;
-  for (const c of q.concepts) if (matches(c, clause.norm)) s += c.weight * (c.focus ? 2 : 1);
+  for (const c of q.concepts) s += c.weight * strength(c, clause.norm) * (c.focus ? 2 : 1);
   return s;
 }
 
 const DATE = /\d{1,2}月|\d{1,2}日|年底|年初|年末|上半年|下半年|季度|月底|月初|春节|国庆|\d{4}年(?:\d|底|内|前)/;
+const PLACE = /\p{Script=Han}{2,6}(?:路|街道|大街|街区|片区|广场|港区|新区|园区|商圈|小区)/u;
 
 export interface Ranked {
   view: SentenceView;
@@ -124,18 +142,25 @@ function fit(q: Query, v: SentenceView): number {
     case 'when':
       return DATE.test(v.norm) ? 1 : 0;
     case 'list':
+    case 'who':
       return /[、::]/.test(v.sentence.text) ? 0.5 : 0;
     case 'summary':
-      return v.paragraph.kind !== 'body' ? 0.6 : v.paragraph.topic && v.sentence.index === v.paragraph.sentences[0]?.index ? 0.5 : 0;
+      return v.paragraph.kind !== 'body'
+        ? 0.6
+        : v.paragraph.topic && v.sentence.index === v.paragraph.sentences[0]?.index
+          ? 0.5
+          : 0;
     default:
       return 0;
   }
 }
 
+const COUNTS = new Set(['count', 'people', 'times', 'none']);
+
 function wantedFigure(q: Query, f: Quantity): boolean {
-  if (!q.wants) return true;
-  if (q.wants === 'people' && f.family === 'count') return true;
-  if (q.wants === 'count' && f.family === 'people') return true;
+  if (!q.wants) return f.family !== 'duration' || f.unit === '年';
+  // 多少人 / 多少个 / 多少场 are loose in speech; money, rates, areas and lengths are not.
+  if (COUNTS.has(q.wants)) return COUNTS.has(f.family);
   return f.family === q.wants;
 }
 
@@ -160,45 +185,109 @@ export function figureClauses(q: Query, v: SentenceView): { clauses: number[]; d
   return undefined;
 }
 
-/** Does the selected sentence contain every focus concept (the thing counted)? */
+/** Does the sentence carry every focus concept (the thing counted)? */
 export function focusCovered(q: Query, v: SentenceView): boolean {
-  return q.concepts.filter((c) => c.focus).every((c) => matches(c, v.norm) || matches(c, v.paragraph.topic ?? ''));
+  return q.concepts
+    .filter((c) => c.focus)
+    .every((c) => strength(c, v.norm) >= 0.5 || strength(c, normalizeText(v.paragraph.topic ?? '')) >= 0.5);
+}
+
+/** Does the sentence state every figure the question itself states (120个亿元项目 → 120)? */
+export function statesQuestionFigures(q: Query, v: SentenceView): boolean {
+  return q.quantities.every((asked) => v.clauses.some((c) => c.figures.some((f) => Math.abs(f.value - asked.value) < 1e-9)));
 }
 
 export function hasDate(v: SentenceView): boolean {
   return DATE.test(v.norm);
 }
 
-/** The best clause(s) for a fact, list or who question, extended to neighbours that add concepts. */
-export function factClauses(q: Query, v: SentenceView, maxChars: number): number[] {
+export function hasPlace(q: Query, spans: Span[], v: SentenceView): boolean {
+  const text = spans.map((s) => v.report.text.slice(s.start, s.end)).join(',');
+  const m = PLACE.exec(text);
+  if (!m) return false;
+  // The place must be more than the subject itself (青年人才社区 is not a location).
+  return !q.concepts.some((c) => c.forms.some((f) => m[0].includes(f) && f.length >= m[0].length - 1));
+}
+
+/** An answer cut from the report: pieces (verbatim spans) and the quote that holds them. */
+export interface Pick {
+  view: SentenceView;
+  spans: Span[];
+  quote: Span;
+}
+
+export function pickFromClauses(v: SentenceView, clauseIdx: number[]): Pick {
+  const spans = clauseIdx.map((i) => ({ start: v.clauses[i]!.start, end: v.clauses[i]!.end }));
+  return { view: v, spans, quote: { start: v.sentence.start, end: v.sentence.end } };
+}
+
+/**
+ * The best clause(s) for a fact, list or who question: the clause carrying most of the question,
+ * extended to neighbours that add missing concepts, to the list a lead-in announces (主要是:…), and for
+ * list questions to the enumeration next to the clause that names the subject.
+ */
+export function factPick(q: Query, v: SentenceView, views: SentenceViews, maxChars: number): Pick {
   const n = v.clauses.length;
-  if (n === 0) return [];
   const scores = v.clauses.map((c) => clauseScore(q, c));
   let best = 0;
   for (let i = 1; i < n; i++) {
     const a = scores[i]!;
     const b = scores[best]!;
-    if (a > b || (a === b && a > 0 && v.clauses[i]!.text.length < v.clauses[best]!.text.length)) best = i;
+    if (a > b + 1e-9 || (Math.abs(a - b) <= 1e-9 && a > 0 && v.clauses[i]!.text.length < v.clauses[best]!.text.length)) best = i;
   }
   let lo = best;
   let hi = best;
-  const width = (): number => v.clauses[hi]!.end - v.clauses[lo]!.start;
-  // A lead-in (主要预期目标是:) or a very short clause says nothing alone: take what follows.
-  while (hi + 1 < n && (/[::]$/.test(v.clauses[hi]!.text) || v.clauses[hi]!.text.length <= 6) && width() < maxChars) hi++;
-  // Concepts still missing may sit in a neighbouring clause.
-  const covered = (i: number, j: number): number => {
+  const width = (a: number, b: number): number => v.clauses[b]!.end - v.clauses[a]!.start;
+  const covered = (a: number, b: number): number => {
     let s = 0;
-    for (const c of q.concepts) if (v.clauses.slice(i, j + 1).some((cl) => matches(c, cl.norm))) s += c.weight;
+    for (const c of q.concepts) {
+      let m = 0;
+      for (let i = a; i <= b; i++) m = Math.max(m, strength(c, v.clauses[i]!.norm));
+      s += c.weight * m;
+    }
     return s;
   };
+  // A very short clause says little alone: take what follows.
+  while (hi + 1 < n && v.clauses[hi]!.text.length <= 6 && width(lo, hi + 1) <= maxChars) hi++;
+  // Concepts still missing may sit in a neighbouring clause.
   for (let step = 0; step < 2; step++) {
     const now = covered(lo, hi);
     const right = hi + 1 < n ? covered(lo, hi + 1) : now;
     const left = lo > 0 ? covered(lo - 1, hi) : now;
-    if (right > now && (right >= left || lo === 0) && v.clauses[hi + 1]!.end - v.clauses[lo]!.start <= maxChars) hi++;
-    else if (left > now && v.clauses[hi]!.end - v.clauses[lo - 1]!.start <= maxChars) lo--;
+    if (right > now + 1e-9 && (right >= left || lo === 0) && width(lo, hi + 1) <= maxChars) hi++;
+    else if (left > now + 1e-9 && width(lo - 1, hi) <= maxChars) lo--;
     else break;
   }
+  const listy = q.intent === 'list' || q.intent === 'who';
+  if (listy && !/、/.test(v.report.text.slice(v.clauses[lo]!.start, v.clauses[hi]!.end))) {
+    // The items usually stand right next to the clause that names the subject …
+    if (hi + 1 < n && /、/.test(v.clauses[hi + 1]!.text)) hi++;
+    else if (lo > 0 && /、/.test(v.clauses[lo - 1]!.text)) lo--;
+    // … or follow it, one measure per clause (加强工业遗产活化利用,研究推动…,中车工业遗存…).
+    else for (let k = 0; k < 3 && hi + 1 < n && width(lo, hi + 1) <= maxChars; k++) hi++;
+  }
+  const pick = pickFromClauses(v, range(lo, hi));
+  if (/[::]$/.test(v.clauses[hi]!.text)) return extendLeadIn(pick, v, hi, views);
+  return pick;
+}
+
+/** A clause ending in a colon announces what follows: up to the end of the sentence, or of the list. */
+function extendLeadIn(pick: Pick, v: SentenceView, clause: number, views: SentenceViews): Pick {
+  const spans = [...pick.spans];
+  for (let i = clause + 1; i < v.clauses.length; i++) spans.push({ start: v.clauses[i]!.start, end: v.clauses[i]!.end });
+  let quoteEnd = v.sentence.end;
+  // Items separated by semicolons are separate sentences: follow them to the full stop.
+  let s: SentenceView | undefined = v;
+  while (s && /[;;]$/.test(s.sentence.text) && s.sentence.paragraph === v.sentence.paragraph) {
+    s = views.sibling(s, s.sentence.index + 1);
+    if (!s || s.sentence.paragraph !== v.sentence.paragraph) break;
+    spans.push({ start: s.sentence.start, end: s.sentence.end });
+    quoteEnd = s.sentence.end;
+  }
+  return { view: v, spans, quote: { start: pick.quote.start, end: quoteEnd } };
+}
+
+function range(lo: number, hi: number): number[] {
   const out: number[] = [];
   for (let i = lo; i <= hi; i++) out.push(i);
   return out;

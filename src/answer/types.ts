@@ -4,7 +4,7 @@
  * other fields are additions that channels use for rendering and never change those meanings.
  */
 
-export type Intent = 'number' | 'list' | 'fact' | 'who' | 'when' | 'cost' | 'summary' | 'chitchat';
+export type Intent = 'number' | 'list' | 'fact' | 'who' | 'when' | 'where' | 'cost' | 'summary' | 'chitchat';
 
 /** Why an answer was refused (`found: false`). */
 export type RefusalReason =
@@ -14,6 +14,7 @@ export type RefusalReason =
   | 'other-year'
   | 'no-figure'
   | 'no-date'
+  | 'no-place'
   | 'no-price'
   | 'chitchat'
   | 'personal-data'

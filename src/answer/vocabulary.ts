@@ -9,10 +9,14 @@ import { bigrams } from '../search/tokenizer.ts';
  */
 export interface Vocabulary {
   contains(form: string): boolean;
+  /** Was this exact word produced by the segmenter somewhere in the report? */
+  isWord(word: string): boolean;
   idf(form: string): number;
   maxIdf(): number;
   /** Report words of the same length that sound the same (toneless pinyin), most frequent first. */
   soundsLike(word: string): string[];
+  /** Builds the sound table now rather than on the first typo (keeps the first answer fast). */
+  warm(): void;
 }
 
 export function createVocabulary(index: Bm25Index): Vocabulary {
@@ -27,8 +31,27 @@ export function createVocabulary(index: Bm25Index): Vocabulary {
   };
   const sound = (w: string): string => pinyin(w, { toneType: 'none', type: 'array' }).join(' ');
 
+  const table = (): Map<string, string[]> => {
+    if (!byPinyin) {
+      byPinyin = new Map();
+      for (const term of index.vocabulary()) {
+        const kind = term.slice(0, 2);
+        if (kind !== 'w:' && kind !== 'b:') continue;
+        const w = term.slice(2);
+        if (!/^\p{Script=Han}{2,6}$/u.test(w)) continue;
+        const key = sound(w);
+        const list = byPinyin.get(key) ?? [];
+        if (!list.includes(w)) list.push(w);
+        byPinyin.set(key, list);
+      }
+    }
+    return byPinyin;
+  };
+
   return {
     contains,
+    isWord: (w) => hasWord(w.toLowerCase()),
+    warm: () => void table(),
     idf(form) {
       const f = form.toLowerCase();
       if (hasWord(f)) return index.idf(`w:${f}`);
@@ -41,20 +64,7 @@ export function createVocabulary(index: Bm25Index): Vocabulary {
       return Math.log(1 + (index.size + 0.5) / 0.5);
     },
     soundsLike(word) {
-      if (!byPinyin) {
-        byPinyin = new Map();
-        for (const term of index.vocabulary()) {
-          const kind = term.slice(0, 2);
-          if (kind !== 'w:' && kind !== 'b:') continue;
-          const w = term.slice(2);
-          if (!/^\p{Script=Han}{2,6}$/u.test(w)) continue;
-          const key = sound(w);
-          const list = byPinyin.get(key) ?? [];
-          if (!list.includes(w)) list.push(w);
-          byPinyin.set(key, list);
-        }
-      }
-      const hits = (byPinyin.get(sound(word)) ?? []).filter((w) => w !== word && [...w].length === [...word].length);
+      const hits = (table().get(sound(word)) ?? []).filter((w) => w !== word && [...w].length === [...word].length);
       return hits.sort((a, b) => index.df(`w:${b}`) + index.df(`b:${b}`) - index.df(`w:${a}`) - index.df(`b:${a}`)).slice(0, 3);
     },
   };

@@ -199,6 +199,13 @@ export function extractQuantities(text: string): Quantity[] {
       if (!counts) continue;
       // A lone 千/百/万 (每千人口) is a rate, not a count, unless it is approximate (千余人).
       if (/^[十百千万亿]$/.test(num!) && !approx) continue;
+      // 一批, 一处, 一件: an indefinite article, not a figure.
+      if (num === '一' && !magnitude && !approx && !ordinalMark) continue;
+      // 两位数增长: double-digit growth, a rate.
+      if (unit === '位' && text.startsWith('数', start + raw!.length)) {
+        out.push({ value: parseChineseNumber(num!) ?? 0, family: 'percent', ordinal: false, start, end: start + raw!.length + 1, raw: `${raw}数`, unit: '位数' });
+        continue;
+      }
       value = parseChineseNumber(num!);
       // A numeral glued to more numeral-like characters (十四五, 十五五) is a name.
       const next = text[start + raw!.length] ?? '';

@@ -24,6 +24,8 @@ export interface Tokenizer {
   terms(text: string): string[];
   /** The raw segmentation (jieba precise mode), every token in order including punctuation. */
   cut(text: string): string[];
+  /** Precise-mode segmentation with part-of-speech tags (n, v, vn, nz …). */
+  tag(text: string): Array<{ word: string; tag: string }>;
 }
 
 export interface TokenizerOptions {
@@ -55,6 +57,7 @@ export function createTokenizer(options: TokenizerOptions = {}): Tokenizer {
     id,
     words,
     cut: (text) => jieba.cut(text, false),
+    tag: (text) => jieba.tag(text, false),
     terms(text: string): string[] {
       const out = words(text).map((w) => `w:${w}`);
       for (const b of bigrams(text)) out.push(`b:${b}`);

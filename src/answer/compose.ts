@@ -1,0 +1,403 @@
+import type { Report, Section, Span } from '../corpus/types.ts';
+import { retrieve, type RetrievalWeights } from '../search/retrieve.ts';
+import type { IdentifiedEmbeddings, SearchIndex } from '../search/store.ts';
+import { analyzeQuestion, MAX_QUESTION_LENGTH, type AnalyzeContext, type Query } from './analyze.ts';
+import { messages } from './messages.ts';
+import {
+  factPick,
+  figureClauses,
+  focusCovered,
+  hasDate,
+  hasPlace,
+  pickFromClauses,
+  rank,
+  statesQuestionFigures,
+  strength,
+  type Pick,
+  type Ranked,
+  type SentenceView,
+  SentenceViews,
+} from './select.ts';
+import type { Answer, AskOptions, Citation, Intent, RefusalReason } from './types.ts';
+
+/**
+ * The answering pipeline: analyse → refuse what the report cannot answer → retrieve → rank → cut the
+ * answer from the report → cite. Refusal comes first and is specific: a wrong number is worse than
+ * "the report does not say".
+ */
+
+/** Coverage of the question's concepts below which the report is taken not to answer. */
+const MIN_COVERAGE = 0.45;
+
+export interface PipelineDeps {
+  index: SearchIndex;
+  ctx: AnalyzeContext;
+  embeddings: IdentifiedEmbeddings;
+  views: SentenceViews;
+  weights?: RetrievalWeights;
+}
+
+interface Draft {
+  found: boolean;
+  intent: Intent;
+  answer: string;
+  highlights: string[];
+  /** Verbatim spans to cite first, in order, then related passages. */
+  primary: Array<{ view: SentenceView; quote: Span; score: number }>;
+  related: Ranked[];
+  reason?: RefusalReason;
+}
+
+export async function answerQuestion(question: string, options: AskOptions, deps: PipelineDeps): Promise<Answer> {
+  const q = analyzeQuestion(question, deps.ctx);
+  const maxCitations = Math.min(3, Math.max(1, options.maxCitations ?? 3));
+  const draft = await draftAnswer(q, deps);
+  return {
+    question: q.raw,
+    found: draft.found,
+    answer: draft.answer,
+    citations: citationsOf(draft, maxCitations),
+    latencyMs: 0,
+    intent: draft.intent,
+    ...(draft.reason ? { reason: draft.reason } : {}),
+    highlights: draft.highlights,
+    ...(q.truncated ? { notice: messages.truncated(MAX_QUESTION_LENGTH) } : {}),
+  };
+}
+
+function refuse(q: Query, reason: RefusalReason, answer: string, related: Ranked[] = []): Draft {
+  return { found: false, intent: q.intent, answer, highlights: [], primary: [], related, reason };
+}
+
+async function draftAnswer(q: Query, deps: PipelineDeps): Promise<Draft> {
+  const { index, views } = deps;
+  const title = index.reports[0]!.meta.title;
+  if (!q.text) return refuse(q, 'empty', messages.empty);
+  if (q.flags.personal) return refuse(q, 'personal-data', messages.personalData);
+
+  if (q.concepts.length === 0 && !q.flags.injection) {
+    if (!q.flags.greeting && !q.english && (q.intent === 'summary' || q.intent === 'list')) return overview(q, index, views);
+    if (q.english && !q.flags.greeting) return refuse(q, 'not-found', messages.notFound(''));
+    return refuse({ ...q, intent: 'chitchat' }, 'chitchat', messages.chitchat(title));
+  }
+
+  const vector = await deps.embeddings.embedQuery(q.concepts.flatMap((c) => c.forms.slice(0, 3)).join(' ') || q.text);
+  const candidates = await retrieve(index, { terms: q.terms, vector }, { limit: 24, ...(deps.weights ? { weights: deps.weights } : {}) });
+  const ranked = rank(q, candidates, views);
+  const best = ranked[0];
+  const related = ranked.filter((r) => r.coverage >= 0.3);
+
+  if (q.flags.injection) return refuse(q, 'injection', messages.injection, related);
+  if (!best || best.coverage < MIN_COVERAGE) {
+    if (q.flags.greeting) return refuse({ ...q, intent: 'chitchat' }, 'chitchat', messages.chitchat(title));
+    return refuse(q, 'not-found', messages.notFound(topicOf(q)), related);
+  }
+
+  const outOfScope = scopeRefusal(q, best, related);
+  if (outOfScope) return outOfScope;
+
+  switch (q.intent) {
+    case 'summary':
+      return summary(q, ranked, index, views);
+    case 'number':
+    case 'cost':
+      return figure(q, ranked, related);
+    case 'when': {
+      if (!hasDate(best.view)) return refuse(q, 'no-date', messages.noDate, related);
+      return compose(q, best, factPick(q, best.view, views, 60), ranked);
+    }
+    case 'where': {
+      const pick = factPick(q, best.view, views, 60);
+      if (!hasPlace(q, pick.spans, best.view)) return refuse(q, 'no-place', messages.noPlace, related);
+      return compose(q, best, pick, ranked);
+    }
+    case 'list':
+    case 'who':
+      if (q.section) return summary(q, ranked, index, views);
+      if (isTopicLine(best)) return paragraphOrClauses(q, best, views, ranked);
+      return compose(q, best, factPick(q, best.view, views, 120), ranked);
+    default:
+      if (q.section || q.ordinal !== undefined) return summary(q, ranked, index, views);
+      if (isTopicLine(best)) return paragraphOrClauses(q, best, views, ranked);
+      return compose(q, best, factPick(q, best.view, views, 60), ranked);
+  }
+}
+
+/** Another place, or a year the report does not cover, must be named by the text itself. */
+function scopeRefusal(q: Query, best: Ranked, related: Ranked[]): Draft | undefined {
+  const meta = best.view.report.meta;
+  for (const place of q.places) {
+    const p = place.toLowerCase();
+    if (!best.view.norm.includes(p) && !best.view.paragraphNorm.includes(p)) {
+      return refuse(q, 'other-place', messages.otherPlace(place, meta.region), related);
+    }
+  }
+  if (q.time.scope === 'past' || q.time.scope === 'future') {
+    const marker = q.time.marker ?? '';
+    const named = marker !== '' && (best.view.norm.includes(marker) || best.view.paragraphNorm.includes(marker));
+    // Text under a part about an earlier year (一、2024年工作回顾) does speak of that year.
+    const partYear = /(?:19|20)\d{2}/.exec(best.view.paragraph.sectionPath[0] ?? '')?.[0];
+    const pastPart = q.time.scope === 'past' && partYear !== undefined && Number(partYear) < meta.year;
+    if (!named && !(pastPart && q.intent !== 'number' && q.intent !== 'cost')) {
+      return refuse(q, 'other-year', messages.otherYear(marker || '该年度', meta.year, meta.region), related);
+    }
+  }
+  return undefined;
+}
+
+function isTopicLine(r: Ranked): boolean {
+  const p = r.view.paragraph;
+  return Boolean(p.topic) && r.view.sentence.index === p.sentences[0]?.index && p.sentences.length > 1;
+}
+
+function topicOf(q: Query): string {
+  const focus = q.concepts.filter((c) => c.focus);
+  return (focus.length ? focus : q.concepts.slice(0, 3)).map((c) => c.text).join('');
+}
+
+/** Number and cost questions: the clause with the figure, its unit and qualifier. */
+function figure(q: Query, ranked: Ranked[], related: Ranked[]): Draft {
+  const best = ranked[0]!;
+  const pool = ranked.slice(0, 6).filter((r) => r.coverage >= Math.max(MIN_COVERAGE, 0.8 * best.coverage));
+  for (const r of pool) {
+    if (!focusCovered(q, r.view)) continue;
+    if (!q.yesNo && !statesQuestionFigures(q, r.view)) continue;
+    const pick = figureClauses(q, r.view);
+    if (!pick) continue;
+    return compose(q, r, pickFromClauses(r.view, pick.clauses), ranked);
+  }
+  if (q.intent === 'cost') return refuse(q, 'no-price', messages.noPrice, related);
+  // Asked for an amount where the report gives only a growth rate.
+  const rates = figureClauses({ ...q, wants: 'percent' }, best.view);
+  if (rates && (q.total || q.wants === 'money')) return refuse(q, 'no-figure', messages.noTotal(topicOf(q)), related);
+  return refuse(q, 'no-figure', messages.noFigure(topicOf(q)), related);
+}
+
+/** Builds the answer text from verbatim spans (adjacent spans stay joined as in the source). */
+function compose(q: Query, chosen: Ranked, pick: Pick, ranked: Ranked[]): Draft {
+  const answer = joinSpans(pick.view.report.text, pick.spans);
+  const highlights = figuresIn(pick).filter((h) => answer.includes(h));
+  return {
+    found: true,
+    intent: q.intent,
+    answer: q.yesNo ? yesNoPrefix(q, pick) + answer : answer,
+    highlights,
+    primary: [{ view: pick.view, quote: pick.quote, score: chosen.score }],
+    related: ranked.filter((r) => r !== chosen),
+  };
+}
+
+function joinSpans(text: string, spans: Span[]): string {
+  const parts: string[] = [];
+  let cur: Span | undefined;
+  for (const s of spans) {
+    if (cur && /^[\s,,::;;、]*$/.test(text.slice(cur.end, s.start))) cur = { start: cur.start, end: s.end };
+    else {
+      if (cur) parts.push(text.slice(cur.start, cur.end));
+      cur = { ...s };
+    }
+  }
+  if (cur) parts.push(text.slice(cur.start, cur.end));
+  const answer = parts.map((p) => p.replace(/[,,::;;、]$/, '')).join(',');
+  return /[。!?!?]$/.test(answer) ? answer : `${answer}。`;
+}
+
+/** Figures as written in the source, for emphasis. */
+function figuresIn(pick: Pick): string[] {
+  const out: string[] = [];
+  for (const c of pick.view.clauses) {
+    if (!pick.spans.some((s) => s.start <= c.start && c.end <= s.end)) continue;
+    for (const f of c.figures) out.push(c.text.slice(f.start, f.end));
+  }
+  return [...new Set(out)];
+}
+
+/** 是不是两万多? → 是的 when the figure in the question agrees with the report, else the report's figure. */
+function yesNoPrefix(q: Query, pick: Pick): string {
+  if (q.quantities.length === 0) return messages.yes;
+  const figures = pick.view.clauses
+    .filter((c) => pick.spans.some((s) => s.start <= c.start && c.end <= s.end))
+    .flatMap((c) => c.figures);
+  const agrees = q.quantities.every((asked) =>
+    figures.some((f) => {
+      if (asked.qualifier === '多' || asked.qualifier === '余' || asked.qualifier === '以上') {
+        const magnitude = 10 ** Math.floor(Math.log10(Math.max(1, asked.value)));
+        return f.value >= asked.value && f.value < asked.value + magnitude;
+      }
+      return Math.abs(f.value - asked.value) < 1e-9;
+    }),
+  );
+  return agrees ? messages.yes : messages.figureDiffers;
+}
+
+/**
+ * Summary questions. A whole section (第五部分, 民生那一块) is answered with its heading and the topics of
+ * its paragraphs; a paragraph (怎么优化营商环境) with its topic and the opening clause(s) of each of its
+ * sentences, which is how these reports are written: every sentence leads with its measure.
+ */
+function summary(q: Query, ranked: Ranked[], index: SearchIndex, views: SentenceViews): Draft {
+  const best = ranked[0]!;
+  const report = best.view.report;
+  const section = targetSection(q, best, report);
+  if (section) return sectionSummary(section, report, index, views, ranked);
+
+  const lead = leadIn(best);
+  if (lead) return lead;
+  return paragraphOrClauses(q, best, views, ranked);
+}
+
+/** A question that lands on a paragraph's topic line is about the whole paragraph. */
+function paragraphOrClauses(q: Query, best: Ranked, views: SentenceViews, ranked: Ranked[]): Draft {
+  const p = best.view.paragraph;
+  if (p.kind === 'body' && p.topic && p.sentences.length > 1) return paragraphSummary(best, views, ranked);
+  return compose(q, best, factPick(q, best.view, views, 150), ranked);
+}
+
+/** The section a summary question is about, if it is about a whole section. */
+function targetSection(q: Query, best: Ranked, report: Report): Section | undefined {
+  const chapters = report.sections.filter((s) => s.level === 2);
+  if (q.ordinal !== undefined && /部分|方面|章|节|项|块/.test(q.text)) {
+    const s = chapters[q.ordinal - 1];
+    if (s) return s;
+  }
+  if (best.view.paragraph.kind === 'section-heading') {
+    return report.sections.find((s) => s.heading === best.view.paragraph.index);
+  }
+  const total = q.concepts.reduce((a, c) => a + c.weight, 0) || 1;
+  let top: { s: Section; share: number } | undefined;
+  for (const s of chapters) {
+    const heading = s.title.toLowerCase();
+    const share = q.concepts.reduce((a, c) => a + c.weight * strength(c, heading), 0) / total;
+    if (!top || share > top.share) top = { s, share };
+  }
+  if (top && top.share >= 0.6) return top.s;
+  // 那一部分 / 这块: the section the best passage belongs to.
+  if (q.section && best.view.paragraph.section !== undefined) {
+    const owner = report.sections[best.view.paragraph.section];
+    if (owner?.level === 2 && (!best.view.paragraph.topic || (top?.share ?? 0) > 0)) return owner;
+  }
+  return undefined;
+}
+
+function sectionSummary(section: Section, report: Report, index: SearchIndex, views: SentenceViews, ranked: Ranked[]): Draft {
+  const r = index.reports.indexOf(report);
+  const heading = report.paragraphs[section.heading]!;
+  const headingView = views.get(index.unitOf(r, heading.sentences[0]!.index));
+  const topics = section.paragraphs.map((i) => report.paragraphs[i]!.topic).filter((t): t is string => Boolean(t));
+  const answer = topics.length ? `${section.title}:${topics.join(';')}。` : `${section.title}。`;
+  const primary: Draft['primary'] = [{ view: headingView, quote: { start: heading.start, end: heading.end }, score: 1 }];
+  const intro = section.paragraphs.map((i) => report.paragraphs[i]!).find((p) => !p.topic);
+  if (intro) {
+    const s = intro.sentences[0]!;
+    primary.push({ view: views.get(index.unitOf(r, s.index)), quote: { start: s.start, end: s.end }, score: 0.9 });
+  }
+  return { found: true, intent: 'summary', answer, highlights: [section.title], primary, related: ranked };
+}
+
+/** Topic, then the opening clause(s) of every later sentence of the paragraph. */
+function paragraphSummary(best: Ranked, views: SentenceViews, ranked: Ranked[]): Draft {
+  const v = best.view;
+  const p = v.paragraph;
+  const pieces: Span[] = [];
+  for (const s of p.sentences.slice(1)) {
+    const sv = views.sibling(v, s.index);
+    if (!sv) continue;
+    // Each sentence leads with its measure; keep its opening clauses (about 40 characters) and any
+    // clause that carries a named programme (“两个确立”) or a figure.
+    let used = 0;
+    for (const c of sv.clauses) {
+      const named = /[“「]/.test(c.text) || c.figures.length > 0;
+      if (used < 40 || (named && used < 90)) {
+        pieces.push({ start: c.start, end: c.end });
+        used += c.text.length;
+      }
+    }
+  }
+  const answer = `${p.topic}:${joinSpans(v.report.text, pieces).replace(/。$/, '')}。`;
+  const last = p.sentences[p.sentences.length - 1]!;
+  return {
+    found: true,
+    intent: 'summary',
+    answer,
+    highlights: [p.topic!],
+    primary: [{ view: views.sibling(v, p.sentences[0]!.index) ?? v, quote: { start: p.sentences[0]!.start, end: last.end }, score: best.score }],
+    related: ranked.filter((r) => r.view.paragraph !== p),
+  };
+}
+
+/** A sentence ending in a colon introduces what follows: the headings of the next sections. */
+function leadIn(best: Ranked): Draft | undefined {
+  const v = best.view;
+  if (!/[::]$/.test(v.sentence.text.trim())) return undefined;
+  const report = v.report;
+  const next = report.paragraphs[v.paragraph.index + 1];
+  if (!next || next.kind !== 'section-heading') return undefined;
+  const siblings = report.sections.filter((s) => s.level === 2 && s.heading > v.paragraph.index);
+  if (!siblings.length) return undefined;
+  return {
+    found: true,
+    intent: 'summary',
+    answer: `${v.sentence.text}${siblings.map((s) => s.title).join(';')}。`,
+    highlights: [],
+    primary: [{ view: v, quote: { start: v.sentence.start, end: v.sentence.end }, score: best.score }],
+    related: [],
+  };
+}
+
+/** With no subject at all (今年有哪些安排): the report's sections. */
+function overview(q: Query, index: SearchIndex, views: SentenceViews): Draft {
+  const report = index.reports[0]!;
+  const chapters = report.sections.filter((s) => s.level === 2);
+  const primary: Draft['primary'] = chapters.slice(0, 3).map((s) => {
+    const p = report.paragraphs[s.heading]!;
+    return { view: views.get(index.unitOf(0, p.sentences[0]!.index)), quote: { start: p.start, end: p.end }, score: 0.8 };
+  });
+  return {
+    found: true,
+    intent: q.intent,
+    answer: `${report.meta.title}的工作安排分为${chapters.length}个方面:${chapters.map((s) => s.title).join(';')}。`,
+    highlights: [],
+    primary,
+    related: [],
+  };
+}
+
+function citationsOf(draft: Draft, max: number): Citation[] {
+  const out: Citation[] = [];
+  const paragraphs = new Set<string>();
+  const push = (view: SentenceView, quote: Span, score: number): void => {
+    const key = `${view.report.meta.id}#${view.paragraph.index}`;
+    if (out.length >= max || paragraphs.has(key)) return;
+    paragraphs.add(key);
+    out.push(citation(view, quote, score));
+  };
+  for (const p of draft.primary) push(p.view, p.quote, p.score);
+  const floor = (draft.primary[0]?.score ?? draft.related[0]?.score ?? 0) * 0.5;
+  const limit = draft.found ? max : Math.min(max, 2);
+  for (const r of draft.related) {
+    if (out.length >= limit || r.score < floor) break;
+    push(r.view, { start: r.view.sentence.start, end: r.view.sentence.end }, r.score);
+  }
+  return out;
+}
+
+function citation(view: SentenceView, quote: Span, score: number): Citation {
+  const report = view.report;
+  const p = report.paragraphs[view.paragraph.index]!;
+  // Only surrounding white space may be trimmed from a quote.
+  let s = quote.start;
+  let e = quote.end;
+  while (s < e && /\s/.test(report.text[s]!)) s++;
+  while (e > s && /\s/.test(report.text[e - 1]!)) e--;
+  return {
+    doc: report.meta.title,
+    section: p.sectionPath.join(' › '),
+    quote: report.text.slice(s, e),
+    score: Math.round(Math.min(1, Math.max(0, score)) * 100) / 100,
+    docId: report.meta.id,
+    paragraph: p.index,
+    start: s,
+    end: e,
+    context: { text: p.text, start: s - p.start, end: e - p.start },
+  };
+}
