@@ -111,8 +111,6 @@ const ATTRIBUTES: Record<string, { intent: Intent; wants?: UnitFamily }> = {
   价格: { intent: 'cost', wants: 'money' },
   收费: { intent: 'cost', wants: 'money' },
   票价: { intent: 'cost', wants: 'money' },
-  房价: { intent: 'cost', wants: 'money' },
-  工资: { intent: 'cost', wants: 'money' },
   时间: { intent: 'when' },
   日期: { intent: 'when' },
   时候: { intent: 'when' },

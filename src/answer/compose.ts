@@ -88,13 +88,13 @@ async function draftAnswer(q: Query, deps: PipelineDeps): Promise<Draft> {
   const related = ranked.filter((r) => r.coverage >= 0.3);
 
   if (q.flags.injection) return refuse(q, 'injection', messages.injection, related);
+  // Out of scope (another place, another year) is the more useful thing to say, so it is said first.
+  const outOfScope = scopeRefusal(q, best, related, index.reports[0]!);
+  if (outOfScope) return outOfScope;
   if (!best || best.coverage < MIN_COVERAGE) {
     if (q.flags.greeting) return refuse({ ...q, intent: 'chitchat' }, 'chitchat', messages.chitchat(title));
     return refuse(q, 'not-found', messages.notFound(topicOf(q)), related);
   }
-
-  const outOfScope = scopeRefusal(q, best, related);
-  if (outOfScope) return outOfScope;
 
   switch (q.intent) {
     case 'summary':
@@ -124,19 +124,19 @@ async function draftAnswer(q: Query, deps: PipelineDeps): Promise<Draft> {
 }
 
 /** Another place, or a year the report does not cover, must be named by the text itself. */
-function scopeRefusal(q: Query, best: Ranked, related: Ranked[]): Draft | undefined {
-  const meta = best.view.report.meta;
+function scopeRefusal(q: Query, best: Ranked | undefined, related: Ranked[], report: Report): Draft | undefined {
+  const meta = best?.view.report.meta ?? report.meta;
+  const norm = best ? `${best.view.norm} ${best.view.paragraphNorm}` : '';
   for (const place of q.places) {
-    const p = place.toLowerCase();
-    if (!best.view.norm.includes(p) && !best.view.paragraphNorm.includes(p)) {
+    if (!norm.includes(place.toLowerCase())) {
       return refuse(q, 'other-place', messages.otherPlace(place, meta.region), related);
     }
   }
   if (q.time.scope === 'past' || q.time.scope === 'future') {
     const marker = q.time.marker ?? '';
-    const named = marker !== '' && (best.view.norm.includes(marker) || best.view.paragraphNorm.includes(marker));
+    const named = marker !== '' && norm.includes(marker);
     // Text under a part about an earlier year (一、2024年工作回顾) does speak of that year.
-    const partYear = /(?:19|20)\d{2}/.exec(best.view.paragraph.sectionPath[0] ?? '')?.[0];
+    const partYear = /(?:19|20)\d{2}/.exec(best?.view.paragraph.sectionPath[0] ?? '')?.[0];
     const pastPart = q.time.scope === 'past' && partYear !== undefined && Number(partYear) < meta.year;
     if (!named && !(pastPart && q.intent !== 'number' && q.intent !== 'cost')) {
       return refuse(q, 'other-year', messages.otherYear(marker || '该年度', meta.year, meta.region), related);

@@ -1,0 +1,63 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ROOT } from './helpers/engine.ts';
+
+/** Runs the real CLI in a child process, the way `npm run ask` does. */
+function cli(args: string[], input?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const indexDir = join(mkdtempSync(join(tmpdir(), 'workplan-cli-')), 'index');
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli.ts'), ...args], {
+      cwd: ROOT,
+      env: { ...process.env, INDEX_DIR: indexDir, LOG_LEVEL: 'warn' },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(input ?? '');
+  });
+}
+
+describe('CLI', () => {
+  it('ask --json prints the Answer JSON contract', async () => {
+    const { code, stdout } = await cli(['ask', '--json', '今年新增多少托位']);
+    expect(code).toBe(0);
+    const a = JSON.parse(stdout);
+    expect(a).toMatchObject({ question: '今年新增多少托位', found: true });
+    expect(a.answer).toContain('300个');
+    expect(a.citations[0]).toMatchObject({ doc: '市北区2025年政府工作报告' });
+    expect(Object.keys(a.citations[0])).toEqual(expect.arrayContaining(['doc', 'section', 'quote', 'score']));
+    expect(typeof a.latencyMs).toBe('number');
+  });
+
+  it('reads questions from standard input and prints one JSON object per line, in order', async () => {
+    const questions = ['今年新增多少托位', '崂山区今年新增多少托位', '', '加装电梯多少部'];
+    const { code, stdout } = await cli(['ask', '--json'], `${questions.join('\n')}\n`);
+    expect(code).toBe(0);
+    const lines = stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.map((l) => l.question)).toEqual(questions);
+    expect(lines.map((l) => l.found)).toEqual([true, false, false, true]);
+    expect(lines[2].reason).toBe('empty');
+  });
+
+  it('prints a readable answer with the quote and its location', async () => {
+    const { code, stdout } = await cli(['ask', '加装电梯多少部']);
+    expect(code).toBe(0);
+    expect(stdout).toContain('答:');
+    expect(stdout).toContain('120部以上');
+    expect(stdout).toContain('—— 市北区2025年政府工作报告 › 二、2025年工作安排 ›');
+  });
+
+  it('exits with code 2 and a clear message for an empty question', async () => {
+    const { code, stdout, stderr } = await cli(['ask', '   ']);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toContain('问题不能为空');
+  });
+});
