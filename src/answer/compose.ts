@@ -9,6 +9,7 @@ import {
   focusCovered,
   hasDate,
   hasPlace,
+  incrementOnly,
   pickFromClauses,
   rank,
   statesQuestionFigures,
@@ -27,7 +28,7 @@ import type { Answer, AskOptions, Citation, Intent, RefusalReason } from './type
  */
 
 /** Coverage of the question's concepts below which the report is taken not to answer. */
-const MIN_COVERAGE = 0.45;
+const MIN_COVERAGE = 0.4;
 
 export interface PipelineDeps {
   index: SearchIndex;
@@ -76,7 +77,9 @@ async function draftAnswer(q: Query, deps: PipelineDeps): Promise<Draft> {
   if (q.flags.personal) return refuse(q, 'personal-data', messages.personalData);
 
   if (q.concepts.length === 0 && !q.flags.injection) {
-    if (!q.flags.greeting && !q.english && (q.intent === 'summary' || q.intent === 'list')) return overview(q, index, views);
+    if (!q.flags.greeting && !q.english && (q.intent === 'summary' || q.intent === 'list' || q.section)) {
+      return overview(q, index, views);
+    }
     if (q.english && !q.flags.greeting) return refuse(q, 'not-found', messages.notFound(''));
     return refuse({ ...q, intent: 'chitchat' }, 'chitchat', messages.chitchat(title));
   }
@@ -88,6 +91,7 @@ async function draftAnswer(q: Query, deps: PipelineDeps): Promise<Draft> {
   const related = ranked.filter((r) => r.coverage >= 0.3);
 
   if (q.flags.injection) return refuse(q, 'injection', messages.injection, related);
+  if (q.flags.howTo) return refuse(q, 'not-found', messages.noProcedure, related);
   // Out of scope (another place, another year) is the more useful thing to say, so it is said first.
   const outOfScope = scopeRefusal(q, best, related, index.reports[0]!);
   if (outOfScope) return outOfScope;
@@ -164,6 +168,7 @@ function figure(q: Query, ranked: Ranked[], related: Ranked[]): Draft {
     if (!q.yesNo && !statesQuestionFigures(q, r.view)) continue;
     const pick = figureClauses(q, r.view);
     if (!pick) continue;
+    if (incrementOnly(q, r.view, pick.clauses)) return refuse(q, 'no-figure', messages.noCount(topicOf(q)), related);
     return compose(q, r, pickFromClauses(r.view, pick.clauses), ranked);
   }
   if (q.intent === 'cost') return refuse(q, 'no-price', messages.noPrice, related);
@@ -344,9 +349,17 @@ function leadIn(best: Ranked): Draft | undefined {
   };
 }
 
-/** With no subject at all (今年有哪些安排): the report's sections. */
+/** With no subject at all (今年有哪些安排, 一共分几大块): the report's sections. */
 function overview(q: Query, index: SearchIndex, views: SentenceViews): Draft {
   const report = index.reports[0]!;
+  // The report usually announces them itself (我们将重点做好以下六个方面工作:).
+  const announcing = report.sentences.find(
+    (s) => /[::]$/.test(s.text) && report.paragraphs[s.paragraph + 1]?.kind === 'section-heading' && s === report.paragraphs[s.paragraph]!.sentences.at(-1),
+  );
+  if (announcing) {
+    const lead = leadIn({ view: views.get(index.unitOf(0, announcing.index)), score: 1 } as Ranked);
+    if (lead) return { ...lead, intent: q.intent };
+  }
   const chapters = report.sections.filter((s) => s.level === 2);
   const primary: Draft['primary'] = chapters.slice(0, 3).map((s) => {
     const p = report.paragraphs[s.heading]!;

@@ -86,7 +86,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   const lexicon = loadLexicon(options.dictDir);
   const sources = readReportSources(options.reportsDir);
   const reports = sources.map((s) => parseReport(s.text, s.meta));
-  const tokenizer = createTokenizer({ words: [...lexicon.dictionary, ...quotedTerms(reports)] });
+  const tokenizer = createTokenizer({ words: [...lexicon.dictionary, ...lexiconTerms(lexicon), ...quotedTerms(reports)] });
   const embeddings =
     options.embeddings?.({ tokenizer, lexicon }) ??
     new LocalHashEmbeddings({ tokenizer, synonymGroups: lexicon.synonymGroups });
@@ -196,6 +196,15 @@ function quotedTerms(reports: Report[]): string[] {
       const term = m[1]!;
       if (/^[\p{Script=Han}A-Za-z0-9·]+$/u.test(term) && /\p{Script=Han}/u.test(term)) out.add(`${term} 2000 nz`);
     }
+  }
+  return [...out].sort();
+}
+
+/** Every Chinese term of the synonym groups is a word too, so 社零 or 托育名额 segment whole. */
+function lexiconTerms(lexicon: Lexicon): string[] {
+  const out = new Set<string>();
+  for (const group of lexicon.synonymGroups) {
+    for (const term of group) if (/^\p{Script=Han}{2,12}$/u.test(term)) out.add(`${term} 1000 n`);
   }
   return [...out].sort();
 }

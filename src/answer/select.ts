@@ -83,7 +83,7 @@ export function strength(c: Concept, norm: string): number {
   for (let i = 1; i < c.forms.length; i++) if (norm.includes(c.forms[i]!)) return 0.8;
   if (c.parts.length) {
     const found = c.parts.filter((p) => norm.includes(p)).length;
-    return (0.9 * found) / c.parts.length;
+    return (0.6 * found) / c.parts.length;
   }
   return 0;
 }
@@ -189,12 +189,26 @@ export function figureClauses(q: Query, v: SentenceView): { clauses: number[]; d
 export function focusCovered(q: Query, v: SentenceView): boolean {
   return q.concepts
     .filter((c) => c.focus)
-    .every((c) => strength(c, v.norm) >= 0.5 || strength(c, normalizeText(v.paragraph.topic ?? '')) >= 0.5);
+    .every((c) => strength(c, v.norm) >= 0.8 || strength(c, normalizeText(v.paragraph.topic ?? '')) >= 0.8);
+}
+
+const INCREMENT = /新增|增加|新建|新开|新启用|引进|扩大|提高|增长/;
+
+/** Asked for a total (一共, 现有) where the text gives only this year's increment (新增2座). */
+export function incrementOnly(q: Query, v: SentenceView, clauses: number[]): boolean {
+  if (!q.total || INCREMENT.test(q.text)) return false;
+  return clauses.every((i) => INCREMENT.test(v.clauses[i]!.text));
 }
 
 /** Does the sentence state every figure the question itself states (120个亿元项目 → 120)? */
 export function statesQuestionFigures(q: Query, v: SentenceView): boolean {
-  return q.quantities.every((asked) => v.clauses.some((c) => c.figures.some((f) => Math.abs(f.value - asked.value) < 1e-9)));
+  const magnitude: Record<number, string> = { 10: '十', 100: '百', 1000: '千', 10000: '万' };
+  return q.quantities.every(
+    (asked) =>
+      v.clauses.some((c) => c.figures.some((f) => Math.abs(f.value - asked.value) < 1e-9)) ||
+      // 一千个人 in the question, 每千人口 in the text.
+      (magnitude[asked.value] !== undefined && v.norm.includes(magnitude[asked.value]!)),
+  );
 }
 
 export function hasDate(v: SentenceView): boolean {
@@ -203,10 +217,16 @@ export function hasDate(v: SentenceView): boolean {
 
 export function hasPlace(q: Query, spans: Span[], v: SentenceView): boolean {
   const text = spans.map((s) => v.report.text.slice(s.start, s.end)).join(',');
-  const m = PLACE.exec(text);
-  if (!m) return false;
-  // The place must be more than the subject itself (青年人才社区 is not a location).
-  return !q.concepts.some((c) => c.forms.some((f) => m[0].includes(f) && f.length >= m[0].length - 1));
+  const re = new RegExp(PLACE.source, 'gu');
+  for (const m of text.matchAll(re)) {
+    const place = m[0];
+    // A place the question already names (除了敦化路…) is not an answer,
+    if (q.text.includes(place.slice(-3))) continue;
+    // nor is the subject itself (青年人才社区 is not a location).
+    if (q.concepts.some((c) => c.forms.some((f) => place.includes(f) && f.length >= place.length - 1))) continue;
+    return true;
+  }
+  return false;
 }
 
 /** An answer cut from the report: pieces (verbatim spans) and the quote that holds them. */
