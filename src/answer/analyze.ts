@@ -104,6 +104,9 @@ const ATTRIBUTES: Record<string, { intent: Intent; wants?: UnitFamily }> = {
   个数: { intent: 'number' },
   数目: { intent: 'number' },
   总数: { intent: 'number' },
+  总量: { intent: 'number' },
+  总额: { intent: 'number' },
+  总规模: { intent: 'number' },
   规模: { intent: 'number' },
   多少: { intent: 'number' },
   金额: { intent: 'cost', wants: 'money' },
@@ -290,7 +293,8 @@ function tokenize(text: string, ctx: AnalyzeContext): Token[] {
   for (const { word, tag } of ctx.tokenizer.tag(text)) {
     const t = word.trim().toLowerCase();
     const numeral = (tag === 'm' || tag === 'q') && /^[\d零〇一二两三四五六七八九十百千万亿几多少个些]+$/.test(t);
-    const stop = !t || ctx.lexicon.stopwords.has(t) || !/[\p{Script=Han}a-z]/u.test(t) || /^\d/.test(t) || numeral;
+    const stop =
+      !t || ctx.lexicon.stopwords.has(t) || !/[\p{Script=Han}a-z]/u.test(t) || /^\d/.test(t) || numeral || UNIT_WORD.test(t);
     if (stop) {
       flush();
       tokens.push({ word: t, tag, stop: true });
@@ -439,6 +443,9 @@ function markFocus(tokens: Token[], intent: Intent): void {
     marked = true;
   }
 }
+
+/** Units name no subject: 多少亿元 asks for money, which `wants` already says. */
+const UNIT_WORD = /^(?:亿元|万元|元|亿|万|平方米|平方公里|公里|千米|米|人次|场次|批次|百分点|个百分点|块钱|美元|亩|公顷|吨)$/;
 
 /** Parts of speech that build a noun phrase (老旧小区: adjective + noun). */
 const PHRASE = /^(?:n|vn|an|a|b|j|eng|x|s|g|l)/;
