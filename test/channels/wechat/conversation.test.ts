@@ -1,0 +1,166 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Engine } from '../../../src/answer/index.ts';
+import { Conversation, type InboundMessage } from '../../../src/channels/wechat/conversation.ts';
+import type { CustomerService } from '../../../src/channels/wechat/customer-service.ts';
+import { messages } from '../../../src/channels/wechat/messages.ts';
+import { answerPages } from '../../../src/channels/wechat/render.ts';
+import { hashUser } from '../../../src/store/store.ts';
+import { testEngine } from '../../helpers/engine.ts';
+import { clock, countingAsk, deferred, longQuestion, silentLogger, widenedAsk } from './helpers.ts';
+
+let engine: Engine;
+beforeAll(async () => {
+  engine = await testEngine();
+});
+
+let nextId = 7_000_000_000_000_000_000n;
+function text(content: string, from = 'o_user', msgId = String(nextId++)): InboundMessage {
+  return { msgType: 'text', from, to: 'gh_account', createTime: '1740816000', content, msgId };
+}
+
+function recordingService() {
+  const sent: Array<{ user: string; content: string; agentId: string | undefined }> = [];
+  const arrived = deferred();
+  const service: CustomerService = {
+    async sendText(user, content, agentId) {
+      sent.push({ user, content, agentId });
+      arrived.resolve();
+    },
+  };
+  return { service, sent, arrived: arrived.promise };
+}
+
+function conversation(ask = engine.ask.bind(engine), extra: Partial<ConstructorParameters<typeof Conversation>[0]> = {}) {
+  return new Conversation({
+    channel: 'wechat',
+    ask,
+    examples: engine.examples,
+    logger: silentLogger,
+    now: clock().now,
+    deadlineMs: 4000,
+    ...extra,
+  });
+}
+
+describe('Conversation', () => {
+  it('answers a text message with the rendered answer and asks with the hashed user id', async () => {
+    const counted = countingAsk(engine.ask.bind(engine));
+    const outcome = await conversation(counted.ask).handle(text('今年新增多少托位'));
+    const expected = answerPages(await engine.ask('今年新增多少托位'), engine.examples)[0];
+    expect(outcome).toEqual({ kind: 'reply', text: expected });
+    expect(counted.calls[0]!.options).toEqual({ channel: 'wechat', userId: hashUser('wechat', 'o_user') });
+  });
+
+  it('shares the in-flight outcome with retries: one ask, one answer', async () => {
+    const counted = countingAsk(engine.ask.bind(engine), { gated: true });
+    const conv = conversation(counted.ask);
+    const message = text('加装电梯多少部');
+    const first = conv.handle(message);
+    const second = conv.handle({ ...message });
+    await counted.called(1);
+    const third = conv.handle({ ...message });
+    counted.open();
+    const outcomes = await Promise.all([first, second, third, conv.handle({ ...message })]);
+    expect(counted.calls).toHaveLength(1);
+    expect(new Set(outcomes.map((o) => JSON.stringify(o))).size).toBe(1);
+    expect(outcomes[0]!.kind).toBe('reply');
+  });
+
+  it('keeps 64-bit MsgIds apart even where JavaScript numbers would collide', async () => {
+    const counted = countingAsk(engine.ask.bind(engine));
+    const conv = conversation(counted.ask);
+    expect(Number('9223372036854775807')).toBe(Number('9223372036854775806'));
+    await conv.handle(text('今年新增多少托位', 'o_user', '9223372036854775807'));
+    await conv.handle(text('今年新增多少托位', 'o_user', '9223372036854775806'));
+    expect(counted.calls).toHaveLength(2);
+  });
+
+  it('forgets a MsgId after two minutes, not before', async () => {
+    const c = clock();
+    const counted = countingAsk(engine.ask.bind(engine));
+    const conv = conversation(counted.ask, { now: c.now });
+    const message = text('今年新增多少托位');
+    await conv.handle(message);
+    c.t += 119_999;
+    await conv.handle(message);
+    expect(counted.calls).toHaveLength(1);
+    c.t += 1;
+    await conv.handle(message);
+    expect(counted.calls).toHaveLength(2);
+  });
+
+  it('past the deadline acknowledges at once and sends the answer by the customer-service API', async () => {
+    const counted = countingAsk(engine.ask.bind(engine), { gated: true });
+    const cs = recordingService();
+    const conv = conversation(counted.ask, { deadlineMs: 1, customerService: cs.service });
+    const message = { ...text('今年新增多少托位'), agentId: '1000002' };
+    expect(await conv.handle(message)).toEqual({ kind: 'ack' });
+    expect(await conv.handle({ ...message })).toEqual({ kind: 'ack' });
+    expect(cs.sent).toHaveLength(0);
+    counted.open();
+    await cs.arrived;
+    await conv.idle();
+    const expected = answerPages(await engine.ask('今年新增多少托位'), engine.examples)[0];
+    expect(cs.sent).toEqual([{ user: 'o_user', content: expected, agentId: '1000002' }]);
+    expect(counted.calls).toHaveLength(1);
+  });
+
+  it('past the deadline without a customer-service API apologises instead', async () => {
+    const counted = countingAsk(engine.ask.bind(engine), { gated: true });
+    const outcome = await conversation(counted.ask, { deadlineMs: 1 }).handle(text('今年新增多少托位'));
+    expect(outcome).toEqual({ kind: 'reply', text: messages.slow });
+    counted.open();
+  });
+
+  it('answers a failing ask with the generic failure text, and a failed send is only logged', async () => {
+    const failing = async () => {
+      throw new Error('index at /secret/path is unusable');
+    };
+    expect(await conversation(failing).handle(text('今年新增多少托位'))).toEqual({ kind: 'reply', text: messages.failure });
+
+    const counted = countingAsk(engine.ask.bind(engine), { gated: true });
+    const conv = conversation(counted.ask, {
+      deadlineMs: 1,
+      customerService: { sendText: () => Promise.reject(new Error('down')) },
+    });
+    expect(await conv.handle(text('今年新增多少托位'))).toEqual({ kind: 'ack' });
+    counted.open();
+    await conv.idle();
+  });
+
+  it('pages a long answer: "更多" shows the next page for 10 minutes, per user', async () => {
+    const c = clock();
+    const long = widenedAsk(engine.ask.bind(engine));
+    const conv = conversation(long, { now: c.now });
+    const { question, answer } = await longQuestion(long);
+    const pages = answerPages(answer, engine.examples);
+    expect(pages.length).toBeGreaterThan(2);
+
+    expect(await conv.handle(text(question))).toEqual({ kind: 'reply', text: pages[0] });
+    expect(await conv.handle(text('更多', 'o_other'))).toEqual({ kind: 'reply', text: messages.noMore });
+    for (const page of pages.slice(1)) {
+      c.t += 9 * 60_000;
+      expect(await conv.handle(text(' 更多。'))).toEqual({ kind: 'reply', text: page });
+    }
+    expect(await conv.handle(text('更多'))).toEqual({ kind: 'reply', text: messages.noMore });
+
+    await conv.handle(text(question));
+    c.t += 10 * 60_000;
+    expect(await conv.handle(text('更多'))).toEqual({ kind: 'reply', text: messages.noMore });
+  });
+
+  it('welcomes a subscriber, asks for text instead of media, and acknowledges the rest', async () => {
+    const counted = countingAsk(engine.ask.bind(engine));
+    const conv = conversation(counted.ask);
+    const base = { from: 'o_user', to: 'gh_account', createTime: '1740816000' };
+    const welcome = await conv.handle({ ...base, msgType: 'event', event: 'subscribe' });
+    expect(welcome).toEqual({ kind: 'reply', text: messages.welcome(engine.examples) });
+    for (const q of engine.examples) expect(messages.welcome(engine.examples)).toContain(q);
+    for (const msgType of ['image', 'voice', 'video', 'shortvideo', 'location', 'link']) {
+      expect(await conv.handle({ ...base, msgType, msgId: String(nextId++) })).toEqual({ kind: 'reply', text: messages.textOnly });
+    }
+    expect(await conv.handle({ ...base, msgType: 'event', event: 'unsubscribe', createTime: '1740816001' })).toEqual({ kind: 'ack' });
+    expect(await conv.handle({ ...base, msgType: 'miniprogrampage', msgId: String(nextId++) })).toEqual({ kind: 'ack' });
+    expect(counted.calls).toHaveLength(0);
+  });
+});
