@@ -119,10 +119,15 @@ const evaluate = defineCommand({
     file: { type: 'string', description: 'JSONL 问题文件(覆盖 --set)' },
     verbose: { type: 'boolean', description: '列出未答对的问题' },
     json: { type: 'boolean', description: '输出 JSON 汇总' },
+    llm: { type: 'boolean', description: '经配置的大模型改写答案后再评测,并统计守卫拒绝率' },
   },
   async run({ args }) {
     const { config, logger } = setup('warn');
     const { readQuestions, runEval, formatSummary, formatFailures } = await import('./eval/run.ts');
+    if (args.llm && config.LLM_PROVIDER === 'none') {
+      process.stderr.write('使用 --llm 前请设置 LLM_PROVIDER、LLM_MODEL(以及 LLM_BASE_URL)。\n');
+      process.exit(EXIT_USAGE);
+    }
     const file = args.file
       ? resolve(args.file)
       : resolve('test/eval', args.set === 'holdout' ? 'holdout.jsonl' : 'questions.jsonl');
@@ -131,13 +136,33 @@ const evaluate = defineCommand({
     const { readReportSources } = await import('./corpus/index.ts');
     const sources = readReportSources(config.paths.reports).map((s) => s.text);
     const paragraphs = sources.flatMap((s) => s.split(/\r?\n/)).filter((l) => l.trim());
-    const run = await runEval(questions, (q) => engine.ask(q, { channel: 'eval' }), paragraphs, sources);
+    const outcomes: Record<string, number> = {};
+    let ask = (q: string) => engine.ask(q, { channel: 'eval' });
+    if (args.llm) {
+      const { openPhraser } = await import('./bootstrap.ts');
+      const phraser = openPhraser(config, engine, { logger })!;
+      ask = async (q) => {
+        const { answer, outcome } = await phraser.phrase(await engine.ask(q, { channel: 'eval' }), { channel: 'eval' });
+        outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
+        return answer;
+      };
+    }
+    const run = await runEval(questions, ask, paragraphs, sources);
     if (args.json) {
-      process.stdout.write(`${JSON.stringify(run.summary, null, 2)}\n`);
+      process.stdout.write(`${JSON.stringify({ ...run.summary, ...(args.llm ? { llm: outcomes } : {}) }, null, 2)}\n`);
       return;
     }
     if (args.verbose) process.stdout.write(`${formatFailures(run.rows)}\n\n`);
     process.stdout.write(`${formatSummary(run.summary, file.replace(`${process.cwd()}/`, ''))}\n`);
+    if (args.llm) {
+      const sent = Object.entries(outcomes).filter(([k]) => k !== 'skipped').reduce((a, [, n]) => a + n, 0);
+      const rate = (k: string) => (sent ? ((outcomes[k] ?? 0) / sent).toFixed(3) : '0.000');
+      process.stdout.write(
+        `\nLLM (${config.LLM_PROVIDER}:${config.LLM_MODEL}): ${sent} answers sent to the model\n\n| outcome | rate |\n|---|---|\n` +
+          ['phrased', 'rejected', 'declined', 'timeout', 'error'].map((k) => `| ${k === 'rejected' ? 'rejected by the guard' : k} | ${rate(k)} |`).join('\n') +
+          '\n',
+      );
+    }
   },
 });
 

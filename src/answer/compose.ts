@@ -36,6 +36,8 @@ export interface PipelineDeps {
   embeddings: IdentifiedEmbeddings;
   views: SentenceViews;
   weights?: RetrievalWeights;
+  /** Called when the dense half fails (the answer then comes from lexical retrieval alone). */
+  onDenseError?: (err: unknown) => void;
 }
 
 interface Draft {
@@ -84,8 +86,14 @@ async function draftAnswer(q: Query, deps: PipelineDeps): Promise<Draft> {
     return refuse({ ...q, intent: 'chitchat' }, 'chitchat', messages.chitchat(title));
   }
 
-  const vector = await deps.embeddings.embedQuery(q.concepts.flatMap((c) => c.forms.slice(0, 3)).join(' ') || q.text);
-  const candidates = await retrieve(index, { terms: q.terms, vector }, { limit: 24, ...(deps.weights ? { weights: deps.weights } : {}) });
+  let vector: number[] | undefined;
+  try {
+    vector = await deps.embeddings.embedQuery(q.concepts.flatMap((c) => c.forms.slice(0, 3)).join(' ') || q.text);
+  } catch (err) {
+    // A neural embedder that is down or misconfigured must not take answers down: lexical retrieval stands alone.
+    deps.onDenseError?.(err);
+  }
+  const candidates = await retrieve(index, { terms: q.terms, ...(vector ? { vector } : {}) }, { limit: 24, ...(deps.weights ? { weights: deps.weights } : {}) });
   const ranked = rank(q, candidates, views);
   const best = ranked[0];
   const related = ranked.filter((r) => r.coverage >= 0.3);

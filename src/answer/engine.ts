@@ -102,8 +102,10 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   if (!options.rebuild) {
     try {
       index = await loadIndex(options.indexDir, reports, identity, embeddings);
+      await checkDimensions(index, embeddings, options.indexDir);
     } catch (err) {
       if (!(err instanceof IndexError)) throw err;
+      index = undefined;
       rebuildReason = err.reason;
       log?.warn({ dir: options.indexDir, reason: err.reason }, 'index unusable, rebuilding');
     }
@@ -167,6 +169,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
         embeddings,
         views,
         ...(options.weights ? { weights: options.weights } : {}),
+        onDenseError: (err) => log?.error({ err: (err as Error)?.message ?? String(err) }, 'dense retrieval failed; answering from the lexical index'),
       });
       answer.latencyMs = Math.round((performance.now() - t0) * 100) / 100;
       return answer;
@@ -186,6 +189,18 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       };
     },
   };
+}
+
+/**
+ * A remote embedder can change under the same model name (another quantisation, another server): its
+ * vectors must still have the size the index was built with, else the index is rebuilt.
+ */
+async function checkDimensions(index: SearchIndex, embeddings: IdentifiedEmbeddings, dir: string): Promise<void> {
+  const expected = index.vectors.args.numDimensions;
+  if (!expected || !('expectDimensions' in embeddings)) return;
+  const probe = await embeddings.embedQuery('维度检查');
+  if (probe.length !== expected) throw new IndexError(dir, `embedder dimensions changed (${expected} → ${probe.length})`);
+  (embeddings as IdentifiedEmbeddings & { expectDimensions(n: number): void }).expectDimensions(expected);
 }
 
 /** Quoted names in a report (“就享家”, “北卫健康云”) are words: the segmenter must keep them whole. */

@@ -54,6 +54,8 @@ export interface Answer {
   highlights: string[];
   /** A note for the user, e.g. that the question was cut. */
   notice?: string;
+  /** Set when a language model phrased `answer` (it passed the grounding guard); the quotes stay verbatim. */
+  generatedBy?: string;
 }
 
 export interface AskOptions {
