@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { createInterface } from 'node:readline';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { defineCommand, runMain } from 'citty';
 import { SingleBar, Presets } from 'cli-progress';
@@ -21,6 +21,12 @@ import { createLogger, type Logger } from './logger.ts';
 const EXIT_USAGE = 2;
 
 function setup(level?: string): { config: Config; logger: Logger } {
+  // A .env file in the working directory is read if present (values already in the environment win).
+  if (existsSync('.env')) {
+    const before = { ...process.env };
+    process.loadEnvFile('.env');
+    Object.assign(process.env, before);
+  }
   try {
     const config = createConfig(process.env);
     return { config, logger: createLogger(level ?? config.LOG_LEVEL) };
