@@ -42,6 +42,8 @@ export interface Query {
   yesNo: boolean;
   /** Asks about a whole part of the report (民生那部分, 第五部分). */
   section: boolean;
+  /** Asks for a name (叫什么, 名字, what is it called). */
+  asksName: boolean;
   /** The family of figure asked for (亿元 → money, 百分之几 → percent), when the question says. */
   wants?: UnitFamily;
   /** Asks for a level or total (总量), not a growth rate. */
@@ -186,11 +188,14 @@ export function analyzeQuestion(question: string, ctx: AnalyzeContext): Query {
       if (!attr || !t.concept) continue;
       t.concept = undefined;
       t.stop = true;
-      if (intent === 'fact' || intent === 'list' || intent === 'summary' || (intent === 'number' && attr.intent !== 'number')) {
+      if (intent === 'fact' || intent === 'list' || intent === 'summary' || (intent === 'number' && ['cost', 'when', 'where'].includes(attr.intent))) {
         intent = attr.intent;
       }
       if (attr.wants && !wants) wants = attr.wants;
     }
+    // A trailing 重点 / 要点 (园区建设 重点) asks for a summary; it is not a subject.
+    const tail = [...tokens].reverse().find((t) => !t.stop || t.concept);
+    if (tail?.concept && /^(?:重点|要点|概况|情况)$/.test(tail.word) && tokens.filter((t) => t.concept).length > 1) tail.concept = undefined;
     concepts = tokens.flatMap((t) => (t.concept ? [t.concept] : []));
     concepts = concepts.filter((c, i) => concepts.findIndex((d) => d.text === c.text) === i);
     markFocus(tokens, intent);
@@ -204,6 +209,7 @@ export function analyzeQuestion(question: string, ctx: AnalyzeContext): Query {
     intent,
     yesNo: RE_YESNO.test(text),
     section: RE_SECTION.test(text) || (ordinal !== undefined && /部分|方面|章|节/.test(text)),
+    asksName: /叫什么|叫啥|名字|名称|什么名|称号|\bcalled\b|\bname\b/.test(text),
     ...(wants ? { wants } : {}),
     total: /总量|总规模|总额是|总共|一共|加起来|合计|累计|现有|现在有|目前有|\btotal\b|\bin all\b/.test(text) && !/增长|增速|增幅/.test(text),
     quantities: quantities.filter((q) => !q.ordinal && q.family !== 'year'),
@@ -292,6 +298,11 @@ function tokenize(text: string, ctx: AnalyzeContext): Token[] {
   };
   for (const { word, tag } of ctx.tokenizer.tag(text)) {
     const t = word.trim().toLowerCase();
+    // A stray character glued to a stop character can still make a report word (赋 + 能 → 赋能).
+    if (glue && HAN.test(t) && [...t].length === 1 && ctx.vocabulary.contains(glue.word + t)) {
+      glue = { ...glue, word: glue.word + t };
+      continue;
+    }
     const numeral = (tag === 'm' || tag === 'q') && /^[\d零〇一二两三四五六七八九十百千万亿几多少个些]+$/.test(t);
     const stop =
       !t || ctx.lexicon.stopwords.has(t) || !/[\p{Script=Han}a-z]/u.test(t) || /^\d/.test(t) || numeral || UNIT_WORD.test(t);
@@ -319,11 +330,14 @@ function tokenize(text: string, ctx: AnalyzeContext): Token[] {
 }
 
 /** English: the glossary turns phrases into the report's Chinese terms; unknown words are ignored. */
+/** Plural and -ed forms matched like the glossary's words (hospitals → hospital, expanded → expand). */
+const stem = (w: string): string => w.replace(/(?<=[a-z]{3})(?:ies)$/, 'y').replace(/(?<=[a-z]{3})(?:es|s)$/, '').replace(/(?<=[a-z]{4})(?:ed|ing)$/, '');
+
 function englishConcepts(text: string, ctx: AnalyzeContext): Concept[] {
-  let rest = ` ${text.replace(/[^a-z0-9+\- ]+/g, ' ')} `;
+  let rest = ` ${text.replace(/[^a-z0-9+\- ]+/g, ' ').split(/\s+/).map(stem).join(' ')} `;
   const concepts: Concept[] = [];
   for (const [phrase, terms] of ctx.lexicon.glossary) {
-    const needle = ` ${phrase} `;
+    const needle = ` ${phrase.split(/\s+/).map(stem).join(' ')} `;
     if (!rest.includes(needle)) continue;
     rest = rest.split(needle).join('  ');
     const forms = dedupe(terms.flatMap((t) => [t, ...synonymsOf(t, ctx)]));
@@ -331,8 +345,7 @@ function englishConcepts(text: string, ctx: AnalyzeContext): Concept[] {
   }
   // A content word the glossary does not know (apartments) may be exactly what the report lacks.
   for (const word of rest.split(/\s+/)) {
-    const w = word.replace(/s$/, '');
-    if (w.length < 4 || ENGLISH_STOPWORDS.has(word) || ENGLISH_STOPWORDS.has(w)) continue;
+    if (word.length < 4 || ENGLISH_STOPWORDS.has(word) || [...ENGLISH_STOPWORDS].some((s) => stem(s) === word)) continue;
     concepts.push({ text: word, forms: [word], parts: [], weight: 0.5 * ctx.vocabulary.maxIdf(), noun: true, focus: false });
   }
   return concepts;
@@ -463,7 +476,7 @@ function termsOf(concepts: Concept[], quantities: Quantity[], ctx: AnalyzeContex
   for (const c of concepts) {
     const boost = c.focus ? 1.3 : 1;
     c.forms.forEach((form, i) => {
-      const base = (i === 0 ? 1 : 0.7) * boost;
+      const base = (i === 0 ? 1 : 0.6) * boost;
       const words = ctx.tokenizer.words(form);
       for (const w of words) put(`w:${w}`, base);
       // A form the segmenter never produced in the report is found through its bigrams: weigh them as a word.

@@ -1,3 +1,4 @@
+import { normalizeText } from '../corpus/normalize.ts';
 import type { Report, Section, Span } from '../corpus/types.ts';
 import { retrieve, type RetrievalWeights } from '../search/retrieve.ts';
 import type { IdentifiedEmbeddings, SearchIndex } from '../search/store.ts';
@@ -157,9 +158,10 @@ function scopeRefusal(q: Query, best: Ranked | undefined, related: Ranked[], rep
   return undefined;
 }
 
+/** The best sentence is the paragraph's short topic line itself (提高基层治理效能。). */
 function isTopicLine(r: Ranked): boolean {
   const p = r.view.paragraph;
-  return Boolean(p.topic) && r.view.sentence.index === p.sentences[0]?.index && p.sentences.length > 1;
+  return Boolean(p.topic) && r.view.sentence.text.replace(/[。!?!?]$/, '') === p.topic && p.sentences.length > 1;
 }
 
 function topicOf(q: Query): string {
@@ -193,7 +195,7 @@ function compose(q: Query, chosen: Ranked, pick: Pick, ranked: Ranked[]): Draft 
   return {
     found: true,
     intent: q.intent,
-    answer: q.yesNo ? yesNoPrefix(q, pick) + answer : answer,
+    answer: q.yesNo ? yesNoPrefix(q, pick, answer) + answer : answer,
     highlights,
     primary: [{ view: pick.view, quote: pick.quote, score: chosen.score }],
     related: ranked.filter((r) => r !== chosen),
@@ -226,8 +228,15 @@ function figuresIn(pick: Pick): string[] {
 }
 
 /** 是不是两万多? → 是的 when the figure in the question agrees with the report, else the report's figure. */
-function yesNoPrefix(q: Query, pick: Pick): string {
-  if (q.quantities.length === 0) return messages.yes;
+function yesNoPrefix(q: Query, pick: Pick, answer: string): string {
+  if (q.quantities.length === 0) {
+    // 是的 only when the clause states what was asked; 够吗 / 好不好 are judgements the report does not make.
+    if (/够|足够|多不多|高不高|好不好|行不行|合理|满意/.test(q.text)) return '';
+    const norm = normalizeText(answer).toLowerCase();
+    const total = q.concepts.reduce((a, c) => a + c.weight, 0) || 1;
+    const share = q.concepts.reduce((a, c) => a + c.weight * strength(c, norm), 0) / total;
+    return share >= 0.7 ? messages.yes : '';
+  }
   const figures = pick.view.clauses
     .filter((c) => pick.spans.some((s) => s.start <= c.start && c.end <= s.end))
     .flatMap((c) => c.figures);
@@ -259,11 +268,63 @@ function summary(q: Query, ranked: Ranked[], index: SearchIndex, views: Sentence
   return paragraphOrClauses(q, best, views, ranked);
 }
 
-/** A question that lands on a paragraph's topic line is about the whole paragraph. */
+/**
+ * A question about what a paragraph's topic names (营商环境怎么优化 → 持续优化营商环境) is answered with
+ * the paragraph's summary; one about something inside it (养老 under 强化社会兜底保障) with its sentence.
+ */
 function paragraphOrClauses(q: Query, best: Ranked, views: SentenceViews, ranked: Ranked[]): Draft {
   const p = best.view.paragraph;
-  if (p.kind === 'body' && p.topic && p.sentences.length > 1) return paragraphSummary(best, views, ranked);
-  return compose(q, best, factPick(q, best.view, views, 150), ranked);
+  const topic = normalizeText(p.topic ?? '').toLowerCase();
+  const total = q.concepts.reduce((a, c) => a + c.weight, 0) || 1;
+  const share = q.concepts.reduce((a, c) => a + c.weight * strength(c, topic), 0) / total;
+  // Several subjects spread over the paragraph's sentences (就业养老托育这些兜底的事) ask about it as a whole.
+  const spread = q.concepts.length >= 2 && best.coverage < 0.6 && coverageOf(q, best.view.paragraphNorm) >= 0.7;
+  const aboutTopic = isTopicLine(best) || share >= 0.5 || spread;
+  if (p.kind === 'body' && p.topic && p.sentences.length > 1 && aboutTopic) return paragraphSummary(best, views, ranked);
+  if (q.intent === 'summary') return subTopicSummary(q, best, views, ranked);
+  return compose(q, best, factPick(q, best.view, views, 120), ranked);
+}
+
+function coverageOf(q: Query, norm: string): number {
+  const total = q.concepts.reduce((a, c) => a + c.weight, 0) || 1;
+  return q.concepts.reduce((a, c) => a + c.weight * strength(c, norm), 0) / total;
+}
+
+/**
+ * Something inside a paragraph (教育 under 优化公共服务供给): the sentence that introduces it and the
+ * following sentences that stay on it, each by its leading clauses.
+ */
+function subTopicSummary(q: Query, best: Ranked, views: SentenceViews, ranked: Ranked[]): Draft {
+  const v = best.view;
+  // A lead-in (总体要求是:…) announces its own list: give all of it.
+  if (v.clauses.some((c) => /[::]$/.test(c.text) && q.concepts.some((x) => strength(x, c.norm) > 0))) {
+    return compose(q, best, factPick(q, v, views, 400), ranked);
+  }
+  const spans: Span[] = [];
+  let last = v;
+  for (let i = v.sentence.index, n = 0; n < 3; i++, n++) {
+    const sv = i === v.sentence.index ? v : views.sibling(v, i);
+    if (!sv || sv.sentence.paragraph !== v.sentence.paragraph) break;
+    if (sv !== v && !q.concepts.some((c) => strength(c, sv.norm) >= 0.8)) break;
+    // Start at the clause that names the subject (启动汽车贸易大道先导区建设), not at the sentence start.
+    const from = sv === v ? Math.max(0, sv.clauses.findIndex((c) => q.concepts.some((x) => strength(x, c.norm) >= 0.8))) : 0;
+    let used = 0;
+    for (const c of sv.clauses.slice(from)) {
+      if (used > 0 && used + c.text.length > 60) break;
+      spans.push({ start: c.start, end: c.end });
+      used += c.text.length;
+    }
+    last = sv;
+  }
+  const answer = joinSpans(v.report.text, spans);
+  return {
+    found: true,
+    intent: 'summary',
+    answer,
+    highlights: [],
+    primary: [{ view: v, quote: { start: v.sentence.start, end: last.sentence.end }, score: best.score }],
+    related: ranked.filter((r) => r !== best),
+  };
 }
 
 /** The section a summary question is about, if it is about a whole section. */
@@ -315,12 +376,11 @@ function paragraphSummary(best: Ranked, views: SentenceViews, ranked: Ranked[]):
   for (const s of p.sentences.slice(1)) {
     const sv = views.sibling(v, s.index);
     if (!sv) continue;
-    // Each sentence leads with its measure; keep its opening clauses (about 40 characters) and any
-    // clause that carries a named programme (“两个确立”) or a figure.
+    // Each sentence leads with its measure; keep its opening clause(s) (about 16 characters) and the
+    // clauses that carry a named programme (“两个确立”), within about 60 characters.
     let used = 0;
     for (const c of sv.clauses) {
-      const named = /[“「]/.test(c.text) || c.figures.length > 0;
-      if (used < 40 || (named && used < 90)) {
+      if (used < 30 || ((/[“「]/.test(c.text) || c.figures.length > 0) && used + c.text.length <= 70)) {
         pieces.push({ start: c.start, end: c.end });
         used += c.text.length;
       }

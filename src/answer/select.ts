@@ -248,7 +248,7 @@ export function pickFromClauses(v: SentenceView, clauseIdx: number[]): Pick {
  */
 export function factPick(q: Query, v: SentenceView, views: SentenceViews, maxChars: number): Pick {
   const n = v.clauses.length;
-  const scores = v.clauses.map((c) => clauseScore(q, c));
+  const scores = v.clauses.map((c) => clauseScore(q, c) + (q.asksName ? nameBonus(q, c) : 0));
   let best = 0;
   for (let i = 1; i < n; i++) {
     const a = scores[i]!;
@@ -289,6 +289,16 @@ export function factPick(q: Query, v: SentenceView, views: SentenceViews, maxCha
   const pick = pickFromClauses(v, range(lo, hi));
   if (/[::]$/.test(v.clauses[hi]!.text)) return extendLeadIn(pick, v, hi, views);
   return pick;
+}
+
+/** 叫什么: a clause that names something in quotation marks (“爱达·魔都”号) other than the subject itself. */
+function nameBonus(q: Query, c: ClauseView): number {
+  const top = Math.max(0, ...q.concepts.map((x) => x.weight));
+  for (const m of c.text.matchAll(/[“「]([^”」]+)[”」]/g)) {
+    const inside = normalizeText(m[1]!).toLowerCase();
+    if (!q.concepts.some((x) => strength(x, inside) > 0)) return top;
+  }
+  return 0;
 }
 
 /** A clause ending in a colon announces what follows: up to the end of the sentence, or of the list. */
