@@ -178,7 +178,17 @@ const start = defineCommand({
   async run() {
     const { config, logger } = setup();
     const { main } = await import('./main.ts');
-    await main(config, logger);
+    try {
+      await main(config, logger);
+    } catch (err) {
+      // A port in use, an unreadable report or prompt: say what and exit, without a stack trace.
+      if (err instanceof WorkplanError) {
+        logger.fatal({ code: err.code }, err.message);
+        process.stderr.write(`启动失败:${err.message}\n`);
+        process.exit(1);
+      }
+      throw err;
+    }
   },
 });
 

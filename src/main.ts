@@ -1,9 +1,78 @@
+import type { Context } from 'hono';
+import { createTelegramBot, startTelegram } from './channels/telegram/index.ts';
+import { createWechatRoutes, wechatStatus } from './channels/wechat/index.ts';
 import type { Config } from './config.ts';
 import type { Logger } from './logger.ts';
-import { openEngine } from './bootstrap.ts';
+import { runWeb, type RunningWeb } from './server/index.ts';
 
-/** `npm start`: the main job. (The HTTP server and channels are assembled here.) */
-export async function main(config: Config, logger: Logger): Promise<void> {
-  const engine = await openEngine(config, logger);
-  logger.info({ documents: engine.info.documents.length, units: engine.info.units }, 'engine ready');
+type TelegramRun = Awaited<ReturnType<typeof startTelegram>>;
+
+/**
+ * `npm start`, the main job: the web page and the API, plus every channel that is configured, in one
+ * process sharing one engine, one query log and one metrics registry. The first log lines say which
+ * channels are on and why the others are off.
+ */
+export async function main(config: Config, logger: Logger): Promise<RunningWeb> {
+  const webhookPath = config.TELEGRAM_WEBHOOK_URL ? new URL(config.TELEGRAM_WEBHOOK_URL).pathname : undefined;
+  let telegram: TelegramRun | undefined;
+  let bot: ReturnType<typeof createTelegramBot> | undefined;
+
+  const web = await runWeb(config, logger, {
+    mount(app, services) {
+      const wechat = wechatStatus(config);
+      if (wechat.wechat.enabled || wechat.wecom.enabled) {
+        app.route(
+          '/',
+          createWechatRoutes({ ask: services.ask, config, logger, metrics: services.metrics, examples: services.engine.examples }),
+        );
+      }
+      if (config.TELEGRAM_BOT_TOKEN) {
+        bot = createTelegramBot({
+          token: config.TELEGRAM_BOT_TOKEN,
+          ...(config.TELEGRAM_API_ROOT ? { apiRoot: config.TELEGRAM_API_ROOT } : {}),
+          ask: services.ask,
+          engine: services.engine,
+          store: services.store,
+          metrics: services.metrics,
+          logger,
+          version: services.version,
+        });
+        // The route must exist before the server listens; the handler arrives once the bot has started.
+        if (webhookPath) {
+          app.post(webhookPath, (c: Context) =>
+            telegram?.webhook ? telegram.webhook.handler(c) : c.json({ error: 'starting' }, 503),
+          );
+        }
+      }
+    },
+    async onStop() {
+      await telegram?.stop();
+    },
+  });
+
+  if (bot) {
+    try {
+      telegram = await startTelegram(bot, {
+        ...(config.TELEGRAM_WEBHOOK_URL ? { webhookUrl: config.TELEGRAM_WEBHOOK_URL } : {}),
+        ...(config.TELEGRAM_WEBHOOK_SECRET ? { webhookSecret: config.TELEGRAM_WEBHOOK_SECRET } : {}),
+        logger,
+      });
+      logger.info({ username: telegram.username, mode: telegram.mode }, `Telegram: on, @${telegram.username} (${telegram.mode})`);
+    } catch (err) {
+      // An unreachable Bot API (an air-gapped office) must not take the web page down.
+      logger.error({ err: (err as Error)?.message ?? String(err) }, 'Telegram: off, the bot could not start');
+    }
+  } else {
+    logger.info('Telegram: off, TELEGRAM_BOT_TOKEN not set');
+  }
+  const wechat = wechatStatus(config);
+  logger.info(`WeChat Official Account: ${wechat.wechat.why}`);
+  logger.info(`WeCom: ${wechat.wecom.why}`);
+  logger.info(
+    config.LLM_PROVIDER === 'none'
+      ? 'LLM phrasing: off, LLM_PROVIDER not set (answers are extractive)'
+      : `LLM phrasing: on, ${config.LLM_PROVIDER}:${config.LLM_MODEL} behind the grounding guard`,
+  );
+  logger.info(`Embeddings: ${web.services.engine.info.embedder}`);
+  return web;
 }
