@@ -367,6 +367,19 @@ function conceptOf(word: string, tag: string, ctx: AnalyzeContext): Concept {
   let parts: string[] = [];
   if (HAN.test(word) && !ctx.vocabulary.contains(word)) {
     for (const fix of ctx.vocabulary.soundsLike(word)) forms.push(fix);
+    // A typo inside a longer word (冲电桩 → 充电桩, 引岭型 → 引领型): fix the pair that sounds like a
+    // report bigram, then keep the report words the corrected string contains.
+    const chars = [...word];
+    if (chars.length >= 3 && forms.length === 1) {
+      for (let i = 0; i + 1 < chars.length; i++) {
+        const pair = chars[i]! + chars[i + 1]!;
+        if (ctx.vocabulary.contains(pair)) continue;
+        for (const alt of ctx.vocabulary.soundsLike(pair).slice(0, 2)) {
+          const fixed = [...chars.slice(0, i), alt, ...chars.slice(i + 2)].join('');
+          for (const w of ctx.tokenizer.words(fixed)) if ([...w].length >= 2 && ctx.vocabulary.contains(w) && !forms.includes(w)) forms.push(w);
+        }
+      }
+    }
     // A compound the report never writes whole (体育场馆): look for its pieces (体育, 场馆).
     if ([...word].length >= 3) {
       parts = ctx.tokenizer.words(word).filter((w) => w !== word && ctx.vocabulary.contains(w));

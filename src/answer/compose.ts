@@ -1,4 +1,4 @@
-import { normalizeText } from '../corpus/normalize.ts';
+import { extractQuantities, normalizeText } from '../corpus/normalize.ts';
 import type { Report, Section, Span } from '../corpus/types.ts';
 import { retrieve, type RetrievalWeights } from '../search/retrieve.ts';
 import type { IdentifiedEmbeddings, SearchIndex } from '../search/store.ts';
@@ -179,13 +179,38 @@ function figure(q: Query, ranked: Ranked[], related: Ranked[]): Draft {
     const pick = figureClauses(q, r.view);
     if (!pick) continue;
     if (incrementOnly(q, r.view, pick.clauses)) return refuse(q, 'no-figure', messages.noCount(topicOf(q)), related);
-    return compose(q, r, pickFromClauses(r.view, pick.clauses), ranked);
+    return compose(q, r, narrowToItems(q, pickFromClauses(r.view, pick.clauses)), ranked);
   }
   if (q.intent === 'cost') return refuse(q, 'no-price', messages.noPrice, related);
   // Asked for an amount where the report gives only a growth rate.
   const rates = figureClauses({ ...q, wants: 'percent' }, best.view);
   if (rates && (q.total || q.wants === 'money')) return refuse(q, 'no-figure', messages.noTotal(topicOf(q)), related);
   return refuse(q, 'no-figure', messages.noFigure(topicOf(q)), related);
+}
+
+/**
+ * One clause can list several figures (认定省级瞪羚企业3家、专精特新企业15家、高新技术企业70家): when the
+ * question is about some of the items, answer with those items only.
+ */
+function narrowToItems(q: Query, pick: Pick): Pick {
+  if (pick.spans.length !== 1) return pick;
+  const text = pick.view.report.text;
+  const span = pick.spans[0]!;
+  const items: Span[] = [];
+  let start = span.start;
+  for (let i = span.start; i <= span.end; i++) {
+    if (i === span.end || text[i] === '、') {
+      items.push({ start, end: i });
+      start = i + 1;
+    }
+  }
+  if (items.length < 2) return pick;
+  const withFigure = items.every((it) => extractQuantities(text.slice(it.start, it.end)).length > 0);
+  const focus = q.concepts.filter((c) => c.focus);
+  if (!withFigure || focus.length === 0) return pick;
+  const hits = items.filter((it) => focus.every((c) => strength(c, normalizeText(text.slice(it.start, it.end)).toLowerCase()) >= 0.8));
+  if (hits.length === 0 || hits.length === items.length) return pick;
+  return { ...pick, spans: hits };
 }
 
 /** Builds the answer text from verbatim spans (adjacent spans stay joined as in the source). */

@@ -1,0 +1,190 @@
+import { randomBytes } from 'node:crypto';
+import { Hono, type Context, type MiddlewareHandler } from 'hono';
+import { z } from 'zod';
+import type { ChannelEngine } from '../answer/engine.ts';
+import type { AskFn } from '../answer/types.ts';
+import type { Logger } from '../logger.ts';
+import type { Metrics } from '../observability/metrics.ts';
+import { hashUser, type FeedbackRecord } from '../store/store.ts';
+import { apiError, clientAddress, isJson } from './http.ts';
+import { apiMessages, MAX_API_QUESTION_CHARS, type ApiErrorCode } from './messages.ts';
+import { clientKey, SlidingWindowLimiter } from './rate-limit.ts';
+import { paragraphsOf, sectionView } from './section.ts';
+
+/**
+ * The JSON API under /api, used by the web page and by scripts:
+ *
+ *   POST /api/ask {question, maxCitations?}   → the Answer JSON of ARCHITECTURE.md
+ *   GET  /api/outline                         → engine.outline()
+ *   GET  /api/paragraph/:docId/:n             → ParagraphView
+ *   GET  /api/section/:docId?path=…|?paragraph=n → the paragraphs of one section, for the reader
+ *   GET  /api/examples                        → { examples }
+ *   GET  /api/meta                            → what the page needs to start: title, documents, examples
+ *   POST /api/feedback {question, vote, …}    → 👍/👎 into the query log (when a store is given)
+ *
+ * Questions over 2000 characters are refused (400); 501–2000 are answered, cut by the engine to its
+ * first 500 characters with a notice in `answer.notice`.
+ */
+export interface ApiDeps {
+  engine: ChannelEngine;
+  ask: AskFn;
+  metrics: Metrics;
+  logger: Logger;
+  limiter: SlidingWindowLimiter;
+  trustProxy: boolean;
+  version: string;
+  feedback?: { recordFeedback(r: FeedbackRecord): void };
+}
+
+const CHANNEL = 'web';
+
+/** Zod's messages are our error codes, so one issue maps to one polite sentence. */
+const Question = z
+  .string({ error: (iss) => (iss.input === undefined || iss.input === null ? 'question_empty' : 'question_not_text') })
+  .trim()
+  .min(1, { error: 'question_empty' })
+  .refine((s) => [...s].length <= MAX_API_QUESTION_CHARS, { error: 'question_too_long' });
+
+const AskBody = z.object(
+  {
+    question: Question,
+    maxCitations: z.number().int().min(1).max(3).optional(),
+  },
+  { error: 'invalid_body' },
+);
+
+const FeedbackBody = z.object(
+  {
+    question: Question,
+    vote: z.enum(['up', 'down']),
+    section: z.string().max(500).optional(),
+    quote: z.string().max(MAX_API_QUESTION_CHARS).optional(),
+  },
+  { error: 'invalid_body' },
+);
+
+const KNOWN: ReadonlySet<string> = new Set<ApiErrorCode>(['question_empty', 'question_not_text', 'question_too_long']);
+
+function codeOf(error: z.ZodError): ApiErrorCode {
+  const message = error.issues[0]?.message ?? '';
+  return KNOWN.has(message) ? (message as ApiErrorCode) : 'invalid_body';
+}
+
+type Parsed<T> = { ok: true; value: T } | { ok: false; response: Response };
+
+async function readBody<T>(c: Context, schema: z.ZodType<T>): Promise<Parsed<T>> {
+  if (!isJson(c.req.header('content-type'))) return { ok: false, response: apiError(c, 415, 'unsupported_media_type') };
+  let json: unknown;
+  try {
+    json = await c.req.json();
+  } catch {
+    return { ok: false, response: apiError(c, 400, 'invalid_json') };
+  }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) return { ok: false, response: apiError(c, 400, codeOf(parsed.error)) };
+  return { ok: true, value: parsed.data };
+}
+
+export function apiRoutes(deps: ApiDeps): Hono {
+  const api = new Hono();
+  const { engine, limiter } = deps;
+  // Web users have no account: the query log gets a hash of the address with a per-process salt,
+  // enough to tell askers apart within a run and useless for recovering an address.
+  const salt = randomBytes(16).toString('hex');
+  const userOf = (c: Context): string | undefined => {
+    const address = clientAddress(c, deps.trustProxy);
+    return address ? hashUser(CHANNEL, clientKey(address), salt) : undefined;
+  };
+
+  const rateLimit =
+    (bucket: string): MiddlewareHandler =>
+    async (c, next) => {
+      const key = `${bucket}:${clientKey(clientAddress(c, deps.trustProxy))}`;
+      const d = limiter.hit(key);
+      c.header('RateLimit-Limit', String(d.limit));
+      c.header('RateLimit-Remaining', String(d.remaining));
+      c.header('RateLimit-Reset', String(Math.ceil(d.resetMs / 1000)));
+      if (!d.allowed) {
+        const seconds = Math.max(1, Math.ceil(d.retryAfterMs / 1000));
+        deps.metrics.rateLimited.inc({ channel: CHANNEL });
+        deps.logger.debug({ key, requestId: c.get('requestId') }, 'rate limited');
+        return apiError(c, 429, 'rate_limited', apiMessages.rateLimited(seconds), { 'Retry-After': String(seconds) });
+      }
+      await next();
+    };
+
+  api.post('/ask', rateLimit('ask'), async (c) => {
+    const body = await readBody(c, AskBody);
+    if (!body.ok) return body.response;
+    const userId = userOf(c);
+    const answer = await deps.ask(body.value.question, {
+      channel: CHANNEL,
+      ...(userId ? { userId } : {}),
+      ...(body.value.maxCitations ? { maxCitations: body.value.maxCitations } : {}),
+    });
+    return c.json(answer, 200, { 'Cache-Control': 'no-store' });
+  });
+  api.on(['GET', 'PUT', 'PATCH', 'DELETE'], '/ask', (c) => apiError(c, 405, 'method_not_allowed', undefined, { Allow: 'POST' }));
+
+  api.post('/feedback', rateLimit('feedback'), async (c) => {
+    if (!deps.feedback) return apiError(c, 404, 'feedback_unavailable');
+    const body = await readBody(c, FeedbackBody);
+    if (!body.ok) return body.response;
+    const userHash = userOf(c);
+    const { question, vote, section, quote } = body.value;
+    deps.feedback.recordFeedback({
+      question,
+      vote,
+      channel: CHANNEL,
+      ...(section ? { section } : {}),
+      ...(quote ? { quote } : {}),
+      ...(userHash ? { userHash } : {}),
+    });
+    return c.json({ ok: true, message: apiMessages.feedbackThanks }, 200, { 'Cache-Control': 'no-store' });
+  });
+
+  // The report does not change while the process runs: these are computed once.
+  const outline = engine.outline();
+  const documents = engine.info.documents;
+  const paragraphs = new Map(documents.map((d) => [d.id, paragraphsOf(engine, d.id)]));
+  const cacheable = { 'Cache-Control': 'public, max-age=300' };
+
+  api.get('/outline', (c) => c.json(outline, 200, cacheable));
+
+  api.get('/examples', (c) => c.json({ examples: engine.examples }, 200, cacheable));
+
+  api.get('/meta', (c) =>
+    c.json(
+      {
+        version: deps.version,
+        title: documents[0]?.title ?? '',
+        documents,
+        examples: engine.examples,
+        feedback: Boolean(deps.feedback),
+        maxQuestionChars: MAX_API_QUESTION_CHARS,
+      },
+      200,
+      cacheable,
+    ),
+  );
+
+  api.get('/paragraph/:docId/:n', (c) => {
+    const n = c.req.param('n');
+    const view = /^\d{1,6}$/.test(n) ? engine.paragraph(c.req.param('docId'), Number(n)) : undefined;
+    if (!view) return apiError(c, 404, 'not_found', apiMessages.paragraphNotFound);
+    return c.json(view, 200, cacheable);
+  });
+
+  api.get('/section/:docId', (c) => {
+    const list = paragraphs.get(c.req.param('docId'));
+    const path = c.req.query('path');
+    const n = c.req.query('paragraph');
+    let view;
+    if (list && path !== undefined) view = sectionView(list, { path: path.slice(0, 1000) });
+    else if (list && n !== undefined && /^\d{1,6}$/.test(n)) view = sectionView(list, { paragraph: Number(n) });
+    if (!view) return apiError(c, 404, 'not_found', apiMessages.sectionNotFound);
+    return c.json(view, 200, cacheable);
+  });
+
+  return api;
+}

@@ -1,0 +1,125 @@
+import { performance } from 'node:perf_hooks';
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { HTTPException } from 'hono/http-exception';
+import { requestId } from 'hono/request-id';
+import type { ChannelEngine } from '../answer/engine.ts';
+import type { AskFn } from '../answer/types.ts';
+import type { Config } from '../config.ts';
+import type { Logger } from '../logger.ts';
+import type { Metrics } from '../observability/metrics.ts';
+import type { FeedbackRecord } from '../store/store.ts';
+import { apiRoutes } from './api.ts';
+import { apiError } from './http.ts';
+import { MAX_BODY_BYTES } from './messages.ts';
+import { opsRoutes } from './ops.ts';
+import { SlidingWindowLimiter } from './rate-limit.ts';
+import { webRoutes } from './web.ts';
+
+export interface AppDeps {
+  engine: ChannelEngine;
+  /** The engine's ask, already wrapped by instrumentAsk (counted, timed, logged). */
+  ask: AskFn;
+  metrics: Metrics;
+  logger: Logger;
+  config: Config;
+  version: string;
+  /** Questions per minute per client address on POST /api/ask; defaults to API_RATE_LIMIT_PER_MINUTE. */
+  rateLimitPerMinute?: number;
+  /** Where 👍/👎 from the page go (the Store); without it POST /api/feedback answers 404. */
+  feedback?: { recordFeedback(r: FeedbackRecord): void };
+  /**
+   * Take the client address from the rightmost X-Forwarded-For entry. Only behind exactly one
+   * trusted reverse proxy; otherwise anyone could pick their own rate-limit key. Default: socket address.
+   */
+  trustProxy?: boolean;
+  /** Monotonic milliseconds for the rate limiter (tests). */
+  now?: () => number;
+  /** Directory of the page's files (tests); default web/ at the repository root. */
+  webDir?: string;
+}
+
+/** The Hono app channels mount onto (`app.route('/', wechat)`, `app.post(path, handler)`). */
+export type ServerApp = Hono;
+
+/**
+ * The HTTP app: the web page at `/`, the JSON API under `/api`, `/healthz` and `/metrics`.
+ * Channels mount their own routes on the returned app afterwards; the 404 fallback only answers when
+ * no route matches, and the body-size limit and JSON-only rules apply to `/api/*` alone.
+ *
+ * ```ts
+ * const app = createApp({ engine, ask: instrumentAsk(engine.ask, { metrics, store }), metrics, logger, config, version });
+ * app.route('/', wechatRoutes);
+ * const server = await startServer(app, { port: config.PORT, host: config.HOST, logger });
+ * ```
+ */
+export function createApp(deps: AppDeps): ServerApp {
+  const app = new Hono();
+  const { logger, metrics } = deps;
+  const limiter = new SlidingWindowLimiter({
+    limit: deps.rateLimitPerMinute ?? deps.config.API_RATE_LIMIT_PER_MINUTE,
+    windowMs: 60_000,
+    ...(deps.now ? { now: deps.now } : {}),
+  });
+
+  app.use(requestId());
+  app.use('/api/*', async (c, next) => {
+    const t0 = performance.now();
+    await next();
+    logger.debug(
+      {
+        requestId: c.get('requestId'),
+        method: c.req.method,
+        path: c.req.path,
+        status: c.res.status,
+        ms: Math.round((performance.now() - t0) * 10) / 10,
+      },
+      'request',
+    );
+  });
+
+  app.use('/api/*', async (c, next) => {
+    await next();
+    c.header('X-Content-Type-Options', 'nosniff');
+    if (!c.res.headers.has('Cache-Control')) c.header('Cache-Control', 'no-store');
+  });
+  app.use('/api/*', bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => apiError(c, 413, 'payload_too_large') }));
+
+  app.route('/api', apiRoutes({
+    engine: deps.engine,
+    ask: deps.ask,
+    metrics,
+    logger,
+    limiter,
+    trustProxy: deps.trustProxy ?? false,
+    version: deps.version,
+    ...(deps.feedback ? { feedback: deps.feedback } : {}),
+  }));
+  app.route('/', opsRoutes({ engine: deps.engine, metrics, version: deps.version, startedAt: Date.now() }));
+  app.route('/', webRoutes(deps.webDir));
+
+  app.notFound((c) => apiError(c, 404, 'not_found'));
+
+  app.onError((err, c) => {
+    // Deliberate HTTP errors from mounted routes keep their status.
+    if (err instanceof HTTPException && err.status < 500) return err.getResponse();
+    const id = c.get('requestId');
+    logger.error({ err, requestId: id, method: c.req.method, path: loggablePath(c.req.path) }, 'unhandled error');
+    metrics.errors.inc({ channel: c.req.path.startsWith('/api/') ? 'web' : 'http', kind: 'unhandled' });
+    return apiError(c, 500, 'internal_error');
+  });
+
+  return app;
+}
+
+const OWN_PATHS = /^\/(?:$|api\/|assets\/|healthz$|metrics$)/;
+
+/**
+ * Paths of mounted channel routes may hold a secret (a webhook path with the bot token in it): of
+ * those only a plain first word such as /wechat reaches the log.
+ */
+function loggablePath(path: string): string {
+  if (OWN_PATHS.test(path)) return path;
+  const first = /^\/[A-Za-z_-]{1,24}(?=\/|$)/.exec(path)?.[0];
+  return first === undefined ? '/…' : first === path ? path : `${first}/…`;
+}

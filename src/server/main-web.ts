@@ -1,0 +1,135 @@
+import { readFileSync } from 'node:fs';
+import type { Engine } from '../answer/engine.ts';
+import type { AskFn } from '../answer/types.ts';
+import { answerer, openEngine } from '../bootstrap.ts';
+import type { Config } from '../config.ts';
+import type { Logger } from '../logger.ts';
+import { createMetrics, instrumentAsk, type Metrics } from '../observability/index.ts';
+import { Store } from '../store/store.ts';
+import { createApp, type ServerApp } from './app.ts';
+import { startServer } from './listen.ts';
+
+/** What the process shares between the web app and the channels mounted onto it. */
+export interface WebServices {
+  engine: Engine;
+  /** The instrumented ask: every channel's questions are counted, timed and written to the query log. */
+  ask: AskFn;
+  metrics: Metrics;
+  store: Store;
+  config: Config;
+  logger: Logger;
+  version: string;
+}
+
+export interface WebExtras {
+  /** Adds channel routes (Telegram webhook, WeChat) to the app before it listens. */
+  mount?(app: ServerApp, services: WebServices): void;
+  /** Stops the channels; runs after the HTTP server has closed and before the store closes. */
+  onStop?(): Promise<void>;
+}
+
+export interface RunningWeb {
+  url: string;
+  port: number;
+  services: WebServices;
+  /** Graceful shutdown; idempotent. Also run on SIGINT/SIGTERM. */
+  stop(): Promise<void>;
+}
+
+const DAY_MS = 86_400_000;
+
+export const VERSION: string = (
+  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
+
+/**
+ * `npm start`: opens the engine (loading or building the index), the query log, metrics and the HTTP
+ * app, lets the caller mount its channels, listens on PORT/HOST and stops gracefully on SIGINT/SIGTERM
+ * (a second signal during shutdown ends the process at once).
+ *
+ * ```ts
+ * const web = await runWeb(config, logger, { mount: (app, { ask }) => app.route('/', wechatRoutes(ask)) });
+ * ```
+ */
+export async function runWeb(config: Config, logger: Logger, extras: WebExtras = {}): Promise<RunningWeb> {
+  const engine = await openEngine(config, logger);
+  const info = engine.info;
+  logger.info(
+    {
+      documents: info.documents.map((d) => d.title),
+      paragraphs: info.paragraphs,
+      units: info.units,
+      embedder: info.embedder,
+      ms: info.startMs,
+      ...(info.rebuilt ? { reason: info.rebuildReason } : {}),
+    },
+    info.rebuilt ? 'index built' : 'index loaded',
+  );
+
+  const store = Store.open(config.paths.database);
+  const prune = (): void => {
+    try {
+      const removed = store.prune(config.QUERY_LOG_RETENTION_DAYS);
+      if (removed) logger.info({ removed, retentionDays: config.QUERY_LOG_RETENTION_DAYS }, 'query log pruned');
+    } catch (err) {
+      logger.error({ err }, 'query log prune failed');
+    }
+  };
+  prune();
+  const pruneTimer = setInterval(prune, DAY_MS);
+  pruneTimer.unref();
+  logger.info(
+    { database: config.paths.database, retentionDays: config.QUERY_LOG_RETENTION_DAYS || 'forever' },
+    'query log open',
+  );
+
+  const metrics = createMetrics();
+  // engine.ask, phrased by the model when LLM_PROVIDER is set; then counted, timed and logged.
+  const ask = instrumentAsk(answerer(config, engine, { logger, metrics }), { metrics, store, logger });
+  const services: WebServices = { engine, ask, metrics, store, config, logger, version: VERSION };
+  const app = createApp({ engine, ask, metrics, logger, config, version: VERSION, feedback: store });
+
+  let server;
+  try {
+    extras.mount?.(app, services);
+    server = await startServer(app, { port: config.PORT, host: config.HOST, logger });
+  } catch (err) {
+    clearInterval(pruneTimer);
+    await runOnStop(extras, logger);
+    store.close();
+    throw err;
+  }
+  const running = server;
+  logger.info({ url: running.url }, `ready: web page and API at ${running.url}`);
+
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
+      // From here a second signal gets the default action: the process ends at once.
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      clearInterval(pruneTimer);
+      await running.close();
+      await runOnStop(extras, logger);
+      store.close();
+      logger.info('stopped');
+    })();
+    return stopping;
+  };
+  function onSignal(signal: NodeJS.Signals): void {
+    logger.info({ signal }, 'shutting down');
+    stop().catch((err: unknown) => logger.error({ err }, 'shutdown failed'));
+  }
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  return { url: running.url, port: running.port, services, stop };
+}
+
+async function runOnStop(extras: WebExtras, logger: Logger): Promise<void> {
+  try {
+    await extras.onStop?.();
+  } catch (err) {
+    logger.error({ err }, 'stopping channels failed');
+  }
+}

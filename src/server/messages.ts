@@ -1,0 +1,44 @@
+/**
+ * Every user-facing sentence the HTTP API writes, in one place so the wording can be reviewed.
+ * Short and polite; never a stack trace, a file path or an English exception message.
+ * (The web page's own wording lives in web/messages.js.)
+ */
+
+/** Longest question the API accepts; 501–2000 characters are cut by the engine with a notice. */
+export const MAX_API_QUESTION_CHARS = 2000;
+
+/** Largest request body on /api/*. */
+export const MAX_BODY_BYTES = 16 * 1024;
+
+export const apiMessages = {
+  questionEmpty: '问题不能为空',
+  questionNotText: '问题必须是文字',
+  questionTooLong: `问题太长(最多${MAX_API_QUESTION_CHARS}字)`,
+  invalidJson: '请求内容不是有效的 JSON',
+  invalidBody: '请求格式不正确,请发送 {"question": "…"}',
+  unsupportedMediaType: '请使用 application/json',
+  payloadTooLarge: '请求体过大',
+  notFound: '没有这个页面或接口',
+  paragraphNotFound: '报告中没有这一段',
+  sectionNotFound: '报告中没有这一部分',
+  methodNotAllowed: '不支持这种请求方式',
+  rateLimited: (seconds: number) => `提问太频繁了,请${seconds}秒后再试`,
+  internal: '服务暂时出了点问题,请稍后再试',
+  feedbackThanks: '感谢反馈',
+  feedbackUnavailable: '暂不支持反馈',
+} as const;
+
+/** Stable machine-readable codes of the error JSON (`{ error: { code, message }, requestId? }`). */
+export type ApiErrorCode =
+  | 'question_empty'
+  | 'question_not_text'
+  | 'question_too_long'
+  | 'invalid_json'
+  | 'invalid_body'
+  | 'unsupported_media_type'
+  | 'payload_too_large'
+  | 'not_found'
+  | 'method_not_allowed'
+  | 'rate_limited'
+  | 'internal_error'
+  | 'feedback_unavailable';

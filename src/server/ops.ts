@@ -1,0 +1,40 @@
+import { Hono } from 'hono';
+import type { ChannelEngine } from '../answer/engine.ts';
+import type { Metrics } from '../observability/metrics.ts';
+
+/**
+ * Routes for operators: `GET /healthz` (the index is loaded, which documents, which version) and
+ * `GET /metrics` (Prometheus text from the shared registry).
+ */
+export function opsRoutes(deps: { engine: ChannelEngine; metrics: Metrics; version: string; startedAt: number }): Hono {
+  const app = new Hono();
+  const { info } = deps.engine;
+
+  app.get('/healthz', (c) =>
+    c.json(
+      {
+        status: 'ok',
+        version: deps.version,
+        uptimeSeconds: Math.round((Date.now() - deps.startedAt) / 1000),
+        index: {
+          loaded: true,
+          builtAt: info.indexBuiltAt,
+          rebuiltAtStart: info.rebuilt,
+          units: info.units,
+          paragraphs: info.paragraphs,
+          embedder: info.embedder,
+        },
+        documents: info.documents.map((d) => ({ id: d.id, title: d.title, region: d.region, year: d.year })),
+      },
+      200,
+      { 'Cache-Control': 'no-store' },
+    ),
+  );
+
+  app.get('/metrics', async (c) => {
+    const body = await deps.metrics.registry.metrics();
+    return c.body(body, 200, { 'Content-Type': deps.metrics.registry.contentType, 'Cache-Control': 'no-store' });
+  });
+
+  return app;
+}

@@ -1,0 +1,43 @@
+// @ts-check
+/**
+ * Every sentence the web page writes itself, in one place so the wording can be reviewed.
+ * (Answers, refusals and API errors come from the server in their own words.)
+ */
+export const T = {
+  appTitle: '政府工作报告问答',
+  tagline: '用报告原文回答',
+  loading: '正在查找…',
+  badgeFound: '报告原文',
+  badgeNotFound: '报告中未找到',
+  badgeInfo: '提示',
+  asked: '问:',
+  sourcesFound: /** @param {number} n */ (n) => `原文出处(${n} 处)`,
+  sourcesRelated: '相关段落(不是答案,仅供参考)',
+  noRelated: '报告中也没有相关的段落。',
+  expand: '展开整段原文',
+  collapse: '收起整段原文',
+  read: '在报告中阅读',
+  copy: '复制引文',
+  copied: '引文已复制',
+  source: '出处',
+  wholeParagraph: '整段原文',
+  latency: /** @param {number} ms */ (ms) => `用时 ${ms < 10 ? ms.toFixed(1) : Math.round(ms)} 毫秒`,
+  network: '无法连接到服务器,请检查网络后重试。',
+  errorId: /** @param {string} id */ (id) => `错误编号:${id}`,
+  outlineLoading: '正在加载目录…',
+  outlineError: '目录加载失败,请刷新页面重试。',
+  sectionLoading: '正在打开原文…',
+  sectionError: '这一部分暂时无法打开,请稍后再试。',
+  wholeReport: '全文',
+  back: '返回回答',
+  readerLabel: '报告原文',
+  feedbackAsk: '这个回答有帮助吗?',
+  feedbackUp: '有帮助',
+  feedbackDown: '没帮助',
+  feedbackThanks: '感谢反馈!',
+  statusFound: /** @param {string} answer */ (answer) => `找到答案:${answer}`,
+  statusRead: /** @param {string} title */ (title) => `已打开:${title}`,
+  cleared: '已清空',
+  largeTextOn: '大字模式已开启',
+  largeTextOff: '大字模式已关闭',
+};
