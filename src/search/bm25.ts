@@ -15,8 +15,15 @@ export interface Bm25Params {
 }
 
 interface Posting {
-  docs: number[];
-  tf: number[];
+  docs: number[] | Int32Array;
+  tf: number[] | Float32Array;
+}
+
+/** The compact saved form: term strings as JSON, postings as typed arrays in one binary file. */
+export interface Bm25Binary {
+  meta: { params: Bm25Params; terms: string[]; counts: number[] };
+  /** lengths (Float32 × docs), then per term: doc ids (Int32), then term frequencies (Float32). */
+  data: Buffer;
 }
 
 export interface Bm25Json {
@@ -56,8 +63,8 @@ export class Bm25Index {
         p = { docs: [], tf: [] };
         this.postings.set(term, p);
       }
-      p.docs.push(doc);
-      p.tf.push(Math.round(f * 1000) / 1000);
+      (p.docs as number[]).push(doc);
+      (p.tf as number[]).push(Math.round(f * 1000) / 1000);
     }
     this.lengths.push(mainLength);
     this.avgLength += (mainLength - this.avgLength) / this.lengths.length;
@@ -116,8 +123,58 @@ export class Bm25Index {
     return {
       params: this.params,
       lengths: this.lengths,
-      terms: [...this.postings].map(([t, p]) => [t, p.docs, p.tf]),
+      terms: [...this.postings].map(([t, p]) => [t, [...p.docs], [...p.tf]]),
     };
+  }
+
+  /** Serialises to typed arrays: an order of magnitude smaller and faster to load than JSON. */
+  toBinary(): Bm25Binary {
+    const terms: string[] = [];
+    const counts: number[] = [];
+    let total = 0;
+    for (const [t, p] of this.postings) {
+      terms.push(t);
+      counts.push(p.docs.length);
+      total += p.docs.length;
+    }
+    const data = Buffer.alloc(4 * (this.lengths.length + 2 * total));
+    const f32 = new Float32Array(data.buffer, data.byteOffset, data.length / 4);
+    const i32 = new Int32Array(data.buffer, data.byteOffset, data.length / 4);
+    f32.set(this.lengths, 0);
+    let at = this.lengths.length;
+    for (const p of this.postings.values()) {
+      i32.set(p.docs, at);
+      f32.set(p.tf, at + p.docs.length);
+      at += 2 * p.docs.length;
+    }
+    return { meta: { params: this.params, terms, counts }, data };
+  }
+
+  static fromBinary(meta: Bm25Binary['meta'], data: Buffer, size: number): Bm25Index {
+    if (!meta || !Array.isArray(meta.terms) || !Array.isArray(meta.counts) || meta.terms.length !== meta.counts.length) {
+      throw new TypeError('not a BM25 index');
+    }
+    const expected = 4 * (size + 2 * meta.counts.reduce((a, n) => a + n, 0));
+    if (data.length !== expected) throw new TypeError('BM25 postings are damaged');
+    // Typed-array views need 4-byte alignment; a pooled buffer may not have it.
+    if (data.byteOffset % 4 !== 0) data = Buffer.from(new Uint8Array(data).buffer);
+    const f32 = new Float32Array(data.buffer, data.byteOffset, data.length / 4);
+    const i32 = new Int32Array(data.buffer, data.byteOffset, data.length / 4);
+    const index = new Bm25Index(meta.params);
+    let sum = 0;
+    for (let i = 0; i < size; i++) {
+      const l = f32[i]!;
+      index.lengths.push(l);
+      sum += l;
+    }
+    index.avgLength = size ? sum / size : 0;
+    let at = size;
+    meta.terms.forEach((term, i) => {
+      const n = meta.counts[i]!;
+      index.postings.set(term, { docs: i32.subarray(at, at + n), tf: f32.subarray(at + n, at + 2 * n) });
+      at += 2 * n;
+    });
+    return index;
   }
 
   static fromJSON(json: Bm25Json): Bm25Index {

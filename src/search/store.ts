@@ -7,11 +7,11 @@ import { HNSWLib } from '@langchain/community/vectorstores/hnswlib';
 import { normalizeText } from '../corpus/normalize.ts';
 import type { Report } from '../corpus/types.ts';
 import { IndexError } from '../errors.ts';
-import { Bm25Index, type Bm25Json, type WeightedTerm } from './bm25.ts';
+import { Bm25Index, type Bm25Binary, type WeightedTerm } from './bm25.ts';
 import type { Tokenizer } from './tokenizer.ts';
 
 /** Bumped whenever the saved layout or the meaning of its contents changes. */
-export const INDEX_FORMAT_VERSION = 3;
+export const INDEX_FORMAT_VERSION = 4;
 
 /** Weight of a sentence's context (its paragraph topic and section heading) relative to its own words. */
 const CONTEXT_WEIGHT = 0.25;
@@ -131,8 +131,11 @@ export async function saveIndex(index: SearchIndex, dir: string): Promise<void> 
   const tmp = `${dir}.tmp-${process.pid}-${Date.now()}`;
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp, { recursive: true });
-  const lexical = JSON.stringify({ sentences: index.sentenceIndex.toJSON(), paragraphs: index.paragraphIndex.toJSON() });
-  writeFileSync(join(tmp, 'lexical.json'), lexical);
+  for (const [name, bm25] of [['sentences', index.sentenceIndex], ['paragraphs', index.paragraphIndex]] as const) {
+    const { meta, data } = bm25.toBinary();
+    writeFileSync(join(tmp, `${name}.terms.json`), JSON.stringify(meta));
+    writeFileSync(join(tmp, `${name}.postings.bin`), data);
+  }
   await index.vectors.save(join(tmp, 'vectors'));
   const files: Manifest['files'] = {};
   for (const name of SAVED_FILES) files[name] = fingerprint(join(tmp, name));
@@ -146,7 +149,15 @@ export async function saveIndex(index: SearchIndex, dir: string): Promise<void> 
   index.manifest.files = files;
 }
 
-const SAVED_FILES = ['lexical.json', 'vectors/hnswlib.index', 'vectors/args.json', 'vectors/docstore.json'];
+const SAVED_FILES = [
+  'sentences.terms.json',
+  'sentences.postings.bin',
+  'paragraphs.terms.json',
+  'paragraphs.postings.bin',
+  'vectors/hnswlib.index',
+  'vectors/args.json',
+  'vectors/docstore.json',
+];
 
 /**
  * Loads a saved index, checking it against what it must have been built from. Throws `IndexError`
@@ -194,12 +205,14 @@ export async function loadIndex(
   let paragraphIndex: Bm25Index;
   let vectors: HNSWLib;
   try {
-    const lexical = JSON.parse(readFileSync(join(dir, 'lexical.json'), 'utf8')) as {
-      sentences: Bm25Json;
-      paragraphs: Bm25Json;
-    };
-    sentenceIndex = Bm25Index.fromJSON(lexical.sentences);
-    paragraphIndex = Bm25Index.fromJSON(lexical.paragraphs);
+    const read = (name: string, size: number): Bm25Index =>
+      Bm25Index.fromBinary(
+        JSON.parse(readFileSync(join(dir, `${name}.terms.json`), 'utf8')) as Bm25Binary['meta'],
+        readFileSync(join(dir, `${name}.postings.bin`)),
+        size,
+      );
+    sentenceIndex = read('sentences', layout.units.length);
+    paragraphIndex = read('paragraphs', layout.paragraphs.length);
     vectors = await HNSWLib.load(join(dir, 'vectors'), embeddings);
   } catch (cause) {
     throw new IndexError(dir, 'index files cannot be read', { cause });

@@ -26,6 +26,15 @@ describe('Bm25Index', () => {
     expect(copy.search(q)).toEqual(index.search(q));
   });
 
+  it('survives a binary round trip with identical scores, and rejects truncated postings', () => {
+    const { meta, data } = index.toBinary();
+    const copy = Bm25Index.fromBinary(JSON.parse(JSON.stringify(meta)), Buffer.from(data), index.size);
+    const q = [{ term: 'w:托位', weight: 1 }, { term: 'w:增加', weight: 0.7 }];
+    expect(copy.search(q)).toEqual(index.search(q));
+    expect(copy.idf('w:儿童')).toBeCloseTo(index.idf('w:儿童'));
+    expect(() => Bm25Index.fromBinary(meta, data.subarray(0, data.length - 4), index.size)).toThrow(/damaged/);
+  });
+
   it('rejects damaged JSON', () => {
     expect(() => Bm25Index.fromJSON({ params: { k1: 1, b: 1 }, lengths: [1], terms: [['w:x', [0], []]] })).toThrow();
     expect(() => Bm25Index.fromJSON(null as never)).toThrow();

@@ -37,7 +37,7 @@ describe('index persistence', () => {
     expect(manifest.sources).toHaveLength(1);
     expect(manifest.embedder).toMatch(/^local-hash-v1/);
     expect(Object.keys(manifest.files)).toContain('vectors/hnswlib.index');
-    for (const f of ['lexical.json', 'vectors/hnswlib.index', 'vectors/docstore.json', 'vectors/args.json']) {
+    for (const f of ['sentences.terms.json', 'sentences.postings.bin', 'paragraphs.terms.json', 'paragraphs.postings.bin', 'vectors/hnswlib.index', 'vectors/docstore.json', 'vectors/args.json']) {
       expect(existsSync(join(indexDir, f))).toBe(true);
     }
 
@@ -74,7 +74,7 @@ describe('index persistence', () => {
 
   it('rebuilds a partial directory (a file missing) and a garbled manifest', async () => {
     await open();
-    rmSync(join(indexDir, 'lexical.json'));
+    rmSync(join(indexDir, 'sentences.postings.bin'));
     expect((await open()).info.rebuildReason).toMatch(/missing/);
     writeFileSync(join(indexDir, 'manifest.json'), '{"formatVersion":');
     expect((await open()).info.rebuildReason).toMatch(/not valid JSON/);
