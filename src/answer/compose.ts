@@ -482,6 +482,8 @@ function citationsOf(draft: Draft, max: number): Citation[] {
   const limit = draft.found ? max : Math.min(max, 2);
   for (const r of draft.related) {
     if (out.length >= limit || r.score < floor) break;
+    // A passage that shares little with the question is noise next to an answer.
+    if (draft.found && r.coverage < 0.6) continue;
     push(r.view, { start: r.view.sentence.start, end: r.view.sentence.end }, r.score);
   }
   return out;
