@@ -8,7 +8,7 @@ import type { Metrics } from '../observability/metrics.ts';
 import { hashUser, type FeedbackRecord } from '../store/store.ts';
 import { apiError, clientAddress, isJson } from './http.ts';
 import { apiMessages, MAX_API_QUESTION_CHARS, type ApiErrorCode } from './messages.ts';
-import { clientKey, SlidingWindowLimiter } from './rate-limit.ts';
+import { clientKey, retryAfterSeconds, type RateLimiter } from './rate-limit.ts';
 import { paragraphsOf, sectionView } from './section.ts';
 
 /**
@@ -30,7 +30,7 @@ export interface ApiDeps {
   ask: AskFn;
   metrics: Metrics;
   logger: Logger;
-  limiter: SlidingWindowLimiter;
+  limiter: RateLimiter;
   trustProxy: boolean;
   version: string;
   feedback?: { recordFeedback(r: FeedbackRecord): void };
@@ -100,12 +100,12 @@ export function apiRoutes(deps: ApiDeps): Hono {
     (bucket: string): MiddlewareHandler =>
     async (c, next) => {
       const key = `${bucket}:${clientKey(clientAddress(c, deps.trustProxy))}`;
-      const d = limiter.hit(key);
+      const d = await limiter.hit(key);
       c.header('RateLimit-Limit', String(d.limit));
       c.header('RateLimit-Remaining', String(d.remaining));
       c.header('RateLimit-Reset', String(Math.ceil(d.resetMs / 1000)));
       if (!d.allowed) {
-        const seconds = Math.max(1, Math.ceil(d.retryAfterMs / 1000));
+        const seconds = retryAfterSeconds(d);
         deps.metrics.rateLimited.inc({ channel: CHANNEL });
         deps.logger.debug({ key, requestId: c.get('requestId') }, 'rate limited');
         return apiError(c, 429, 'rate_limited', apiMessages.rateLimited(seconds), { 'Retry-After': String(seconds) });

@@ -13,7 +13,7 @@ import { apiRoutes } from './api.ts';
 import { apiError } from './http.ts';
 import { MAX_BODY_BYTES } from './messages.ts';
 import { opsRoutes } from './ops.ts';
-import { SlidingWindowLimiter } from './rate-limit.ts';
+import { RateLimiter } from './rate-limit.ts';
 import { webRoutes } from './web.ts';
 
 export interface AppDeps {
@@ -30,11 +30,9 @@ export interface AppDeps {
   feedback?: { recordFeedback(r: FeedbackRecord): void };
   /**
    * Take the client address from the rightmost X-Forwarded-For entry. Only behind exactly one
-   * trusted reverse proxy; otherwise anyone could pick their own rate-limit key. Default: socket address.
+   * trusted reverse proxy; otherwise anyone could pick their own rate-limit key. Default: TRUST_PROXY.
    */
   trustProxy?: boolean;
-  /** Monotonic milliseconds for the rate limiter (tests). */
-  now?: () => number;
   /** Directory of the page's files (tests); default web/ at the repository root. */
   webDir?: string;
 }
@@ -56,11 +54,7 @@ export type ServerApp = Hono;
 export function createApp(deps: AppDeps): ServerApp {
   const app = new Hono();
   const { logger, metrics } = deps;
-  const limiter = new SlidingWindowLimiter({
-    limit: deps.rateLimitPerMinute ?? deps.config.API_RATE_LIMIT_PER_MINUTE,
-    windowMs: 60_000,
-    ...(deps.now ? { now: deps.now } : {}),
-  });
+  const limiter = new RateLimiter({ limit: deps.rateLimitPerMinute ?? deps.config.API_RATE_LIMIT_PER_MINUTE, logger });
 
   app.use(requestId());
   app.use('/api/*', async (c, next) => {
@@ -91,7 +85,7 @@ export function createApp(deps: AppDeps): ServerApp {
     metrics,
     logger,
     limiter,
-    trustProxy: deps.trustProxy ?? false,
+    trustProxy: deps.trustProxy ?? deps.config.TRUST_PROXY,
     version: deps.version,
     ...(deps.feedback ? { feedback: deps.feedback } : {}),
   }));

@@ -4,5 +4,5 @@ export { runWeb, VERSION, type RunningWeb, type WebExtras, type WebServices } fr
 export { PortInUseError, PortAccessError } from './errors.ts';
 export type { ApiErrorBody } from './http.ts';
 export { apiMessages, MAX_API_QUESTION_CHARS, MAX_BODY_BYTES, type ApiErrorCode } from './messages.ts';
-export { SlidingWindowLimiter, clientKey, type RateLimitDecision } from './rate-limit.ts';
+export { RateLimiter, clientKey, retryAfterSeconds, type RateLimitDecision, type RateLimiterOptions } from './rate-limit.ts';
 export type { SectionView, SectionParagraph } from './section.ts';

@@ -87,7 +87,16 @@ export async function runWeb(config: Config, logger: Logger, extras: WebExtras =
   // engine.ask, phrased by the model when LLM_PROVIDER is set; then counted, timed and logged.
   const ask = instrumentAsk(answerer(config, engine, { logger, metrics }), { metrics, store, logger });
   const services: WebServices = { engine, ask, metrics, store, config, logger, version: VERSION };
-  const app = createApp({ engine, ask, metrics, logger, config, version: VERSION, feedback: store });
+  const app = createApp({
+    engine,
+    ask,
+    metrics,
+    logger,
+    config,
+    version: VERSION,
+    feedback: store,
+    trustProxy: config.TRUST_PROXY,
+  });
 
   let server;
   try {

@@ -1,118 +1,83 @@
-import { performance } from 'node:perf_hooks';
+import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import type { Logger } from '../logger.ts';
 
-/**
- * A per-key sliding-window limit: at most `limit` hits in any `windowMs` span (an exact sliding log,
- * not fixed buckets, so a client cannot burst 2×limit across a bucket edge).
- *
- * Memory is bounded: a key keeps at most `limit` timestamps, keys are kept in least-recently-used
- * order, idle keys are swept as soon as their window has passed, and beyond `maxKeys` the least
- * recently seen key is dropped.
- *
- * ```ts
- * const limiter = new SlidingWindowLimiter({ limit: 30, windowMs: 60_000 });
- * const r = limiter.hit('203.0.113.7');
- * if (!r.allowed) reply429(r.retryAfterMs);
- * ```
- */
+/** What the rate-limit middleware needs to answer a request (and fill the RateLimit-* headers). */
 export interface RateLimitDecision {
   allowed: boolean;
   limit: number;
   /** Hits still allowed in the current window after this one. */
   remaining: number;
-  /** When refused: how long until the oldest hit leaves the window (> 0). Otherwise 0. */
+  /** When refused: how long until the window resets (> 0). Otherwise 0. */
   retryAfterMs: number;
-  /** How long until the window is empty again (for the RateLimit-Reset header). */
+  /** How long until the current window resets (for the RateLimit-Reset header). */
   resetMs: number;
 }
 
-export interface SlidingWindowOptions {
+export interface RateLimiterOptions {
+  /** Hits allowed per key in one window (a whole number ≥ 1). */
   limit: number;
-  windowMs: number;
-  maxKeys?: number;
-  /** A monotonic clock in milliseconds; injectable for tests. */
-  now?: () => number;
+  /** Where an unexpected limiter failure is reported before the request is let through. */
+  logger: Logger;
 }
 
-interface Log {
-  times: number[];
-  head: number;
-}
+/** The window of the API limits: `limit` hits per minute. */
+const WINDOW_SECONDS = 60;
 
-export class SlidingWindowLimiter {
+/**
+ * A per-key limit of `limit` hits a minute, kept in this process's memory by rate-limiter-flexible's
+ * RateLimiterMemory. Its window is fixed per key: it starts at the key's first hit and resets
+ * `WINDOW_SECONDS` later (so across a reset a client can get up to 2×limit hits in a short span).
+ * Refused hits are counted by the library but do not extend the window. Idle keys are dropped when
+ * their window ends.
+ *
+ * ```ts
+ * const limiter = new RateLimiter({ limit: 30, logger });
+ * const d = await limiter.hit('ask:203.0.113.7');
+ * if (!d.allowed) reply429(retryAfterSeconds(d));
+ * ```
+ */
+export class RateLimiter {
   readonly limit: number;
-  readonly windowMs: number;
-  private readonly maxKeys: number;
-  private readonly now: () => number;
-  /** Insertion order = least recently hit first. */
-  private readonly logs = new Map<string, Log>();
+  private readonly limiter: RateLimiterMemory;
+  private readonly logger: Logger;
 
-  constructor(options: SlidingWindowOptions) {
-    if (!Number.isFinite(options.limit) || options.limit < 1) throw new RangeError('limit must be ≥ 1');
-    if (!(options.windowMs > 0)) throw new RangeError('windowMs must be > 0');
-    this.limit = Math.floor(options.limit);
-    this.windowMs = options.windowMs;
-    this.maxKeys = options.maxKeys ?? 100_000;
-    this.now = options.now ?? (() => performance.now());
+  constructor(options: RateLimiterOptions) {
+    if (!Number.isInteger(options.limit) || options.limit < 1) throw new RangeError('limit must be a whole number ≥ 1');
+    this.limit = options.limit;
+    this.logger = options.logger;
+    this.limiter = new RateLimiterMemory({ points: this.limit, duration: WINDOW_SECONDS });
   }
 
-  /** Counts one hit for `key` if it is allowed; a refused hit is not counted. */
-  hit(key: string): RateLimitDecision {
-    const now = this.now();
-    this.sweep(now);
-    const log = this.logs.get(key) ?? { times: [], head: 0 };
-    // Re-insert so the map stays in least-recently-hit order.
-    this.logs.delete(key);
-    this.logs.set(key, log);
-    expire(log, now - this.windowMs);
-
-    const count = log.times.length - log.head;
-    if (count >= this.limit) {
-      const oldest = log.times[log.head]!;
-      const retryAfterMs = Math.max(1, oldest + this.windowMs - now);
-      return { allowed: false, limit: this.limit, remaining: 0, retryAfterMs, resetMs: this.resetOf(log, now) };
-    }
-    log.times.push(now);
-    if (this.logs.size > this.maxKeys) {
-      const lru = this.logs.keys().next().value;
-      if (lru !== undefined) this.logs.delete(lru);
+  /** Counts one hit for `key`; never rejects. */
+  async hit(key: string): Promise<RateLimitDecision> {
+    let res: RateLimiterRes;
+    try {
+      res = await this.limiter.consume(key);
+    } catch (rejection: unknown) {
+      // consume() rejects with a RateLimiterRes when the key is over its limit.
+      if (rejection instanceof RateLimiterRes) {
+        const resetMs = Math.max(1, rejection.msBeforeNext);
+        return { allowed: false, limit: this.limit, remaining: 0, retryAfterMs: resetMs, resetMs };
+      }
+      // Anything else is a fault of the limiter itself. It is in-memory and only guards against
+      // floods, so we fail open: log the error and let the request through rather than refuse
+      // every client. (A limiter on shared storage would deserve a harder look at this choice.)
+      this.logger.error({ err: rejection }, 'rate limiter failed; request let through');
+      return { allowed: true, limit: this.limit, remaining: this.limit, retryAfterMs: 0, resetMs: 0 };
     }
     return {
       allowed: true,
       limit: this.limit,
-      remaining: this.limit - count - 1,
+      remaining: res.remainingPoints,
       retryAfterMs: 0,
-      resetMs: this.resetOf(log, now),
+      resetMs: Math.max(0, res.msBeforeNext),
     };
-  }
-
-  /** Number of keys currently tracked (for tests and diagnostics). */
-  get size(): number {
-    return this.logs.size;
-  }
-
-  private resetOf(log: Log, now: number): number {
-    const newest = log.times[log.times.length - 1];
-    return newest === undefined ? 0 : Math.max(0, newest + this.windowMs - now);
-  }
-
-  /** Drops keys whose every hit has left the window; stops at the first key still active (LRU order). */
-  private sweep(now: number): void {
-    const cutoff = now - this.windowMs;
-    for (const [key, log] of this.logs) {
-      const newest = log.times[log.times.length - 1];
-      if (newest !== undefined && newest > cutoff) break;
-      this.logs.delete(key);
-    }
   }
 }
 
-function expire(log: Log, cutoff: number): void {
-  while (log.head < log.times.length && log.times[log.head]! <= cutoff) log.head++;
-  // Compact now and then so the array does not grow without bound.
-  if (log.head > 64 && log.head * 2 > log.times.length) {
-    log.times = log.times.slice(log.head);
-    log.head = 0;
-  }
+/** Whole seconds for the Retry-After header of a refused hit: rounded up, and at least 1. */
+export function retryAfterSeconds(decision: Pick<RateLimitDecision, 'retryAfterMs'>): number {
+  return Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
 }
 
 /**

@@ -74,6 +74,24 @@ describe('runWeb', () => {
     }
   });
 
+  it('keys the API rate limit on X-Forwarded-For when TRUST_PROXY is set', async () => {
+    const web = await runWeb(testConfig({ TRUST_PROXY: 'true', API_RATE_LIMIT_PER_MINUTE: '1' }), silentLogger);
+    try {
+      const ask = (forwardedFor: string) =>
+        fetch(`${web.url}/api/ask`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json', 'X-Forwarded-For': forwardedFor },
+          body: JSON.stringify({ question: '今年新增多少托位' }),
+        });
+      expect((await ask('203.0.113.1')).status).toBe(200);
+      // Same socket address, another forwarded client: its own allowance.
+      expect((await ask('203.0.113.2')).status).toBe(200);
+      expect((await ask('203.0.113.2')).status).toBe(429);
+    } finally {
+      await web.stop();
+    }
+  });
+
   it('fails with PortInUseError when the port is taken, after stopping what it started', async () => {
     const blocker = await startServer(
       { fetch: () => new Response('busy') } as never,

@@ -1,104 +1,92 @@
-import { describe, expect, it } from 'vitest';
-import { clientKey, SlidingWindowLimiter } from '../../src/server/rate-limit.ts';
+import { RateLimiterMemory } from 'rate-limiter-flexible';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { clientKey, RateLimiter, retryAfterSeconds } from '../../src/server/rate-limit.ts';
+import { captureLogger, silentLogger } from './support.ts';
 
-function limiter(limit: number, windowMs = 60_000, maxKeys?: number) {
-  const clock = { now: 0 };
-  const l = new SlidingWindowLimiter({ limit, windowMs, now: () => clock.now, ...(maxKeys ? { maxKeys } : {}) });
-  return { l, clock };
-}
+const limiter = (limit: number) => new RateLimiter({ limit, logger: silentLogger });
 
-describe('SlidingWindowLimiter', () => {
-  it('allows `limit` hits, then refuses with the time until the oldest leaves the window', () => {
-    const { l, clock } = limiter(3);
-    expect([l.hit('a'), l.hit('a'), l.hit('a')].map((d) => [d.allowed, d.remaining])).toEqual([
-      [true, 2],
-      [true, 1],
-      [true, 0],
+afterEach(() => {
+  vi.restoreAllMocks();
+  vi.useRealTimers();
+});
+
+describe('RateLimiter', () => {
+  it('allows `limit` hits, then refuses with remaining 0 and a positive wait within the minute', async () => {
+    const l = limiter(3);
+    const allowed = [await l.hit('a'), await l.hit('a'), await l.hit('a')];
+    expect(allowed.map((d) => [d.allowed, d.remaining, d.retryAfterMs, d.limit])).toEqual([
+      [true, 2, 0, 3],
+      [true, 1, 0, 3],
+      [true, 0, 0, 3],
     ]);
-    clock.now = 15_000;
-    const refused = l.hit('a');
-    expect(refused).toMatchObject({ allowed: false, remaining: 0, retryAfterMs: 45_000, limit: 3 });
-  });
-
-  it('slides: hits leave the window one by one, not all at a bucket edge', () => {
-    const { l, clock } = limiter(3);
-    l.hit('a'); // t = 0
-    clock.now = 20_000;
-    l.hit('a');
-    clock.now = 40_000;
-    l.hit('a');
-    clock.now = 59_999;
-    expect(l.hit('a')).toMatchObject({ allowed: false, retryAfterMs: 1 });
-    clock.now = 60_000; // the t = 0 hit has left
-    expect(l.hit('a')).toMatchObject({ allowed: true, remaining: 0 });
-    clock.now = 70_000;
-    expect(l.hit('a')).toMatchObject({ allowed: false, retryAfterMs: 10_000 });
-  });
-
-  it('cannot be burst across a fixed-window edge', () => {
-    const { l, clock } = limiter(2);
-    clock.now = 59_000;
-    l.hit('a');
-    l.hit('a');
-    clock.now = 61_000; // a fixed one-minute bucket would have reset here
-    expect(l.hit('a').allowed).toBe(false);
-  });
-
-  it('does not count refused hits', () => {
-    const { l, clock } = limiter(1);
-    l.hit('a');
-    for (let i = 0; i < 10; i++) {
-      clock.now += 1_000;
-      expect(l.hit('a').allowed).toBe(false);
+    for (const d of allowed) {
+      expect(d.resetMs).toBeGreaterThan(0);
+      expect(d.resetMs).toBeLessThanOrEqual(60_000);
     }
-    clock.now = 60_000;
-    expect(l.hit('a').allowed).toBe(true);
+
+    const refused = await l.hit('a');
+    expect(refused).toMatchObject({ allowed: false, remaining: 0, limit: 3 });
+    expect(refused.retryAfterMs).toBeGreaterThan(0);
+    expect(refused.retryAfterMs).toBeLessThanOrEqual(60_000);
+    expect(refused.resetMs).toBe(refused.retryAfterMs);
+    // Refusing again does not turn into an allowance.
+    expect((await l.hit('a')).allowed).toBe(false);
   });
 
-  it('keeps keys apart', () => {
-    const { l } = limiter(1);
-    expect(l.hit('a').allowed).toBe(true);
-    expect(l.hit('b').allowed).toBe(true);
-    expect(l.hit('a').allowed).toBe(false);
+  it('keeps keys apart', async () => {
+    const l = limiter(1);
+    expect((await l.hit('a')).allowed).toBe(true);
+    expect((await l.hit('b')).allowed).toBe(true);
+    expect((await l.hit('a')).allowed).toBe(false);
+    expect((await l.hit('b')).allowed).toBe(false);
+    expect((await l.hit('c')).allowed).toBe(true);
   });
 
-  it('reports when the window will be empty again', () => {
-    const { l, clock } = limiter(5);
-    l.hit('a');
-    clock.now = 10_000;
-    expect(l.hit('a').resetMs).toBe(60_000);
+  it('keeps limiters apart (each app has its own)', async () => {
+    const one = limiter(1);
+    const two = limiter(1);
+    expect((await one.hit('a')).allowed).toBe(true);
+    expect((await two.hit('a')).allowed).toBe(true);
   });
 
-  it('forgets idle keys and bounds how many it keeps', () => {
-    const { l, clock } = limiter(2, 60_000, 3);
-    l.hit('a');
-    l.hit('b');
-    clock.now = 30_000;
-    l.hit('c');
-    expect(l.size).toBe(3);
-    clock.now = 61_000; // a and b are idle
-    l.hit('c');
-    expect(l.size).toBe(1);
-    l.hit('d');
-    l.hit('e');
-    l.hit('f'); // beyond maxKeys: the least recently seen key goes
-    expect(l.size).toBe(3);
+  it('allows the key again once its one-minute window has passed', async () => {
+    vi.useFakeTimers({ toFake: ['Date', 'setTimeout', 'clearTimeout'] });
+    const l = limiter(2);
+    await l.hit('a');
+    await l.hit('a');
+    vi.advanceTimersByTime(59_000);
+    expect(await l.hit('a')).toMatchObject({ allowed: false, retryAfterMs: 1_000 });
+    vi.advanceTimersByTime(1_000);
+    expect(await l.hit('a')).toMatchObject({ allowed: true, remaining: 1 });
   });
 
-  it('stays exact with a large limit (the load script lifts it)', () => {
-    const { l, clock } = limiter(100_000);
-    for (let i = 0; i < 50_000; i++) {
-      clock.now = i;
-      l.hit('a');
+  it('reports a refusal as Retry-After in whole seconds, at least 1', async () => {
+    const l = limiter(1);
+    await l.hit('a');
+    const seconds = retryAfterSeconds(await l.hit('a'));
+    expect(Number.isInteger(seconds)).toBe(true);
+    expect(seconds).toBeGreaterThanOrEqual(1);
+    expect(seconds).toBeLessThanOrEqual(60);
+
+    expect([0, 1, 999, 1_000, 1_001, 59_999, 60_000].map((retryAfterMs) => retryAfterSeconds({ retryAfterMs }))).toEqual([
+      1, 1, 1, 1, 2, 60, 60,
+    ]);
+  });
+
+  it('fails open on a fault of the limiter itself, and logs it', async () => {
+    const { logger, lines } = captureLogger('error');
+    const l = new RateLimiter({ limit: 1, logger });
+    vi.spyOn(RateLimiterMemory.prototype, 'consume').mockRejectedValue(new Error('storage broke'));
+    expect(await l.hit('a')).toMatchObject({ allowed: true, limit: 1 });
+    expect(await l.hit('a')).toMatchObject({ allowed: true, limit: 1 });
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatchObject({ msg: 'rate limiter failed; request let through', err: { message: 'storage broke' } });
+  });
+
+  it('rejects nonsense limits', () => {
+    for (const limit of [0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY]) {
+      expect(() => limiter(limit)).toThrow(RangeError);
     }
-    expect(l.hit('a').remaining).toBe(100_000 - 50_001);
-    clock.now = 60_000 + 25_000; // hits at t ≤ 25 000 have left
-    expect(l.hit('a').remaining).toBe(100_000 - (50_000 - 25_001) - 2);
-  });
-
-  it('rejects nonsense settings', () => {
-    expect(() => new SlidingWindowLimiter({ limit: 0, windowMs: 1 })).toThrow(RangeError);
-    expect(() => new SlidingWindowLimiter({ limit: 1, windowMs: 0 })).toThrow(RangeError);
   });
 });
 
