@@ -48,6 +48,8 @@ export interface Query {
   wants?: UnitFamily;
   /** Asks for a level or total (总量), not a growth rate. */
   total: boolean;
+  /** The measure word asked with (几条 → 条), to prefer figures counted the same way. */
+  unit?: string;
   /** Figures stated in the question itself (是不是两万多), years and ordinals excluded. */
   quantities: Quantity[];
   /** 第五部分 → 5. */
@@ -80,7 +82,7 @@ const RE_WHEN = /什么时候|啥时候|何时|哪天|哪一天|几月|几号|�
 const RE_WHERE = /哪些(?:街道|路段|社区|小区|区域|位置)|(?<![存所现实正])在哪(?!些)|建在哪|设在哪|位于哪|哪里|哪儿|什么地方|什么位置|哪个位置|哪个街道|哪条街|哪条路|哪个地段|地点|选址|位置在|\bwhere\b/;
 const RE_NUMBER = /多少|(?<!哪)几(?:个|家|处|座|部|条|所|项|件|张|场|次|批|人|名|万|千|百|成|倍|公里|平方|栋|艘|辆|台|年|航次)|多大|多长|多高|多远|百分之几|比例|增速|增幅|增长率|占比|数量|总量|总额|\bhow many\b|\bhow much\b|\bwhat percent|\bnumber of\b|\bhow big\b|\bhow long\b|\bgrowth target\b|\brate\b/;
 const RE_WHO = /谁|哪个部门|哪些部门|哪些单位|哪个单位|哪家(?:企业|公司|单位|机构)|哪些(?:企业|公司|机构|领导|人)|哪位|由谁|牵头|负责|主体|\bwho\b|\bwhich (?:companies|company|firms|enterprises|departments|agencies)/;
-const RE_SUMMARY = /(?:重点|要点|概况)$|有(?:什么|啥).{0,3}(?:新花样|新变化|新动作|新举措|变化|动作|亮点|新意|打算|新玩法|玩法)|咋(?:安排|弄|搞|做|干|推进|发展|抓|落实)|概括|总结|概述|简述|简要|介绍一下|介绍下|主要内容|什么内容|讲了什么|说了什么|讲了啥|说了啥|讲的啥|讲什么|讲啥|写了什么|主题|标题|有哪些方面|哪几个方面|几个方面|哪几方面|哪几部分|几部分|六个方面|重点工作|主要工作|主要任务|重点任务|总体要求|怎么(?:做|干|推进|抓|发展|办|安排|搞|弄|落实|保障|提升|加强|建设|改|优化)|如何(?:做|推进|发展|抓|加强|提升|安排|落实|保障|建设|改|优化|提高|推动|打造)?|有什么.{0,2}(?:安排|举措|措施|打算|部署|规划|计划|重点|要求)|哪些.{0,2}(?:安排|举措|措施|部署|任务|重点|要求)|什么.{0,2}(?:安排|举措|措施|部署|思路)|思路|\bsummar|\boverview\b|\bmain tasks\b|\bpriorities\b|\bplans? for\b|\bwhat are the plans\b|\bwhat will\b.*\bdo\b/;
+const RE_SUMMARY = /(?:重点|要点|概况)$|(?:干|做|搞|弄)(?:啥|什么|些啥|些什么)|(?:安排|举措|措施|部署|思路|打算)是(?:什么|啥)|(?:主要|总体|重点)(?:安排|举措|措施|部署|思路)|有(?:什么|啥).{0,3}(?:新花样|新变化|新动作|新举措|变化|动作|亮点|新意|打算|新玩法|玩法)|咋(?:安排|弄|搞|做|干|推进|发展|抓|落实)|概括|总结|概述|简述|简要|介绍一下|介绍下|主要内容|什么内容|讲了什么|说了什么|讲了啥|说了啥|讲的啥|讲什么|讲啥|写了什么|主题|标题|有哪些方面|哪几个方面|几个方面|哪几方面|哪几部分|几部分|六个方面|重点工作|主要工作|主要任务|重点任务|总体要求|怎么(?:做|干|推进|抓|发展|办|安排|搞|弄|落实|保障|提升|加强|建设|改|优化)|如何(?:做|推进|发展|抓|加强|提升|安排|落实|保障|建设|改|优化|提高|推动|打造)?|有什么.{0,2}(?:安排|举措|措施|打算|部署|规划|计划|重点|要求)|哪些.{0,2}(?:安排|举措|措施|部署|任务|重点|要求)|什么.{0,2}(?:安排|举措|措施|部署|思路)|思路|\bsummar|\boverview\b|\bmain tasks\b|\bpriorities\b|\bplans? for\b|\bwhat are the plans\b|\bwhat will\b.*\bdo\b/;
 const RE_LIST = /哪些|哪几|哪[一二两三四五六七八九十\d]+(?:个|家|项|种|条|处|座|所|类|件|大)|有什么|有啥|都有|包括|包含|列举|列出|分别|\bwhich\b|\bwhat are\b|\blist\b/;
 const RE_YESNO = /(?<![什怎那这多])[吗嘛么][??]?$|是否|有没有|是不是|会不会|能不能|要不要|可不可以|有无|对吗|对不对|\bis (?:there|it)\b|^(?:is|are|will|does|do|did|can|has|have|would)\b/;
 const RE_SECTION = /部分|板块|这块|那块|一块|大块|章节|篇章/;
@@ -89,7 +91,6 @@ const RE_SECTION = /部分|板块|这块|那块|一块|大块|章节|篇章/;
 const ATTRIBUTES: Record<string, { intent: Intent; wants?: UnitFamily }> = {
   面积: { intent: 'number', wants: 'area' },
   占地: { intent: 'number', wants: 'area' },
-  长度: { intent: 'number', wants: 'length' },
   距离: { intent: 'number', wants: 'length' },
   里程: { intent: 'number', wants: 'length' },
   增速: { intent: 'number', wants: 'percent' },
@@ -112,6 +113,14 @@ const ATTRIBUTES: Record<string, { intent: Intent; wants?: UnitFamily }> = {
   规模: { intent: 'number' },
   多少: { intent: 'number' },
   金额: { intent: 'cost', wants: 'money' },
+  学费: { intent: 'cost', wants: 'money' },
+  租金: { intent: 'cost', wants: 'money' },
+  房租: { intent: 'cost', wants: 'money' },
+  补贴: { intent: 'cost', wants: 'money' },
+  造价: { intent: 'cost', wants: 'money' },
+  全长: { intent: 'number', wants: 'length' },
+  总长: { intent: 'number', wants: 'length' },
+  长度: { intent: 'number', wants: 'length' },
   费用: { intent: 'cost', wants: 'money' },
   价格: { intent: 'cost', wants: 'money' },
   收费: { intent: 'cost', wants: 'money' },
@@ -130,7 +139,7 @@ const ATTRIBUTES: Record<string, { intent: Intent; wants?: UnitFamily }> = {
 // — units wanted —
 const WANTS: Array<[RegExp, UnitFamily]> = [
   [/多少钱|多少元|多少亿|多少万元|几亿|资金|金额|价格|费用|\bmoney\b|\byuan\b|\bbillion\b/, 'money'],
-  [/百分之几|百分比|比例|增速|增幅|增长率|占比|几个百分点|多少个百分点|%|\bpercent|\brate\b/, 'percent'],
+  [/百分之几|百分比|比例|增速|增幅|增长率|占比|几成|几个百分点|多少个百分点|%|\bpercent|\brate\b/, 'percent'],
   [/多少人|几人|多少名|几名|多少位|多少人次|\bpeople\b|\bpersons\b/, 'people'],
   [/多少平方米?|几平方|面积|多少亩|\bsquare\b|\barea\b/, 'area'],
   [/多少公里|几公里|多少米|多长|长度|\bkilomet|\bkm\b/, 'length'],
@@ -146,7 +155,7 @@ const RE_CURRENT = /今年|本年|当年|年内|全年|\bthis year\b/;
 const RE_PERSONAL = /(?:区长|副区长|书记|局长|主任|主席|部长|市长|省长|负责人|领导|官员)(?:是谁|叫什么|叫啥|名字|姓什么|姓啥|是哪位)|谁是(?:区长|书记|局长|主任|市长)|手机号|手机号码|电话号码|联系电话|电话是多少|的电话|身份证|家庭住址|住址|住在哪|家住|微信号|qq号|银行卡|工资|薪水|薪资|个人信息|隐私|私人|邮箱地址|\bphone number\b|\bhome address\b|\bid card\b|\bsalary\b/;
 const RE_INJECTION = /(?:忽略|无视|忘记|忘掉|不要管|跳过|别管|不用管).{0,12}(?:指令|规则|设定|提示|要求|限制|约束|以上|之前|前面|上面|说明)|编造|编一个|编个|瞎编|虚构|捏造|假装|扮演|你现在是|角色扮演|随便说个|随便编|猜一个|\bsystem prompt\b|\bprompt\b|\bignore (?:all |the )?(?:previous|above|prior)\b|\bjailbreak\b|\bpretend\b|\bmake up\b/;
 /** How to apply, register or collect: procedures a work report never describes. */
-const RE_HOWTO = /怎么(?:领|领取|申请|报名|办理|预约|购买|买|使用|参加|登记|查询|申报|兑换)|如何(?:领取|申请|报名|办理|预约|购买|使用|参加|登记|查询|申报|兑换)|在哪(?:领|买|办|申请|报名)|去哪(?:领|买|办|申请|报名)|(?:申请|报名|办理)(?:流程|条件|手续|材料)|\bhow (?:do|can) i (?:apply|get|register|claim)\b/;
+const RE_HOWTO = /(?:怎么|咋|怎样)(?:领|领取|申请|报名|办理|预约|购买|买|使用|参加|登记|查询|申报|兑换)|如何(?:领取|申请|报名|办理|预约|购买|使用|参加|登记|查询|申报|兑换)|在哪(?:领|买|办|申请|报名)|去哪(?:领|买|办|申请|报名)|(?:申请|报名|办理)(?:流程|条件|手续|材料)|\bhow (?:do|can) i (?:apply|get|register|claim)\b/;
 const RE_GREETING = /^(?:你好|您好|hi|hello|hey|嗨|哈喽|早上好|晚上好|下午好|在吗|在不在|谢谢|多谢|感谢|再见|拜拜|你是谁|你叫什么|你是什么|你会什么|你能做什么|讲个笑话|说个笑话|笑话|天气|今天天气)/;
 
 /** Generic nouns that only frame a question when they follow 哪些/什么 (哪些领域, 什么方式). */
@@ -179,7 +188,7 @@ export function analyzeQuestion(question: string, ctx: AnalyzeContext): Query {
   let wants = wantsOf(text, intent);
   let concepts: Concept[];
   if (english) {
-    concepts = englishConcepts(text, ctx);
+    concepts = englishConcepts(text, ctx, intent);
   } else {
     const tokens = tokenize(text, ctx);
     // Attribute words (面积, 增速, 时间) decide what is wanted and leave the subject to the rest.
@@ -211,6 +220,7 @@ export function analyzeQuestion(question: string, ctx: AnalyzeContext): Query {
     section: RE_SECTION.test(text) || (ordinal !== undefined && /部分|方面|章|节/.test(text)),
     asksName: /叫什么|叫啥|名字|名称|什么名|称号|\bcalled\b|\bname\b/.test(text),
     ...(wants ? { wants } : {}),
+    ...unitAsked(text),
     total: /总量|总规模|总额是|总共|一共|加起来|合计|累计|现有|现在有|目前有|\btotal\b|\bin all\b/.test(text) && !/增长|增速|增幅/.test(text),
     quantities: quantities.filter((q) => !q.ordinal && q.family !== 'year'),
     ...(ordinal !== undefined ? { ordinal } : {}),
@@ -225,6 +235,11 @@ export function analyzeQuestion(question: string, ctx: AnalyzeContext): Query {
     concepts,
     terms: termsOf(concepts, quantities, ctx),
   };
+}
+
+function unitAsked(text: string): { unit?: string } {
+  const m = /(?:多少|几)(个|家|处|座|部|条|所|项|件|张|场|批|名|位|栋|艘|辆|台|根|套|间)/.exec(text);
+  return m ? { unit: m[1]! } : {};
 }
 
 function intentOf(text: string): Intent {
@@ -296,14 +311,21 @@ function tokenize(text: string, ctx: AnalyzeContext): Token[] {
     }
     glue = undefined;
   };
-  for (const { word, tag } of ctx.tokenizer.tag(text)) {
+  let previous = '';
+  for (const { word, tag } of resegment(ctx.tokenizer.tag(text), ctx)) {
     const t = word.trim().toLowerCase();
+    const afterCount = /^(?:多少|几|\d+|[一二两三四五六七八九十百千万]+)$/.test(previous);
+    previous = t;
     // A stray character glued to a stop character can still make a report word (赋 + 能 → 赋能).
-    if (glue && HAN.test(t) && [...t].length === 1 && ctx.vocabulary.contains(glue.word + t)) {
+    if (glue && HAN.test(t) && [...t].length === 1 && tag !== 'q' && ctx.vocabulary.contains(glue.word + t)) {
       glue = { ...glue, word: glue.word + t };
       continue;
     }
-    const numeral = (tag === 'm' || tag === 'q') && /^[\d零〇一二两三四五六七八九十百千万亿几多少个些]+$/.test(t);
+    const numeral =
+      ((tag === 'm' || tag === 'q') && /^[\d零〇一二两三四五六七八九十百千万亿几多少个些]+$/.test(t)) ||
+      (tag === 'q' && [...t].length === 1) ||
+      (tag === 'm' && /几|多少/.test(t)) ||
+      (afterCount && isUnit(t));
     const stop =
       !t || ctx.lexicon.stopwords.has(t) || !/[\p{Script=Han}a-z]/u.test(t) || /^\d/.test(t) || numeral || UNIT_WORD.test(t);
     if (stop) {
@@ -329,23 +351,84 @@ function tokenize(text: string, ctx: AnalyzeContext): Token[] {
   return tokens;
 }
 
+/**
+ * Repairs the segmentation of a question against the report's vocabulary: a word the report never
+ * uses is split into report words it is made of (引进外资 → 引进 + 外资), and neighbours that only
+ * make sense together are joined (总 + 部类 → 总部类, as in 总部类重点企业).
+ */
+function resegment(tagged: Array<{ word: string; tag: string }>, ctx: AnalyzeContext): Array<{ word: string; tag: string }> {
+  const known = (w: string): boolean => ctx.vocabulary.contains(w);
+  const han = (w: string): boolean => /^\p{Script=Han}+$/u.test(w);
+  const out: Array<{ word: string; tag: string }> = [];
+  for (const t of tagged) {
+    const prev = out[out.length - 1];
+    const mergeable = (x: { word: string; tag: string }): boolean =>
+      han(x.word) && !ctx.lexicon.stopwords.has(x.word) && !/^[mqxuyc]/.test(x.tag) && !isUnit(x.word);
+    if (prev && mergeable(prev) && mergeable(t) &&
+        (!known(prev.word) || !known(t.word)) && [...prev.word + t.word].length <= 6 && ctx.vocabulary.isWordOrPhrase(prev.word + t.word)) {
+      out[out.length - 1] = { word: prev.word + t.word, tag: NOUNISH.test(t.tag) ? t.tag : prev.tag };
+      continue;
+    }
+    out.push(t);
+  }
+  return out.flatMap((t) => {
+    if (!han(t.word) || [...t.word].length < 3 || known(t.word)) return [t];
+    const parts = ctx.tokenizer.words(t.word).filter((w) => w !== t.word && [...w].length >= 2 && known(w));
+    // Non-overlapping, in order, longest first.
+    const chosen: Array<{ at: number; word: string }> = [];
+    for (const w of [...parts].sort((a, b) => b.length - a.length)) {
+      const at = t.word.indexOf(w);
+      if (chosen.every((c) => at + w.length <= c.at || at >= c.at + c.word.length)) chosen.push({ at, word: w });
+    }
+    if (chosen.length < 2) return [t];
+    return chosen.sort((a, b) => a.at - b.at).map((c) => ({ word: c.word, tag: ctx.tokenizer.tag(c.word)[0]?.tag ?? t.tag }));
+  });
+}
+
 /** English: the glossary turns phrases into the report's Chinese terms; unknown words are ignored. */
 /** Plural and -ed forms matched like the glossary's words (hospitals → hospital, expanded → expand). */
-const stem = (w: string): string => w.replace(/(?<=[a-z]{3})(?:ies)$/, 'y').replace(/(?<=[a-z]{3})(?:es|s)$/, '').replace(/(?<=[a-z]{4})(?:ed|ing)$/, '');
+const stem = (w: string): string =>
+  w
+    .replace(/(?<=[a-z]{3})ies$/, 'y')
+    .replace(/(?<=[a-z]{3})(?:es|s)$/, '')
+    .replace(/(?<=[a-z]{4})(?:ed|ing)$/, '')
+    .replace(/(?<=[a-z]{3})e$/, '');
 
-function englishConcepts(text: string, ctx: AnalyzeContext): Concept[] {
-  let rest = ` ${text.replace(/[^a-z0-9+\- ]+/g, ' ').split(/\s+/).map(stem).join(' ')} `;
+function englishConcepts(text: string, ctx: AnalyzeContext, intent: Intent): Concept[] {
+  const stemmed = ` ${text.replace(/[^a-z0-9+\- ]+/g, ' ').split(/\s+/).map(stem).join(' ')} `;
+  let rest = stemmed;
   const concepts: Concept[] = [];
+  const found: Array<{ at: number; concept: Concept }> = [];
   for (const [phrase, terms] of ctx.lexicon.glossary) {
     const needle = ` ${phrase.split(/\s+/).map(stem).join(' ')} `;
     if (!rest.includes(needle)) continue;
-    rest = rest.split(needle).join('  ');
+    const at = rest.indexOf(needle);
+    rest = rest.split(needle).join(' '.repeat(needle.length));
     const forms = dedupe(terms.flatMap((t) => [t, ...synonymsOf(t, ctx)]));
-    concepts.push({ text: terms[0]!, forms, parts: [], weight: weightOf(forms, true, ctx), noun: true, focus: false });
+    const concept: Concept = { text: terms[0]!, forms, parts: [], weight: weightOf(forms, true, ctx), noun: true, focus: false };
+    concepts.push(concept);
+    found.push({ at, concept });
   }
-  // A content word the glossary does not know (apartments) may be exactly what the report lacks.
-  for (const word of rest.split(/\s+/)) {
-    if (word.length < 4 || ENGLISH_STOPWORDS.has(word) || [...ENGLISH_STOPWORDS].some((s) => stem(s) === word)) continue;
+  // How many <thing>: the first translated phrase after the question words is what is counted.
+  const asked = /\bhow (?:many|much)\b/.exec(stemmed);
+  if (intent === 'number' && asked) {
+    const counted = found.filter((f) => f.at > asked.index).sort((a, b) => a.at - b.at)[0];
+    if (counted) counted.concept.focus = true;
+  }
+  const words = rest.split(/\s+/).filter(Boolean);
+  for (let i = 0; i < words.length; i++) {
+    // Romanised names (Jinsong 3rd Road → 劲松三路): the report word with that pinyin.
+    const name = ctx.vocabulary.fromPinyin(words[i]!);
+    if (name) {
+      const road = /^(?:\d+(?:st|nd|rd|th)?|one|two|three)$/.test(words[i + 1] ?? '') && /^(?:road|rd|street|st)$/.test(words[i + 2] ?? '');
+      concepts.push({ text: name, forms: [name], parts: [], weight: weightOf([name], true, ctx), noun: true, focus: false });
+      if (road) i += 2;
+      continue;
+    }
+    const word = words[i]!;
+    // A content word the glossary does not know (apartments) may be exactly what the report lacks,
+    // and in a figure question it is what is counted.
+    if (word.length < 4 || ENGLISH_STOPWORDS.has(word) || ENGLISH_STOPWORDS_STEMMED.has(word)) continue;
     concepts.push({ text: word, forms: [word], parts: [], weight: 0.5 * ctx.vocabulary.maxIdf(), noun: true, focus: false });
   }
   return concepts;
@@ -358,9 +441,11 @@ const ENGLISH_STOPWORDS = new Set(
     'they them your yours please tell know like also other than over under year\'s main major key new newly does ' +
     'mentioned mention say says said list give show expand expanded expanding increase increased add added aim aims ' +
     'improve improved promote support supported plan happen happening going based level levels kind kinds type types ' +
-    'city move moving forward progress start started starting ahead this that will going')
+    'city move moving forward progress start started starting ahead this that will going ' +
+    'extra additional affordable residential old older existing public local various several certain')
     .split(/\s+/),
 );
+const ENGLISH_STOPWORDS_STEMMED = new Set([...ENGLISH_STOPWORDS].map(stem));
 
 function conceptOf(word: string, tag: string, ctx: AnalyzeContext): Concept {
   const forms = [word, ...synonymsOf(word, ctx)];

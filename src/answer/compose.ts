@@ -164,9 +164,17 @@ function isTopicLine(r: Ranked): boolean {
   return Boolean(p.topic) && r.view.sentence.text.replace(/[。!?!?]$/, '') === p.topic && p.sentences.length > 1;
 }
 
+/** How the question itself names its subject (地铁5号线), for refusal messages. */
 function topicOf(q: Query): string {
+  if (q.english) return '';
   const focus = q.concepts.filter((c) => c.focus);
-  return (focus.length ? focus : q.concepts.slice(0, 3)).map((c) => c.text).join('');
+  const named = focus.length ? focus : q.concepts.slice(0, 3);
+  const at = named.map((c) => ({ start: q.text.indexOf(c.text), end: q.text.indexOf(c.text) + c.text.length })).filter((x) => x.start >= 0);
+  if (at.length === named.length && at.length > 0) {
+    const span = q.text.slice(Math.min(...at.map((x) => x.start)), Math.max(...at.map((x) => x.end)));
+    if ([...span].length <= 12 && !/[,,。??!!\s]/.test(span)) return span;
+  }
+  return named.map((c) => c.text).join('');
 }
 
 /** Number and cost questions: the clause with the figure, its unit and qualifier. */
@@ -207,8 +215,13 @@ function narrowToItems(q: Query, pick: Pick): Pick {
   if (items.length < 2) return pick;
   const withFigure = items.every((it) => extractQuantities(text.slice(it.start, it.end)).length > 0);
   const focus = q.concepts.filter((c) => c.focus);
-  if (!withFigure || focus.length === 0) return pick;
-  const hits = items.filter((it) => focus.every((c) => strength(c, normalizeText(text.slice(it.start, it.end)).toLowerCase()) >= 0.8));
+  if (!withFigure || (focus.length === 0 && !q.unit)) return pick;
+  const unitOf = (it: Span) => extractQuantities(text.slice(it.start, it.end)).some((f) => f.unit === q.unit);
+  let hits = focus.length
+    ? items.filter((it) => focus.every((c) => strength(c, normalizeText(text.slice(it.start, it.end)).toLowerCase()) >= 0.8))
+    : [];
+  // 星级示范路今年搞几条: the item counted in 条.
+  if (q.unit && items.some(unitOf) && !items.every(unitOf) && (hits.length === 0 || !hits.some(unitOf))) hits = items.filter(unitOf);
   if (hits.length === 0 || hits.length === items.length) return pick;
   return { ...pick, spans: hits };
 }
@@ -330,7 +343,8 @@ function subTopicSummary(q: Query, best: Ranked, views: SentenceViews, ranked: R
   for (let i = v.sentence.index, n = 0; n < 3; i++, n++) {
     const sv = i === v.sentence.index ? v : views.sibling(v, i);
     if (!sv || sv.sentence.paragraph !== v.sentence.paragraph) break;
-    if (sv !== v && !q.concepts.some((c) => strength(c, sv.norm) >= 0.8)) break;
+    // Follow the subject, not a generic word it shares (发展, 产业).
+    if (sv !== v && coverageOf(q, sv.norm) < 0.5) break;
     // Start at the clause that names the subject (启动汽车贸易大道先导区建设), not at the sentence start.
     const from = sv === v ? Math.max(0, sv.clauses.findIndex((c) => q.concepts.some((x) => strength(x, c.norm) >= 0.8))) : 0;
     let used = 0;

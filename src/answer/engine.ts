@@ -5,7 +5,7 @@ import { parseReport } from '../corpus/parse.ts';
 import type { Report, Section } from '../corpus/types.ts';
 import { IndexError } from '../errors.ts';
 import { LocalHashEmbeddings } from '../search/embeddings.ts';
-import { retrieve, type RetrievalWeights } from '../search/retrieve.ts';
+import type { RetrievalWeights } from '../search/retrieve.ts';
 import {
   buildIndex,
   loadIndex,
@@ -129,7 +129,9 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     log?.info({ dir: options.indexDir, units: index.units.length, ms: Math.round(performance.now() - t) }, 'index built');
   }
 
-  const vocabulary = createVocabulary(index.sentenceIndex);
+  // An exact phrase check is cheap on one report; on large collections the bigram check stands in.
+  const joined = index.paragraphText.join('\n');
+  const vocabulary = createVocabulary(index.sentenceIndex, joined.length <= 2_000_000 ? joined : undefined);
   vocabulary.warm();
   const ctx: AnalyzeContext = {
     tokenizer,

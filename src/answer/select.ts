@@ -173,9 +173,12 @@ export function figureClauses(q: Query, v: SentenceView): { clauses: number[]; d
   const withFigure = v.clauses.map((c) => c.figures.some((f) => wantedFigure(q, f)));
   const direct = v.clauses.map((_, i) => i).filter((i) => withFigure[i] && scores[i]! > 0);
   if (direct.length) {
-    const best = Math.max(...direct.map((i) => scores[i]!));
+    // 几条 asks for a figure counted in 条: prefer clauses that count that way.
+    const sameUnit = q.unit ? direct.filter((i) => v.clauses[i]!.figures.some((f) => f.unit === q.unit)) : [];
+    const pool = sameUnit.length ? sameUnit : direct;
+    const best = Math.max(...pool.map((i) => scores[i]!));
     // Keep clauses that are about as relevant as the best (托位300个 and 托位数4.6个 both).
-    const keep = direct.filter((i) => scores[i]! >= 0.5 * best).slice(0, 3);
+    const keep = pool.filter((i) => scores[i]! >= 0.5 * best).slice(0, 3);
     return { clauses: keep, direct: true };
   }
   const named = v.clauses.map((_, i) => i).filter((i) => scores[i]! > 0);
@@ -279,6 +282,11 @@ export function factPick(q: Query, v: SentenceView, views: SentenceViews, maxCha
     else break;
   }
   const listy = q.intent === 'list' || q.intent === 'who';
+  if (listy) {
+    // Parallel clauses naming more of the same (接受人大、政协监督,主动接受纪检监察、司法…监督).
+    const bestScore = Math.max(...range(lo, hi).map((i) => scores[i]!));
+    while (hi + 1 < n && scores[hi + 1]! >= 0.8 * bestScore && /、/.test(v.clauses[hi + 1]!.text) && width(lo, hi + 1) <= maxChars) hi++;
+  }
   if (listy && !/、/.test(v.report.text.slice(v.clauses[lo]!.start, v.clauses[hi]!.end))) {
     // The items usually stand right next to the clause that names the subject …
     if (hi + 1 < n && /、/.test(v.clauses[hi + 1]!.text)) hi++;

@@ -11,16 +11,21 @@ export interface Vocabulary {
   contains(form: string): boolean;
   /** Was this exact word produced by the segmenter somewhere in the report? */
   isWord(word: string): boolean;
+  /** Does the report write this exact string (a word, or a phrase across words)? */
+  isWordOrPhrase(text: string): boolean;
   idf(form: string): number;
   maxIdf(): number;
   /** Report words of the same length that sound the same (toneless pinyin), most frequent first. */
   soundsLike(word: string): string[];
   /** Builds the sound table now rather than on the first typo (keeps the first answer fast). */
   warm(): void;
+  /** The report word written with this pinyin (jinsong → 劲松), for romanised names; one or none. */
+  fromPinyin(latin: string): string | undefined;
 }
 
-export function createVocabulary(index: Bm25Index): Vocabulary {
+export function createVocabulary(index: Bm25Index, corpusText?: string): Vocabulary {
   let byPinyin: Map<string, string[]> | undefined;
+  let byLatin: Map<string, string | null> | undefined;
   const hasWord = (f: string): boolean => index.has(`w:${f}`);
   const hasBigram = (f: string): boolean => index.has(`b:${f}`);
   const contains = (form: string): boolean => {
@@ -51,6 +56,7 @@ export function createVocabulary(index: Bm25Index): Vocabulary {
   return {
     contains,
     isWord: (w) => hasWord(w.toLowerCase()),
+    isWordOrPhrase: (w) => hasWord(w.toLowerCase()) || (corpusText !== undefined ? corpusText.includes(w) : contains(w)),
     warm: () => void table(),
     idf(form) {
       const f = form.toLowerCase();
@@ -62,6 +68,19 @@ export function createVocabulary(index: Bm25Index): Vocabulary {
     },
     maxIdf() {
       return Math.log(1 + (index.size + 0.5) / 0.5);
+    },
+    fromPinyin(latin) {
+      if (!byLatin) {
+        byLatin = new Map();
+        for (const [key, words] of table()) {
+          const joined = key.replace(/ /g, '');
+          // Ambiguous spellings map to nothing: a wrong name is worse than none.
+          const one = words.filter((w) => hasWord(w));
+          if (one.length !== 1 || joined.length < 5) continue;
+          byLatin.set(joined, byLatin.has(joined) ? null : one[0]!);
+        }
+      }
+      return byLatin.get(latin.toLowerCase().replace(/[^a-z]/g, '')) ?? undefined;
     },
     soundsLike(word) {
       const hits = (table().get(sound(word)) ?? []).filter((w) => w !== word && [...w].length === [...word].length);

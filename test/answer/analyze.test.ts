@@ -8,7 +8,7 @@ let ctx: AnalyzeContext;
 beforeAll(async () => {
   const engine: Engine = await testEngine();
   const { index, tokenizer, lexicon } = engine.internals;
-  ctx = { tokenizer, lexicon, vocabulary: createVocabulary(index.sentenceIndex), region: ['市北区', '市北', '全区'], year: 2025 };
+  ctx = { tokenizer, lexicon, vocabulary: createVocabulary(index.sentenceIndex, index.paragraphText.join('\n')), region: ['市北区', '市北', '全区'], year: 2025 };
 });
 
 const analyze = (q: string) => analyzeQuestion(q, ctx);
