@@ -334,8 +334,9 @@ function coverageOf(q: Query, norm: string): number {
  */
 function subTopicSummary(q: Query, best: Ranked, views: SentenceViews, ranked: Ranked[]): Draft {
   const v = best.view;
-  // A lead-in (总体要求是:…) announces its own list: give all of it.
-  if (v.clauses.some((c) => /[::]$/.test(c.text) && q.concepts.some((x) => strength(x, c.norm) > 0))) {
+  // A lead-in (总体要求是:…, 短板和不足,主要是:…) announces its own list: give all of it.
+  const named = v.clauses.findIndex((c) => q.concepts.some((x) => strength(x, c.norm) > 0));
+  if (named >= 0 && v.clauses.slice(named, named + 2).some((c) => /[::]$/.test(c.text))) {
     return compose(q, best, factPick(q, v, views, 400), ranked);
   }
   const spans: Span[] = [];

@@ -82,8 +82,9 @@ export function strength(c: Concept, norm: string): number {
   if (norm.includes(c.forms[0]!)) return 1;
   for (let i = 1; i < c.forms.length; i++) if (norm.includes(c.forms[i]!)) return 0.8;
   if (c.parts.length) {
+    // All the pieces of a compound (体育 + 场馆) stand for it; one piece alone (人口 of 常住人口) hardly does.
     const found = c.parts.filter((p) => norm.includes(p)).length;
-    return (0.6 * found) / c.parts.length;
+    return found === c.parts.length ? 0.6 : (0.2 * found) / c.parts.length;
   }
   return 0;
 }
