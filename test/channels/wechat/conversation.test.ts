@@ -130,7 +130,7 @@ describe('Conversation', () => {
 
   it('pages a long answer: "更多" shows the next page for 10 minutes, per user', async () => {
     const c = clock();
-    const long = widenedAsk(engine.ask.bind(engine));
+    const long = widenedAsk(engine);
     const conv = conversation(long, { now: c.now });
     const { question, answer } = await longQuestion(long);
     const pages = answerPages(answer, engine.examples);

@@ -7,6 +7,7 @@ import { XMLParser } from 'fast-xml-parser';
 import { Hono } from 'hono';
 import { pino, type Logger } from 'pino';
 import type { Answer, AskFn, AskOptions } from '../../../src/answer/types.ts';
+import type { Engine } from '../../../src/answer/engine.ts';
 import { createWechatRoutes, MAX_MESSAGE_BYTES, renderAnswer, type WechatRoutesDeps } from '../../../src/channels/wechat/index.ts';
 
 /**
@@ -271,13 +272,19 @@ export const BILLION_LAUGHS =
   '<MsgType>text</MsgType><Content>&lol9;</Content><MsgId>2</MsgId></xml>';
 
 /**
- * The real engine's answers with each quote widened to its whole paragraph — still verbatim report
- * text, and long enough to need more than one message.
+ * The real engine's answers with each quote widened to its paragraph and the paragraphs on either
+ * side — consecutive lines of the stored report, so still verbatim text — long enough to need several
+ * messages whatever the engine's answers look like.
  */
-export function widenedAsk(ask: AskFn): AskFn {
+export function widenedAsk(engine: Pick<Engine, 'ask' | 'paragraph'>): AskFn {
   return async (question, options) => {
-    const answer = await ask(question, options);
-    return { ...answer, citations: answer.citations.map((c) => ({ ...c, quote: c.context.text })) };
+    const answer = await engine.ask(question, options);
+    const widen = (c: Answer['citations'][number]): string =>
+      [c.paragraph - 1, c.paragraph, c.paragraph + 1]
+        .map((n) => engine.paragraph(c.docId, n)?.text)
+        .filter((t): t is string => Boolean(t))
+        .join('\n');
+    return { ...answer, citations: answer.citations.map((c) => ({ ...c, quote: widen(c) })) };
   };
 }
 

@@ -237,7 +237,7 @@ describe('Official Account: plaintext mode', () => {
   });
 
   it('splits a long answer into messages of at most 2048 bytes; "更多" pages through it for 10 minutes', async () => {
-    const long = widenedAsk(engine.ask.bind(engine));
+    const long = widenedAsk(engine);
     const h = await harness({ ask: long });
     const { question, answer } = await longQuestion(long);
     const full = renderAnswer(answer, engine.examples);
