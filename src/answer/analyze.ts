@@ -85,7 +85,7 @@ const RE_WHO = /谁|哪个部门|哪些部门|哪些单位|哪个单位|哪家(?
 const RE_SUMMARY = /(?:重点|要点|概况)$|(?:干|做|搞|弄)(?:啥|什么|些啥|些什么)|(?:安排|举措|措施|部署|思路|打算)是(?:什么|啥)|(?:主要|总体|重点)(?:安排|举措|措施|部署|思路)|有(?:什么|啥).{0,3}(?:新花样|新变化|新动作|新举措|变化|动作|亮点|新意|打算|新玩法|玩法)|咋(?:安排|弄|搞|做|干|推进|发展|抓|落实)|概括|总结|概述|简述|简要|介绍一下|介绍下|主要内容|什么内容|讲了什么|说了什么|讲了啥|说了啥|讲的啥|讲什么|讲啥|写了什么|主题|标题|有哪些方面|哪几个方面|几个方面|哪几方面|哪几部分|几部分|六个方面|重点工作|主要工作|主要任务|重点任务|总体要求|怎么(?:做|干|推进|抓|发展|办|安排|搞|弄|落实|保障|提升|加强|建设|改|优化)|如何(?:做|推进|发展|抓|加强|提升|安排|落实|保障|建设|改|优化|提高|推动|打造)?|有什么.{0,2}(?:安排|举措|措施|打算|部署|规划|计划|重点|要求)|哪些.{0,2}(?:安排|举措|措施|部署|任务|重点|要求)|什么.{0,2}(?:安排|举措|措施|部署|思路)|思路|\bsummar|\boverview\b|\bmain tasks\b|\bpriorities\b|\bplans? for\b|\bwhat are the plans\b|\bwhat will\b.*\bdo\b/;
 const RE_LIST = /哪些|哪几|几种|几类|哪[一二两三四五六七八九十\d]+(?:个|家|项|种|条|处|座|所|类|件|大)|有什么|有啥|都有|包括|包含|列举|列出|分别|\bwhich\b|\bwhat are\b|\blist\b/;
 const RE_YESNO = /(?<![什怎那这多])[吗嘛么][??]?$|是否|有没有|是不是|会不会|能不能|要不要|可不可以|有无|对吗|对不对|\bis (?:there|it)\b|^(?:is|are|will|does|do|did|can|has|have|would)\b/;
-const RE_SECTION = /部分|板块|这块|那块|一块|大块|章节|篇章/;
+const RE_SECTION = /部分|板块|这块|那块|一块|大块|章节|篇章|方面/;
 
 /** Attribute words say what kind of figure is wanted; they name no subject of their own. */
 const ATTRIBUTES: Record<string, { intent: Intent; wants?: UnitFamily }> = {
@@ -327,7 +327,7 @@ function tokenize(text: string, ctx: AnalyzeContext): Token[] {
       (tag === 'm' && /几|多少/.test(t)) ||
       (afterCount && isUnit(t));
     const stop =
-      !t || ctx.lexicon.stopwords.has(t) || !/[\p{Script=Han}a-z]/u.test(t) || /^\d/.test(t) || numeral || UNIT_WORD.test(t);
+      !t || ctx.lexicon.stopwords.has(t) || /^第[一二三四五六七八九十\d]+$/.test(t) || !/[\p{Script=Han}a-z]/u.test(t) || /^\d/.test(t) || numeral || UNIT_WORD.test(t);
     if (stop) {
       flush();
       tokens.push({ word: t, tag, stop: true });

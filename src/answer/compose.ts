@@ -79,6 +79,12 @@ async function draftAnswer(q: Query, deps: PipelineDeps): Promise<Draft> {
   if (!q.text) return refuse(q, 'empty', messages.empty);
   if (q.flags.personal) return refuse(q, 'personal-data', messages.personalData);
 
+  if (q.ordinal !== undefined && q.section) {
+    // 第三部分讲啥: the section itself, whatever else the question says.
+    const report = index.reports[0]!;
+    const chapter = report.sections.filter((s) => s.level === 2)[q.ordinal - 1];
+    if (chapter) return sectionSummary(chapter, report, index, views, []);
+  }
   if (q.concepts.length === 0 && !q.flags.injection) {
     if (!q.flags.greeting && !q.english && (q.intent === 'summary' || q.intent === 'list' || q.section)) {
       return overview(q, index, views);
@@ -130,7 +136,8 @@ async function draftAnswer(q: Query, deps: PipelineDeps): Promise<Draft> {
       if (isTopicLine(best)) return paragraphOrClauses(q, best, views, ranked);
       return compose(q, best, factPick(q, best.view, views, 120), ranked);
     default:
-      if (q.section || q.ordinal !== undefined) return summary(q, ranked, index, views);
+      // A question that lands on a section heading (民生方面总的安排) is about the section.
+      if (q.section || q.ordinal !== undefined || best.view.paragraph.kind === 'section-heading') return summary(q, ranked, index, views);
       if (isTopicLine(best)) return paragraphOrClauses(q, best, views, ranked);
       return compose(q, best, factPick(q, best.view, views, 60), ranked);
   }
@@ -384,9 +391,13 @@ function targetSection(q: Query, best: Ranked, report: Report): Section | undefi
     const share = q.concepts.reduce((a, c) => a + c.weight * strength(c, heading), 0) / total;
     if (!top || share > top.share) top = { s, share };
   }
-  if (top && top.share >= 0.6) return top.s;
+  // 营商环境这块: when a paragraph's topic names the subject at least as well as any heading, the
+  // question is about that paragraph, not the whole section.
+  const topic = normalizeText(best.view.paragraph.topic ?? '').toLowerCase();
+  const topicShare = q.concepts.reduce((a, c) => a + c.weight * strength(c, topic), 0) / total;
+  if (top && top.share >= 0.6 && top.share >= topicShare) return top.s;
   // 那一部分 / 这块: the section the best passage belongs to.
-  if (q.section && best.view.paragraph.section !== undefined) {
+  if (q.section && best.view.paragraph.section !== undefined && topicShare < 0.5) {
     const owner = report.sections[best.view.paragraph.section];
     if (owner?.level === 2 && (!best.view.paragraph.topic || (top?.share ?? 0) > 0)) return owner;
   }
