@@ -80,6 +80,32 @@ describe('concepts', () => {
     expect(focus('GDP增长多少')).toEqual(['gdp']);
   });
 
+  it('repairs the segmentation against the report: splits unknown compounds, joins split words', () => {
+    const texts = (q: string) => analyze(q).concepts.map((c) => c.text);
+    expect(texts('今年引進外資企業幾家')).toEqual(expect.arrayContaining(['外资', '企业']));
+    expect(texts('报告提出要引进多少家总部类企业')).toContain('总部类');
+    expect(texts('星级示范条块要打造多少条道路')).not.toContain('条道路');
+  });
+
+  it('fixes a typo inside a longer word by sound', () => {
+    expect(analyze('冲电桩建多少个').concepts.flatMap((c) => c.forms)).toContain('充电');
+    expect(analyze('要加快建设的引岭型项目有哪些').concepts.flatMap((c) => c.forms)).toContain('引领');
+  });
+
+  it('reads romanised names and marks what an English question counts', () => {
+    expect(analyze('What green space project is planned on Jinsong 3rd Road?').concepts.map((c) => c.text)).toContain('劲松');
+    const q = analyze('How many extra parking spaces are planned?');
+    expect(q.concepts.filter((c) => c.focus).flatMap((c) => c.forms)).toContain('泊位');
+  });
+
+  it('notes the measure word asked with, and ordinals are not subjects', () => {
+    expect(analyze('星级示范路今年搞几条').unit).toBe('条');
+    const third = analyze('第三部分讲啥');
+    expect(third.ordinal).toBe(3);
+    expect(third.section).toBe(true);
+    expect(third.concepts).toEqual([]);
+  });
+
   it('translates short English questions through the glossary', () => {
     const q = analyze('How many charging piles will be built?');
     expect(q.english).toBe(true);
