@@ -44,6 +44,14 @@ export interface Query {
   section: boolean;
   /** Asks for a name (叫什么, 名字, what is it called). */
   asksName: boolean;
+  /** Asks for a street-level location (哪个街道, 哪条路), not just where in general. */
+  asksStreet: boolean;
+  /** Asks which one is first, largest … (最大, 排名): the report must say so itself. */
+  superlative: boolean;
+  /** Asks for an ordinal (第几艘). */
+  asksOrdinal: boolean;
+  /** Asks for every item of a set the question counts (哪30项, 全列出来). */
+  asksEnumeration: boolean;
   /** The family of figure asked for (亿元 → money, 百分之几 → percent), when the question says. */
   wants?: UnitFamily;
   /** Asks for a level or total (总量), not a growth rate. */
@@ -80,9 +88,9 @@ const NOUNISH = /^(?:n|vn|an|j|eng|x|s|g)/;
 const RE_COST = /多少钱|价格|票价|收费|费用|花费|花多少|补贴(?:多少|标准|金额)|多少补贴|资金(?:多少|有多少)|预算(?:是)?多少|\bcost|\bprice|\bfee|how much money/;
 const RE_WHEN = /什么时候|啥时候|何时|哪天|哪一天|几月|几号|哪年|哪一年|什么时间|时间表|时间节点|截止|具体时间|开工时间|完工时间|\bwhen\b|what date|which date|deadline/;
 const RE_WHERE = /哪些(?:街道|路段|社区|小区|区域|位置)|(?<![存所现实正])在哪(?!些)|建在哪|设在哪|位于哪|哪里|哪儿|什么地方|什么位置|哪个位置|哪个街道|哪条街|哪条路|哪个地段|地点|选址|位置在|\bwhere\b/;
-const RE_NUMBER = /多少|(?<![哪])几(?!种|类)(?:个|家|处|座|部|条|所|项|件|张|场|次|批|人|名|万|千|百|成|倍|公里|平方|栋|艘|辆|台|年|航次)|多大|多长|多高|多远|百分之几|比例|增速|增幅|增长率|占比|数量|总量|总额|\bhow many\b|\bhow much\b|\bwhat percent|\bnumber of\b|\bhow big\b|\bhow long\b|\bgrowth target\b|\brate\b/;
+const RE_NUMBER = /第几|多少|(?<![哪])几(?!种|类)(?:个|家|处|座|部|条|所|项|件|张|场|次|批|人|名|万|千|百|成|倍|公里|平方|栋|艘|辆|台|年|航次)|多大|多长|多高|多远|百分之几|比例|增速|增幅|增长率|占比|数量|总量|总额|\bhow many\b|\bhow much\b|\bwhat percent|\bnumber of\b|\bhow big\b|\bhow long\b|\bgrowth target\b|\brate\b/;
 const RE_WHO = /谁|哪个部门|哪些部门|哪些单位|哪个单位|哪家(?:企业|公司|单位|机构)|哪些(?:企业|公司|机构|领导|人)|哪位|由谁|牵头|负责|主体|\bwho\b|\bwhich (?:companies|company|firms|enterprises|departments|agencies)/;
-const RE_SUMMARY = /(?:重点|要点|概况)$|(?:干|做|搞|弄)(?:啥|什么|些啥|些什么)|(?:安排|举措|措施|部署|思路|打算)是(?:什么|啥)|(?:主要|总体|重点)(?:安排|举措|措施|部署|思路)|有(?:什么|啥).{0,3}(?:新花样|新变化|新动作|新举措|变化|动作|亮点|新意|打算|新玩法|玩法)|咋(?:安排|弄|搞|做|干|推进|发展|抓|落实)|概括|总结|概述|简述|简要|介绍一下|介绍下|主要内容|什么内容|讲了什么|说了什么|讲了啥|说了啥|讲的啥|讲什么|讲啥|写了什么|主题|标题|有哪些方面|哪几个方面|几个方面|哪几方面|哪几部分|几部分|六个方面|重点工作|主要工作|主要任务|重点任务|总体要求|怎么(?:做|干|推进|抓|发展|办|安排|搞|弄|落实|保障|提升|加强|建设|改|优化)|如何(?:做|推进|发展|抓|加强|提升|安排|落实|保障|建设|改|优化|提高|推动|打造)?|有什么.{0,2}(?:安排|举措|措施|打算|部署|规划|计划|重点|要求)|哪些.{0,2}(?:安排|举措|措施|部署|任务|重点|要求)|什么.{0,2}(?:安排|举措|措施|部署|思路)|思路|\bsummar|\boverview\b|\bmain tasks\b|\bpriorities\b|\bplans? for\b|\bwhat are the plans\b|\bwhat will\b.*\bdo\b/;
+const RE_SUMMARY = /(?:重点|要点|概况)$|靠什么|靠啥|通过什么|用什么办法|从哪些方面|(?:干|做|搞|弄)(?:啥|什么|些啥|些什么)|(?:安排|举措|措施|部署|思路|打算)是(?:什么|啥)|(?:主要|总体|重点)(?:安排|举措|措施|部署|思路)|有(?:什么|啥).{0,3}(?:新花样|新变化|新动作|新举措|变化|动作|亮点|新意|打算|新玩法|玩法)|咋(?:安排|弄|搞|做|干|推进|发展|抓|落实)|概括|总结|概述|简述|简要|介绍一下|介绍下|主要内容|什么内容|讲了什么|说了什么|讲了啥|说了啥|讲的啥|讲什么|讲啥|写了什么|主题|标题|有哪些方面|哪几个方面|几个方面|哪几方面|哪几部分|几部分|六个方面|重点工作|主要工作|主要任务|重点任务|总体要求|怎么(?:做|干|推进|抓|发展|办|安排|搞|弄|落实|保障|提升|加强|建设|改|优化)|如何(?:做|推进|发展|抓|加强|提升|安排|落实|保障|建设|改|优化|提高|推动|打造)?|有什么.{0,2}(?:安排|举措|措施|打算|部署|规划|计划|重点|要求)|哪些.{0,2}(?:安排|举措|措施|部署|任务|重点|要求)|什么.{0,2}(?:安排|举措|措施|部署|思路)|思路|\bsummar|\boverview\b|\bmain tasks\b|\bpriorities\b|\bplans? for\b|\bwhat are the plans\b|\bwhat will\b.*\bdo\b/;
 const RE_LIST = /哪些|哪几|几种|几类|哪[一二两三四五六七八九十\d]+(?:个|家|项|种|条|处|座|所|类|件|大)|有什么|有啥|都有|包括|包含|列举|列出|分别|\bwhich\b|\bwhat are\b|\blist\b/;
 const RE_YESNO = /(?<![什怎那这多])[吗嘛么][??]?$|是否|有没有|是不是|会不会|能不能|要不要|可不可以|有无|对吗|对不对|\bis (?:there|it)\b|^(?:is|are|will|does|do|did|can|has|have|would)\b/;
 const RE_SECTION = /部分|板块|这块|那块|一块|大块|章节|篇章|方面/;
@@ -155,7 +163,7 @@ const RE_CURRENT = /今年|本年|当年|年内|全年|\bthis year\b/;
 const RE_PERSONAL = /(?:区长|副区长|书记|局长|主任|主席|部长|市长|省长|负责人|领导|官员)(?:是谁|叫什么|叫啥|名字|姓什么|姓啥|是哪位)|谁是(?:区长|书记|局长|主任|市长)|手机号|手机号码|电话号码|联系电话|电话是多少|的电话|身份证|家庭住址|住址|住在哪|家住|微信号|qq号|银行卡|工资|薪水|薪资|个人信息|隐私|私人|邮箱地址|\bphone number\b|\bhome address\b|\bid card\b|\bsalary\b/;
 const RE_INJECTION = /(?:忽略|无视|忘记|忘掉|不要管|跳过|别管|不用管).{0,12}(?:指令|规则|设定|提示|要求|限制|约束|以上|之前|前面|上面|说明)|编造|编一个|编个|瞎编|虚构|捏造|假装|扮演|你现在是|角色扮演|随便说个|随便编|猜一个|\bsystem prompt\b|\bprompt\b|\bignore (?:all |the )?(?:previous|above|prior)\b|\bjailbreak\b|\bpretend\b|\bmake up\b/;
 /** How to apply, register or collect: procedures a work report never describes. */
-const RE_HOWTO = /(?:怎么|咋|怎样)(?:领|领取|申请|报名|办理|预约|购买|买|使用|参加|登记|查询|申报|兑换)|如何(?:领取|申请|报名|办理|预约|购买|使用|参加|登记|查询|申报|兑换)|在哪(?:领|买|办|申请|报名)|去哪(?:领|买|办|申请|报名)|(?:申请|报名|办理)(?:流程|条件|手续|材料)|\bhow (?:do|can) i (?:apply|get|register|claim)\b/;
+const RE_HOWTO = /(?:带|准备|提交|需要|要带)(?:啥|什么|哪些)?(?:材料|证件|资料|手续)|(?:怎么|咋|怎样)(?:领|领取|申请|报名|办理|预约|购买|买|使用|参加|登记|查询|申报|兑换)|如何(?:领取|申请|报名|办理|预约|购买|使用|参加|登记|查询|申报|兑换)|在哪(?:领|买|办|申请|报名)|去哪(?:领|买|办|申请|报名)|(?:申请|报名|办理)(?:流程|条件|手续|材料)|\bhow (?:do|can) i (?:apply|get|register|claim)\b/;
 const RE_GREETING = /^(?:你好|您好|hi|hello|hey|嗨|哈喽|早上好|晚上好|下午好|在吗|在不在|谢谢|多谢|感谢|再见|拜拜|你是谁|你叫什么|你是什么|你会什么|你能做什么|讲个笑话|说个笑话|笑话|天气|今天天气)/;
 
 /** Generic nouns that only frame a question when they follow 哪些/什么 (哪些领域, 什么方式). */
@@ -163,7 +171,7 @@ const FRAME_NOUNS = new Set(['领域', '方面', '地方', '方式', '形式', '
 const ASKING = /^(?:哪些|哪几|哪几个|哪几种|哪几类|几种|几类|什么|啥|哪个|哪类|哪种|何种|什么样)$/;
 
 /** A question word after which the counted thing is named (新增多少托位) or before which (GDP增长多少). */
-const QUESTION_WORD = /^(?:多少|几.{0,2}|多大|多长|多高|何时|什么时候|啥时候|哪天|在哪|哪里|哪个|how|when|where)$/;
+const QUESTION_WORD = /^(?:第几|多少|几.{0,2}|多大|多长|多高|何时|什么时候|啥时候|哪天|在哪|哪里|哪个|how|when|where)$/;
 
 interface Token {
   word: string;
@@ -219,6 +227,10 @@ export function analyzeQuestion(question: string, ctx: AnalyzeContext): Query {
     yesNo: RE_YESNO.test(text),
     section: RE_SECTION.test(text) || (ordinal !== undefined && /部分|方面|章|节/.test(text)),
     asksName: /叫什么|叫啥|名字|名称|什么名|称号|\bcalled\b|\bname\b/.test(text),
+    asksStreet: /哪个街道|哪些街道|哪条街|哪条路|哪些路段|具体位置|什么位置|地址|门牌/.test(text),
+    superlative: /最(?:大|多|高|少|小|低|重要|贵|长|早|快|先)|排名|排第|排前|\b(?:largest|biggest|most|highest|first)\b/.test(text),
+    asksOrdinal: /第几/.test(text),
+    asksEnumeration: /全(?:部)?列(?:出|举)|一一列|都列|(?:哪|那)[\d一二两三四五六七八九十]+[项件个条类]|具体是哪些|分别是(?:什么|哪)/.test(text),
     ...(wants ? { wants } : {}),
     ...unitAsked(text),
     total: /总量|总规模|总额是|总共|一共|加起来|合计|累计|现有|现在有|目前有|\btotal\b|\bin all\b/.test(text) && !/增长|增速|增幅/.test(text),
@@ -365,7 +377,8 @@ function resegment(tagged: Array<{ word: string; tag: string }>, ctx: AnalyzeCon
     const mergeable = (x: { word: string; tag: string }): boolean =>
       han(x.word) && !ctx.lexicon.stopwords.has(x.word) && !/^[mqxuyc]/.test(x.tag) && !isUnit(x.word);
     if (prev && mergeable(prev) && mergeable(t) &&
-        (!known(prev.word) || !known(t.word)) && [...prev.word + t.word].length <= 6 && ctx.vocabulary.isWordOrPhrase(prev.word + t.word)) {
+        ((!known(prev.word) && [...prev.word].length >= 2) || (!known(t.word) && [...t.word].length >= 2)) &&
+        [...prev.word + t.word].length <= 6 && ctx.vocabulary.isWordOrPhrase(prev.word + t.word)) {
       out[out.length - 1] = { word: prev.word + t.word, tag: NOUNISH.test(t.tag) ? t.tag : prev.tag };
       continue;
     }
@@ -561,10 +574,10 @@ const UNIT_WORD = /^(?:亿元|万元|元|亿|万|平方米|平方公里|公里|�
 /** Parts of speech that build a noun phrase (老旧小区: adjective + noun). */
 const PHRASE = /^(?:n|vn|an|a|b|j|eng|x|s|g|l)/;
 
-const isUnit = (w: string): boolean => /^(?:个|家|处|座|部|条|所|项|件|张|场|次|批|人|名|位|万|千|百|亿|元|平方米|公里|米|辆|台|艘)$/.test(w);
+const isUnit = (w: string): boolean => /^(?:个|家|处|座|部|条|所|项|件|张|场|次|批|人|名|位|户|套|栋|间|根|块|万|千|百|亿|元|平方米|公里|米|辆|台|艘)$/.test(w);
 
 /** Words that never name the thing counted. */
-const GENERIC = new Set(['增长', '增加', '新增', '目标', '达到', '预期', '任务', '实现', '完成', '建设', '建成', '开展', '引进', '计划', '打造', '推动', '提升', '总量', '总额', '资金', '预计', '力争', '争取']);
+const GENERIC = new Set(['增长', '增加', '新增', '新建', '新开', '新设', '目标', '达到', '预期', '任务', '实现', '完成', '建设', '建成', '开工', '启动', '启用', '投用', '落地', '开展', '引进', '计划', '打造', '推动', '提升', '总量', '总额', '资金', '预计', '力争', '争取', '附近']);
 
 function termsOf(concepts: Concept[], quantities: Quantity[], ctx: AnalyzeContext): WeightedTerm[] {
   const weights = new Map<string, number>();

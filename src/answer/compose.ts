@@ -110,6 +110,10 @@ async function draftAnswer(q: Query, deps: PipelineDeps): Promise<Draft> {
   // Out of scope (another place, another year) is the more useful thing to say, so it is said first.
   const outOfScope = scopeRefusal(q, best, related, index.reports[0]!);
   if (outOfScope) return outOfScope;
+  // 投资最大的是哪一个: the report must rank things itself.
+  if (best && q.superlative && !/最|首|第一|之最|龙头/.test(best.view.sentence.text)) {
+    return refuse(q, 'not-found', messages.noRanking, related);
+  }
   if (!best || best.coverage < MIN_COVERAGE) {
     if (q.flags.greeting) return refuse({ ...q, intent: 'chitchat' }, 'chitchat', messages.chitchat(title));
     return refuse(q, 'not-found', messages.notFound(topicOf(q)), related);
@@ -131,10 +135,16 @@ async function draftAnswer(q: Query, deps: PipelineDeps): Promise<Draft> {
       return compose(q, best, pick, ranked);
     }
     case 'list':
-    case 'who':
+    case 'who': {
       if (q.section) return summary(q, ranked, index, views);
       if (isTopicLine(best)) return paragraphOrClauses(q, best, views, ranked);
-      return compose(q, best, factPick(q, best.view, views, 120), ranked);
+      const pick = factPick(q, best.view, views, 140);
+      // 具体是哪30项: a count the report gives without listing the items.
+      if (q.asksEnumeration && !/、/.test(joinSpans(best.view.report.text, pick.spans))) {
+        return refuse(q, 'not-found', messages.noItems, related);
+      }
+      return compose(q, best, pick, ranked);
+    }
     default:
       // A question that lands on a section heading (民生方面总的安排) is about the section.
       if (q.section || q.ordinal !== undefined || best.view.paragraph.kind === 'section-heading') return summary(q, ranked, index, views);
@@ -194,7 +204,9 @@ function figure(q: Query, ranked: Ranked[], related: Ranked[]): Draft {
     const pick = figureClauses(q, r.view);
     if (!pick) continue;
     if (incrementOnly(q, r.view, pick.clauses)) return refuse(q, 'no-figure', messages.noCount(topicOf(q)), related);
-    return compose(q, r, narrowToItems(q, pickFromClauses(r.view, pick.clauses)), ranked);
+    const narrowed = narrowToItems(q, pickFromClauses(r.view, pick.clauses));
+    if (!narrowed) continue;
+    return compose(q, r, narrowed, ranked);
   }
   if (q.intent === 'cost') return refuse(q, 'no-price', messages.noPrice, related);
   // Asked for an amount where the report gives only a growth rate.
@@ -207,7 +219,7 @@ function figure(q: Query, ranked: Ranked[], related: Ranked[]): Draft {
  * One clause can list several figures (认定省级瞪羚企业3家、专精特新企业15家、高新技术企业70家): when the
  * question is about some of the items, answer with those items only.
  */
-function narrowToItems(q: Query, pick: Pick): Pick {
+function narrowToItems(q: Query, pick: Pick): Pick | undefined {
   if (pick.spans.length !== 1) return pick;
   const text = pick.view.report.text;
   const span = pick.spans[0]!;
@@ -220,8 +232,12 @@ function narrowToItems(q: Query, pick: Pick): Pick {
     }
   }
   if (items.length < 2) return pick;
-  const withFigure = items.every((it) => extractQuantities(text.slice(it.start, it.end)).length > 0);
+  const hasFigure = (it: Span) => extractQuantities(text.slice(it.start, it.end)).some((f) => !f.ordinal);
+  const withFigure = items.every(hasFigure);
   const focus = q.concepts.filter((c) => c.focus);
+  const about = (it: Span) => focus.length > 0 && focus.every((c) => strength(c, normalizeText(text.slice(it.start, it.end)).toLowerCase()) >= 0.8);
+  // 访问港航次再创新高 beside 邮轮航次40个以上: the item asked about has no figure of its own.
+  if (!withFigure && items.some(about) && items.filter(about).every((it) => !hasFigure(it))) return undefined;
   if (!withFigure || (focus.length === 0 && !q.unit)) return pick;
   const unitOf = (it: Span) => extractQuantities(text.slice(it.start, it.end)).some((f) => f.unit === q.unit);
   let hits = focus.length
@@ -240,7 +256,7 @@ function compose(q: Query, chosen: Ranked, pick: Pick, ranked: Ranked[]): Draft 
   return {
     found: true,
     intent: q.intent,
-    answer: q.yesNo ? yesNoPrefix(q, pick, answer) + answer : answer,
+    answer: q.yesNo && !q.asksEnumeration ? yesNoPrefix(q, pick, answer) + answer : answer,
     highlights,
     primary: [{ view: pick.view, quote: pick.quote, score: chosen.score }],
     related: ranked.filter((r) => r !== chosen),
@@ -357,7 +373,7 @@ function subTopicSummary(q: Query, best: Ranked, views: SentenceViews, ranked: R
     const from = sv === v ? Math.max(0, sv.clauses.findIndex((c) => q.concepts.some((x) => strength(x, c.norm) >= 0.8))) : 0;
     let used = 0;
     for (const c of sv.clauses.slice(from)) {
-      if (used > 0 && used + c.text.length > 60) break;
+      if (used > 0 && used + c.text.length > 90) break;
       spans.push({ start: c.start, end: c.end });
       used += c.text.length;
     }
@@ -431,7 +447,7 @@ function paragraphSummary(best: Ranked, views: SentenceViews, ranked: Ranked[]):
     // clauses that carry a named programme (“两个确立”), within about 60 characters.
     let used = 0;
     for (const c of sv.clauses) {
-      if (used < 30 || ((/[“「]/.test(c.text) || c.figures.length > 0) && used + c.text.length <= 70)) {
+      if (used < 40 || ((/[“「]/.test(c.text) || c.figures.length > 0) && used + c.text.length <= 90)) {
         pieces.push({ start: c.start, end: c.end });
         used += c.text.length;
       }

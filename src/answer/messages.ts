@@ -13,6 +13,8 @@ export const messages = {
   noFigure: (topic: string) => (topic ? `报告中没有给出“${topic}”的具体数字。` : '报告中没有给出这个数字。'),
   noTotal: (topic: string) => `报告中没有给出“${topic}”的总量,只给出了增长目标。`,
   noDate: '报告中没有给出具体时间。',
+  noRanking: '报告中没有给出排名或比较。',
+  noItems: '报告中没有列出具体的每一项。',
   noProcedure: '报告中没有办理流程或申请方式的说明,请咨询相关部门。',
   noCount: (topic: string) => `报告中没有给出“${topic}”的总数,只给出了今年新增的数量。`,
   noPlace: '报告中没有给出具体地点。',

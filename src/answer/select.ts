@@ -15,6 +15,8 @@ export interface ClauseView extends Span {
   norm: string;
   /** Figures that count something (years and ordinals excluded); offsets relative to `text`. */
   figures: Quantity[];
+  /** 第五, 首艘: for 第几 questions. */
+  ordinals: Quantity[];
 }
 
 export interface SentenceView {
@@ -43,12 +45,14 @@ export class SentenceViews {
     const paragraph = report.paragraphs[u.paragraph]!;
     const clauses = splitClauses(sentence.text).map((c) => {
       const norm = normalizeText(c.text).toLowerCase();
+      const all = extractQuantities(c.text);
       return {
         start: sentence.start + c.start,
         end: sentence.start + c.end,
         text: c.text,
         norm,
-        figures: extractQuantities(c.text).filter((q) => !q.ordinal && q.family !== 'year'),
+        figures: all.filter((q) => !q.ordinal && q.family !== 'year'),
+        ordinals: all.filter((q) => q.ordinal),
       };
     });
     v = {
@@ -112,7 +116,9 @@ function clauseScore(q: Query, clause: ClauseView): number {
 }
 
 const DATE = /\d{1,2}月|\d{1,2}日|年底|年初|年末|上半年|下半年|季度|月底|月初|春节|国庆|\d{4}年(?:\d|底|内|前)/;
-const PLACE = /\p{Script=Han}{2,6}(?:路|街道|大街|街区|片区|广场|港区|新区|园区|商圈|小区)/u;
+const STREET_SUFFIX = /路|街道|大街|街区|片区|广场|港区|新区|园区|商圈|小区/u;
+/** Where in general: also facilities and bodies (山港航运金融中心, 产业基地, 第一线). */
+const PLACE_SUFFIX = /路|街道|大街|街区|片区|广场|港区|新区|园区|商圈|小区|中心|基地|产业园|园|馆|城|港|大厦|楼宇|一线/u;
 
 export interface Ranked {
   view: SentenceView;
@@ -171,7 +177,7 @@ function wantedFigure(q: Query, f: Quantity): boolean {
  */
 export function figureClauses(q: Query, v: SentenceView): { clauses: number[]; direct: boolean } | undefined {
   const scores = v.clauses.map((c) => clauseScore(q, c));
-  const withFigure = v.clauses.map((c) => c.figures.some((f) => wantedFigure(q, f)));
+  const withFigure = v.clauses.map((c) => (q.asksOrdinal ? c.ordinals.length > 0 : c.figures.some((f) => wantedFigure(q, f))));
   const direct = v.clauses.map((_, i) => i).filter((i) => withFigure[i] && scores[i]! > 0);
   if (direct.length) {
     // 几条 asks for a figure counted in 条: prefer clauses that count that way.
@@ -182,9 +188,11 @@ export function figureClauses(q: Query, v: SentenceView): { clauses: number[]; d
     const keep = pool.filter((i) => scores[i]! >= 0.5 * best).slice(0, 3);
     return { clauses: keep, direct: true };
   }
+  // The figure may close the clause after the one naming it (…托位数,达到4.6个), but only a short
+  // clause: a longer one is a new measure with its own subject.
   const named = v.clauses.map((_, i) => i).filter((i) => scores[i]! > 0);
   for (const i of named) {
-    if (withFigure[i + 1]) return { clauses: [i, i + 1], direct: false };
+    if (withFigure[i + 1] && v.clauses[i + 1]!.text.length <= 12) return { clauses: [i, i + 1], direct: false };
   }
   return undefined;
 }
@@ -221,15 +229,31 @@ export function hasDate(v: SentenceView): boolean {
 
 export function hasPlace(q: Query, spans: Span[], v: SentenceView): boolean {
   const text = spans.map((s) => v.report.text.slice(s.start, s.end)).join(',');
-  const re = new RegExp(PLACE.source, 'gu');
-  for (const m of text.matchAll(re)) {
-    const place = m[0];
-    // A place the question already names (除了敦化路…) is not an answer,
-    if (q.text.includes(place.slice(-3))) continue;
-    // nor is the subject itself (青年人才社区 is not a location).
-    if (q.concepts.some((c) => c.forms.some((f) => place.includes(f) && f.length >= place.length - 1))) continue;
-    return true;
+  const suffix = new RegExp((q.asksStreet ? STREET_SUFFIX : PLACE_SUFFIX).source, 'gu');
+  for (const m of text.matchAll(suffix)) {
+    const end = (m.index ?? 0) + m[0].length;
+    // The name before the kind of place, shortest first (邮轮港区 inside 启用邮轮港区海洋探索馆).
+    for (let k = 2; k <= 8; k++) {
+      const start = (m.index ?? 0) - k;
+      if (start < 0 || !/^\p{Script=Han}+$/u.test(text.slice(start, m.index))) break;
+      const place = text.slice(start, end);
+      if ([...place.replace(PLACE_KINDS, '').replace(PLACE_KINDS, '')].length < 2) continue;
+      // A place the question already names (除了敦化路…) is not an answer,
+      if (namesPlace(q.text, place)) break;
+      // nor is the subject itself (青年人才社区 is not a location).
+      if (q.concepts.some((c) => c.forms.some((f) => place.includes(f) && f.length >= place.length - 1))) break;
+      return true;
+    }
   }
+  return false;
+}
+
+const PLACE_KINDS = /(?:产业|科技|创新|国际|综合|服务|产业基地|基地|中心|园区|产业园|路|街道|街区|片区|广场|港区|新区|商圈|小区|馆|城|港|大厦|楼宇)$/;
+
+/** Does the question name this particular place (敦化路), beyond the kind of place (产业基地)? */
+function namesPlace(question: string, place: string): boolean {
+  const name = place.replace(PLACE_KINDS, '').replace(PLACE_KINDS, '');
+  for (let i = 0; i + 2 <= name.length; i++) if (question.includes(name.slice(i, i + 2))) return true;
   return false;
 }
 
@@ -283,6 +307,14 @@ export function factPick(q: Query, v: SentenceView, views: SentenceViews, maxCha
     else break;
   }
   const listy = q.intent === 'list' || q.intent === 'who';
+  if (q.intent === 'list') {
+    // A list question on a sentence short enough: from the subject to the end holds all the items.
+    const first = scores.findIndex((x) => x > 0);
+    if (first >= 0 && first <= lo && v.clauses[n - 1]!.end - v.clauses[first]!.start <= maxChars) {
+      lo = first;
+      hi = n - 1;
+    }
+  }
   if (listy) {
     // Parallel clauses naming more of the same (接受人大、政协监督,主动接受纪检监察、司法…监督).
     const bestScore = Math.max(...range(lo, hi).map((i) => scores[i]!));

@@ -184,6 +184,11 @@ const QUANTITY = new RegExp(
  */
 export function extractQuantities(text: string): Quantity[] {
   const out: Quantity[] = [];
+  // 首艘, 首批, 首个: “the first”, an ordinal written without 第.
+  for (const m of text.matchAll(/首(艘|批|个|家|座|届|次|条|所|项|辆|台)/g)) {
+    const start = m.index ?? 0;
+    out.push({ value: 1, unit: m[1]!, family: familyOf(m[1]!), ordinal: true, start, end: start + m[0].length, raw: m[0] });
+  }
   for (const m of text.matchAll(QUANTITY)) {
     const [raw, ordinalMark, num, magnitude, approx, unit, qualifier] = m;
     const start = m.index ?? 0;
@@ -215,6 +220,7 @@ export function extractQuantities(text: string): Quantity[] {
     if (value === undefined || !Number.isFinite(value)) continue;
     if (magnitude) value *= magnitude === '万' ? 1e4 : magnitude === '亿' ? 1e8 : magnitude === '千' ? 1e3 : 100;
     value = Math.round(value * 1e6) / 1e6;
+    if (out.some((q) => q.start < start + raw!.length && start < q.end)) continue;
     let family: UnitFamily = unit ? familyOf(unit) : 'none';
     if (unit === '年' && value >= 1900 && value <= 2100 && !magnitude) family = 'year';
     if (!unit && isArabic && !magnitude && value >= 1900 && value <= 2100 && /^\d{4}$/.test(num!)) family = 'year';
@@ -230,7 +236,7 @@ export function extractQuantities(text: string): Quantity[] {
       ...(qualifier || approx ? { qualifier: qualifier ?? approx } : {}),
     });
   }
-  return out;
+  return out.sort((a, b) => a.start - b.start);
 }
 
 export function familyOf(unit: string): UnitFamily {
