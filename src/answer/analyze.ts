@@ -87,7 +87,7 @@ const NOUNISH = /^(?:n|vn|an|j|eng|x|s|g)/;
 // — intent —
 const RE_COST = /多少钱|价格|票价|收费|费用|花费|花多少|补贴(?:多少|标准|金额)|多少补贴|资金(?:多少|有多少)|预算(?:是)?多少|\bcost|\bprice|\bfee|how much money/;
 const RE_WHEN = /什么时候|啥时候|何时|哪天|哪一天|几月|几号|哪年|哪一年|什么时间|时间表|时间节点|截止|具体时间|开工时间|完工时间|\bwhen\b|what date|which date|deadline/;
-const RE_WHERE = /哪些(?:街道|路段|社区|小区|区域|位置)|(?<![存所现实正])在哪(?!些)|建在哪|设在哪|位于哪|哪里|哪儿|什么地方|什么位置|哪个位置|哪个街道|哪条街|哪条路|哪个地段|地点|选址|位置在|\bwhere\b/;
+const RE_WHERE = /哪些(?:街道|路段|社区|小区|区域|位置)|(?:开|建|设|落|位)在(?:哪|那)(?!些)|(?:那|哪)条(?:路|街)上|(?<![存所现实正])在哪(?!些)|建在哪|设在哪|位于哪|哪里|哪儿|什么地方|什么位置|哪个位置|哪个街道|哪条街|哪条路|哪个地段|地点|选址|位置在|\bwhere\b/;
 const RE_NUMBER = /第几|多少|(?<![哪])几(?!种|类)(?:个|家|处|座|部|条|所|项|件|张|场|次|批|人|名|万|千|百|成|倍|公里|平方|栋|艘|辆|台|年|航次)|多大|多长|多高|多远|百分之几|比例|增速|增幅|增长率|占比|数量|总量|总额|\bhow many\b|\bhow much\b|\bwhat percent|\bnumber of\b|\bhow big\b|\bhow long\b|\bgrowth target\b|\brate\b/;
 const RE_WHO = /谁|哪个部门|哪些部门|哪些单位|哪个单位|哪家(?:企业|公司|单位|机构)|哪些(?:企业|公司|机构|领导|人)|哪位|由谁|牵头|负责|主体|\bwho\b|\bwhich (?:companies|company|firms|enterprises|departments|agencies)/;
 const RE_SUMMARY = /(?:重点|要点|概况)$|靠什么|靠啥|通过什么|用什么办法|从哪些方面|(?:干|做|搞|弄)(?:啥|什么|些啥|些什么)|(?:安排|举措|措施|部署|思路|打算)是(?:什么|啥)|(?:主要|总体|重点)(?:安排|举措|措施|部署|思路)|有(?:什么|啥).{0,3}(?:新花样|新变化|新动作|新举措|变化|动作|亮点|新意|打算|新玩法|玩法)|咋(?:安排|弄|搞|做|干|推进|发展|抓|落实)|概括|总结|概述|简述|简要|介绍一下|介绍下|主要内容|什么内容|讲了什么|说了什么|讲了啥|说了啥|讲的啥|讲什么|讲啥|写了什么|主题|标题|有哪些方面|哪几个方面|几个方面|哪几方面|哪几部分|几部分|六个方面|重点工作|主要工作|主要任务|重点任务|总体要求|怎么(?:做|干|推进|抓|发展|办|安排|搞|弄|落实|保障|提升|加强|建设|改|优化)|如何(?:做|推进|发展|抓|加强|提升|安排|落实|保障|建设|改|优化|提高|推动|打造)?|有什么.{0,2}(?:安排|举措|措施|打算|部署|规划|计划|重点|要求)|哪些.{0,2}(?:安排|举措|措施|部署|任务|重点|要求)|什么.{0,2}(?:安排|举措|措施|部署|思路)|思路|\bsummar|\boverview\b|\bmain tasks\b|\bpriorities\b|\bplans? for\b|\bwhat are the plans\b|\bwhat will\b.*\bdo\b/;
@@ -119,6 +119,9 @@ const ATTRIBUTES: Record<string, { intent: Intent; wants?: UnitFamily }> = {
   总额: { intent: 'number' },
   总规模: { intent: 'number' },
   规模: { intent: 'number' },
+  任务量: { intent: 'number' },
+  工作量: { intent: 'number' },
+  体量: { intent: 'number' },
   多少: { intent: 'number' },
   金额: { intent: 'cost', wants: 'money' },
   学费: { intent: 'cost', wants: 'money' },
@@ -227,7 +230,7 @@ export function analyzeQuestion(question: string, ctx: AnalyzeContext): Query {
     yesNo: RE_YESNO.test(text),
     section: RE_SECTION.test(text) || (ordinal !== undefined && /部分|方面|章|节/.test(text)),
     asksName: /叫什么|叫啥|名字|名称|什么名|称号|\bcalled\b|\bname\b/.test(text),
-    asksStreet: /哪个街道|哪些街道|哪条街|哪条路|哪些路段|具体位置|什么位置|地址|门牌/.test(text),
+    asksStreet: /哪个街道|哪些街道|(?:哪|那)条街|(?:哪|那)条路|哪些路段|具体位置|什么位置|地址|门牌/.test(text),
     superlative: /最(?:大|多|高|少|小|低|重要|贵|长|早|快|先)|排名|排第|排前|\b(?:largest|biggest|most|highest|first)\b/.test(text),
     asksOrdinal: /第几/.test(text),
     asksEnumeration: /全(?:部)?列(?:出|举)|一一列|都列|(?:哪|那)[\d一二两三四五六七八九十]+[项件个条类]|具体是哪些|分别是(?:什么|哪)/.test(text),
@@ -386,6 +389,8 @@ function resegment(tagged: Array<{ word: string; tag: string }>, ctx: AnalyzeCon
   }
   return out.flatMap((t) => {
     if (!han(t.word) || [...t.word].length < 3 || known(t.word)) return [t];
+    // A term of the lexicon (城市建设和管理, 投资招引协同) is understood through its synonyms: keep it whole.
+    if (ctx.lexicon.synonymGroups.some((g) => g.includes(t.word))) return [t];
     const parts = ctx.tokenizer.words(t.word).filter((w) => w !== t.word && [...w].length >= 2 && known(w));
     // Non-overlapping, in order, longest first.
     const chosen: Array<{ at: number; word: string }> = [];

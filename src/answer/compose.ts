@@ -289,7 +289,13 @@ function figuresIn(pick: Pick): string[] {
 }
 
 /** 是不是两万多? → 是的 when the figure in the question agrees with the report, else the report's figure. */
+const LEVEL = /国家级|全国|省级|市级|区级/;
+
 function yesNoPrefix(q: Query, pick: Pick, answer: string): string {
+  // 争创国家级步行街吗 where the report says 省级: say what the report says instead.
+  const askedLevel = LEVEL.exec(q.text)?.[0];
+  const statedLevel = LEVEL.exec(answer)?.[0];
+  if (askedLevel && statedLevel && askedLevel !== statedLevel) return messages.reportSays;
   if (q.quantities.length === 0) {
     // 是的 only when the clause states what was asked; 够吗 / 好不好 are judgements the report does not make.
     if (/够|足够|多不多|高不高|好不好|行不行|合理|满意/.test(q.text)) return '';

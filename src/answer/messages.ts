@@ -11,12 +11,12 @@ export const messages = {
   otherYear: (marker: string, year: number, region: string) =>
     `报告中没有找到${marker}的相关数据:本报告是${region}${year}年的工作安排,不含这一时期的情况。`,
   noFigure: (topic: string) => (topic ? `报告中没有给出“${topic}”的具体数字。` : '报告中没有给出这个数字。'),
-  noTotal: (topic: string) => `报告中没有给出“${topic}”的总量,只给出了增长目标。`,
+  noTotal: (topic: string) => (topic ? `报告中没有给出“${topic}”的总量,只给出了增长目标。` : '报告中没有给出总量,只给出了增长目标。'),
   noDate: '报告中没有给出具体时间。',
   noRanking: '报告中没有给出排名或比较。',
   noItems: '报告中没有列出具体的每一项。',
   noProcedure: '报告中没有办理流程或申请方式的说明,请咨询相关部门。',
-  noCount: (topic: string) => `报告中没有给出“${topic}”的总数,只给出了今年新增的数量。`,
+  noCount: (topic: string) => (topic ? `报告中没有给出“${topic}”的总数,只给出了今年新增的数量。` : '报告中没有给出总数,只给出了今年新增的数量。'),
   noPlace: '报告中没有给出具体地点。',
   noPrice: '报告中没有涉及价格、收费或补贴标准。',
   personalData: '报告中没有个人信息,我也不能提供任何个人信息。',
@@ -25,6 +25,7 @@ export const messages = {
     `您好!我可以回答《${title}》里的目标、数字和项目,例如:“今年新增多少托位”“加装电梯多少部”。`,
   yes: '是的。',
   figureDiffers: '报告中的数字是:',
+  reportSays: '报告中写的是:',
   relatedPrefix: '相关内容:',
 } as const;
 

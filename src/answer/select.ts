@@ -204,7 +204,7 @@ export function focusCovered(q: Query, v: SentenceView): boolean {
     .every((c) => strength(c, v.norm) >= 0.8 || strength(c, normalizeText(v.paragraph.topic ?? '')) >= 0.8);
 }
 
-const INCREMENT = /新增|增加|新建|新开|新启用|引进|扩大|提高|增长/;
+const INCREMENT = /新增|增加|新建|新开|新启用|启用|建成|开办|实施|打造|引进|扩大|提高|增长/;
 
 /** Asked for a total (一共, 现有) where the text gives only this year's increment (新增2座). */
 export function incrementOnly(q: Query, v: SentenceView, clauses: number[]): boolean {
@@ -275,6 +275,15 @@ export function pickFromClauses(v: SentenceView, clauseIdx: number[]): Pick {
  * list questions to the enumeration next to the clause that names the subject.
  */
 export function factPick(q: Query, v: SentenceView, views: SentenceViews, maxChars: number): Pick {
+  if (q.intent === 'list') {
+    // One item of an enumeration (…还有差距;) answers a list question only as part of the whole:
+    // start from the sentence that announces it (短板和不足,主要是:).
+    const head = enumerationHead(v, views);
+    if (head && head !== v) {
+      const lead = head.clauses.findIndex((c) => /[::]$/.test(c.text));
+      return extendLeadIn(pickFromClauses(head, [lead]), head, lead, views);
+    }
+  }
   const n = v.clauses.length;
   const scores = v.clauses.map((c) => clauseScore(q, c) + (q.asksName ? nameBonus(q, c) : 0));
   let best = 0;
@@ -340,6 +349,18 @@ function nameBonus(q: Query, c: ClauseView): number {
     if (!q.concepts.some((x) => strength(x, inside) > 0)) return top;
   }
   return 0;
+}
+
+/** The sentence whose colon introduces the semicolon-separated list this sentence belongs to. */
+function enumerationHead(v: SentenceView, views: SentenceViews): SentenceView | undefined {
+  let s: SentenceView | undefined = v;
+  for (let steps = 0; s && steps < 8; steps++) {
+    if (s.clauses.some((c) => /[::]$/.test(c.text)) && /[;;]$/.test(s.sentence.text)) return s;
+    const prev = views.sibling(s, s.sentence.index - 1);
+    if (!prev || prev.sentence.paragraph !== v.sentence.paragraph || !/[;;]$/.test(prev.sentence.text)) return undefined;
+    s = prev;
+  }
+  return undefined;
 }
 
 /** A clause ending in a colon announces what follows: up to the end of the sentence, or of the list. */
