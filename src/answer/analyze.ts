@@ -447,7 +447,7 @@ function englishConcepts(text: string, ctx: AnalyzeContext, intent: Intent): Con
     // A content word the glossary does not know (apartments) may be exactly what the report lacks,
     // and in a figure question it is what is counted.
     if (word.length < 4 || ENGLISH_STOPWORDS.has(word) || ENGLISH_STOPWORDS_STEMMED.has(word)) continue;
-    concepts.push({ text: word, forms: [word], parts: [], weight: 0.5 * ctx.vocabulary.maxIdf(), noun: true, focus: false });
+    concepts.push({ text: word, forms: [word], parts: [], weight: 0.3 * ctx.vocabulary.maxIdf(), noun: true, focus: false });
   }
   return concepts;
 }

@@ -330,7 +330,7 @@ function summary(q: Query, ranked: Ranked[], index: SearchIndex, views: Sentence
   const section = targetSection(q, best, report);
   if (section) return sectionSummary(section, report, index, views, ranked);
 
-  const lead = leadIn(best);
+  const lead = leadIn(best.view, best.score);
   if (lead) return lead;
   return paragraphOrClauses(q, best, views, ranked);
 }
@@ -472,8 +472,7 @@ function paragraphSummary(best: Ranked, views: SentenceViews, ranked: Ranked[]):
 }
 
 /** A sentence ending in a colon introduces what follows: the headings of the next sections. */
-function leadIn(best: Ranked): Draft | undefined {
-  const v = best.view;
+function leadIn(v: SentenceView, score: number): Draft | undefined {
   if (!/[::]$/.test(v.sentence.text.trim())) return undefined;
   const report = v.report;
   const next = report.paragraphs[v.paragraph.index + 1];
@@ -485,7 +484,7 @@ function leadIn(best: Ranked): Draft | undefined {
     intent: 'summary',
     answer: `${v.sentence.text}${siblings.map((s) => s.title).join(';')}。`,
     highlights: [],
-    primary: [{ view: v, quote: { start: v.sentence.start, end: v.sentence.end }, score: best.score }],
+    primary: [{ view: v, quote: { start: v.sentence.start, end: v.sentence.end }, score }],
     related: [],
   };
 }
@@ -498,7 +497,7 @@ function overview(q: Query, index: SearchIndex, views: SentenceViews): Draft {
     (s) => /[::]$/.test(s.text) && report.paragraphs[s.paragraph + 1]?.kind === 'section-heading' && s === report.paragraphs[s.paragraph]!.sentences.at(-1),
   );
   if (announcing) {
-    const lead = leadIn({ view: views.get(index.unitOf(0, announcing.index)), score: 1 } as Ranked);
+    const lead = leadIn(views.get(index.unitOf(0, announcing.index)), 1);
     if (lead) return { ...lead, intent: q.intent };
   }
   const chapters = report.sections.filter((s) => s.level === 2);
