@@ -1,4 +1,5 @@
-import { extractQuantities, normalizeQuestion, valueKey, type Quantity, type UnitFamily } from '../corpus/normalize.ts';
+import { extractQuantities, familyOf, normalizeQuestion, valueKey, type Quantity, type UnitFamily } from '../corpus/normalize.ts';
+import { pinyin } from 'pinyin-pro';
 import type { Lexicon } from '../corpus/lexicon.ts';
 import { bigrams, type Tokenizer } from '../search/tokenizer.ts';
 import type { WeightedTerm } from '../search/bm25.ts';
@@ -170,7 +171,7 @@ const RE_HOWTO = /(?:带|准备|提交|需要|要带)(?:啥|什么|哪些)?(?:�
 const RE_GREETING = /^(?:你好|您好|hi|hello|hey|嗨|哈喽|早上好|晚上好|下午好|在吗|在不在|谢谢|多谢|感谢|再见|拜拜|你是谁|你叫什么|你是什么|你会什么|你能做什么|讲个笑话|说个笑话|笑话|天气|今天天气)/;
 
 /** Generic nouns that only frame a question when they follow 哪些/什么 (哪些领域, 什么方式). */
-const FRAME_NOUNS = new Set(['领域', '方面', '地方', '方式', '形式', '内容', '类型', '种类', '东西', '事情', '事', '要求', '工作', '渠道', '环节', '样子', '名堂', '原则', '理念', '口号', '说法', '提法', '作用', '好处', '亮点', '特点', '办法', '手段', '政策', '目标', '任务']);
+const FRAME_NOUNS = new Set(['领域', '方面', '地方', '方式', '形式', '内容', '类型', '种类', '东西', '事情', '事', '要求', '工作', '渠道', '环节', '样子', '名堂', '原则', '理念', '口号', '说法', '提法', '作用', '好处', '亮点', '特点', '办法', '手段', '政策', '目标', '任务', '称号', '荣誉', '头衔', '名号', '级别', '层级']);
 const ASKING = /^(?:哪些|哪几|哪几个|哪几种|哪几类|几种|几类|什么|啥|哪个|哪类|哪种|何种|什么样)$/;
 
 /** A question word after which the counted thing is named (新增多少托位) or before which (GDP增长多少). */
@@ -216,6 +217,13 @@ export function analyzeQuestion(question: string, ctx: AnalyzeContext): Query {
     // A trailing 重点 / 要点 (园区建设 重点) asks for a summary; it is not a subject.
     const tail = [...tokens].reverse().find((t) => !t.stop || t.concept);
     if (tail?.concept && /^(?:重点|要点|概况|情况)$/.test(tail.word) && tokens.filter((t) => t.concept).length > 1) tail.concept = undefined;
+    // A unit among the words of a keyword query (跨境电商 贸易额 亿元) asks for a figure of that kind.
+    const unitWord = tokens.find((t) => t.stop && UNIT_WORD.test(t.word));
+    if (unitWord && (intent === 'fact' || intent === 'list')) {
+      intent = 'number';
+      const family = familyOf(unitWord.word.replace(/^[亿万]/, '') || unitWord.word);
+      if (family !== 'none') wants = family;
+    }
     concepts = tokens.flatMap((t) => (t.concept ? [t.concept] : []));
     concepts = concepts.filter((c, i) => concepts.findIndex((d) => d.text === c.text) === i);
     markFocus(tokens, intent);
@@ -253,8 +261,9 @@ export function analyzeQuestion(question: string, ctx: AnalyzeContext): Query {
 }
 
 function unitAsked(text: string): { unit?: string } {
-  const m = /(?:多少|几)(个|家|处|座|部|条|所|项|件|张|场|批|名|位|栋|艘|辆|台|根|套|间)/.exec(text);
-  return m ? { unit: m[1]! } : {};
+  const units = [...text.matchAll(/(?:多少|几)(个|家|处|座|部|条|所|项|件|张|场|批|名|位|栋|艘|辆|台|根|套|间)/g)].map((m) => m[1]!);
+  // 多少条路、多少处区域 asks for both: no single unit to prefer.
+  return units.length === 1 ? { unit: units[0]! } : {};
 }
 
 function intentOf(text: string): Intent {
@@ -292,6 +301,19 @@ function timeOf(text: string, year: number): Query['time'] {
 function placesOf(text: string, ctx: AnalyzeContext): string[] {
   const found: string[] = [];
   let rest = text;
+  // Romanised place names in an English question (Qingdao's, Laoshan District).
+  if (/[a-z]{4}/.test(text)) {
+    const latin = ` ${text.replace(/[^a-z]+/g, ' ')} `;
+    for (const p of ctx.lexicon.places) {
+      for (const name of [p.name, ...p.aliases]) {
+        const py = pinyin(name.replace(/[区市省]$/, ''), { toneType: 'none', type: 'array' }).join('');
+        if (py.length >= 5 && latin.includes(` ${py} `) && !ctx.region.some((r) => pinyin(r, { toneType: 'none', type: 'array' }).join('') === py)) {
+          found.push(p.name);
+          break;
+        }
+      }
+    }
+  }
   for (const own of ctx.region) rest = rest.split(own.toLowerCase()).join(' ');
   const names = ctx.lexicon.places.flatMap((p) => [p.name, ...p.aliases]).sort((a, b) => b.length - a.length);
   for (const name of names) {
@@ -460,7 +482,8 @@ const ENGLISH_STOPWORDS = new Set(
     'mentioned mention say says said list give show expand expanded expanding increase increased add added aim aims ' +
     'improve improved promote support supported plan happen happening going based level levels kind kinds type types ' +
     'city move moving forward progress start started starting ahead this that will going ' +
-    'extra additional affordable residential old older existing public local various several certain')
+    'extra additional affordable residential old older existing public local various several certain ' +
+    'summarize summarise summary section part chapter describe explain overview about regarding point points detail details')
     .split(/\s+/),
 );
 const ENGLISH_STOPWORDS_STEMMED = new Set([...ENGLISH_STOPWORDS].map(stem));
@@ -468,7 +491,9 @@ const ENGLISH_STOPWORDS_STEMMED = new Set([...ENGLISH_STOPWORDS].map(stem));
 function conceptOf(word: string, tag: string, ctx: AnalyzeContext): Concept {
   const forms = [word, ...synonymsOf(word, ctx)];
   let parts: string[] = [];
-  if (HAN.test(word) && !ctx.vocabulary.contains(word)) {
+  // Only names and things are corrected by sound: 一起 is a word of its own, not a typo of 一期.
+  const correctable = !/^(?:d|m|r|p|c|u|y|q|f|t|e|o)/.test(tag);
+  if (HAN.test(word) && !ctx.vocabulary.contains(word) && correctable) {
     for (const fix of ctx.vocabulary.soundsLike(word)) forms.push(fix);
     // A typo inside a longer word (冲电桩 → 充电桩, 引岭型 → 引领型): fix the pair that sounds like a
     // report bigram, then keep the report words the corrected string contains.

@@ -204,7 +204,10 @@ function figure(q: Query, ranked: Ranked[], related: Ranked[]): Draft {
     const pick = figureClauses(q, r.view);
     if (!pick) continue;
     if (incrementOnly(q, r.view, pick.clauses)) return refuse(q, 'no-figure', messages.noCount(topicOf(q)), related);
-    const narrowed = narrowToItems(q, pickFromClauses(r.view, pick.clauses));
+    // Two figures asked at once (多少条路、多少处区域): keep every item.
+    const twoAsked = (q.text.match(/多少|几(?!种|类)/g) ?? []).length >= 2;
+    const whole = pickFromClauses(r.view, pick.clauses);
+    const narrowed = twoAsked ? whole : narrowToItems(q, whole);
     if (!narrowed) continue;
     return compose(q, r, narrowed, ranked);
   }

@@ -134,9 +134,16 @@ export function rank(q: Query, candidates: Candidate[], views: SentenceViews): R
     const view = views.get(candidate.unit);
     const cov = coverage(q, view);
     const f = fit(q, view);
-    return { view, candidate, coverage: cov, fit: f, score: 0.45 * candidate.score + 0.45 * cov + 0.1 * f };
+    // Unless the question looks back, a passage about an earlier year (the review part) yields to the plan.
+    const earlier = q.time.scope !== 'past' && isEarlierPart(view) ? 0.85 : 1;
+    return { view, candidate, coverage: cov, fit: f, score: earlier * (0.45 * candidate.score + 0.45 * cov + 0.1 * f) };
   });
   return out.sort((a, b) => b.score - a.score || a.candidate.unit - b.candidate.unit);
+}
+
+function isEarlierPart(v: SentenceView): boolean {
+  const year = /(?:19|20)\d{2}/.exec(v.paragraph.sectionPath[0] ?? '')?.[0];
+  return year !== undefined && Number(year) < v.report.meta.year;
 }
 
 function fit(q: Query, v: SentenceView): number {
@@ -204,7 +211,7 @@ export function focusCovered(q: Query, v: SentenceView): boolean {
     .every((c) => strength(c, v.norm) >= 0.8 || strength(c, normalizeText(v.paragraph.topic ?? '')) >= 0.8);
 }
 
-const INCREMENT = /新增|增加|新建|新开|新启用|启用|建成|开办|实施|打造|引进|扩大|提高|增长/;
+const INCREMENT = /新增|增加|新建|新开|新启用|启用|建成|开办|引进|扩大|提高|增长/;
 
 /** Asked for a total (一共, 现有) where the text gives only this year's increment (新增2座). */
 export function incrementOnly(q: Query, v: SentenceView, clauses: number[]): boolean {
@@ -281,7 +288,9 @@ export function factPick(q: Query, v: SentenceView, views: SentenceViews, maxCha
     const head = enumerationHead(v, views);
     if (head && head !== v) {
       const lead = head.clauses.findIndex((c) => /[::]$/.test(c.text));
-      return extendLeadIn(pickFromClauses(head, [lead]), head, lead, views);
+      // Keep the clause that names what is listed (必须正视存在的短板和不足,主要是:…).
+      const from = lead > 0 && head.clauses[lead - 1]!.text.length <= 20 ? lead - 1 : lead;
+      return extendLeadIn(pickFromClauses(head, range(from, lead)), head, lead, views);
     }
   }
   const n = v.clauses.length;
