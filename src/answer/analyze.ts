@@ -53,6 +53,8 @@ export interface Query {
   asksOrdinal: boolean;
   /** Asks for every item of a set the question counts (哪30项, 全列出来). */
   asksEnumeration: boolean;
+  /** Only keywords, no question words (招商引资 组合拳). */
+  keyword: boolean;
   /** The family of figure asked for (亿元 → money, 百分之几 → percent), when the question says. */
   wants?: UnitFamily;
   /** Asks for a level or total (总量), not a growth rate. */
@@ -86,7 +88,7 @@ const HAN_G = /\p{Script=Han}/gu;
 const NOUNISH = /^(?:n|vn|an|j|eng|x|s|g)/;
 
 // — intent —
-const RE_COST = /多少钱|价格|票价|收费|费用|花费|花多少|补贴(?:多少|标准|金额)|多少补贴|资金(?:多少|有多少)|预算(?:是)?多少|\bcost|\bprice|\bfee|how much money/;
+const RE_COST = /\bticket|\bfare|\btuition|\bcharge|多少钱|价格|票价|收费|费用|花费|花多少|补贴(?:多少|标准|金额)|多少补贴|资金(?:多少|有多少)|预算(?:是)?多少|\bcost|\bprice|\bfee|how much money/;
 const RE_WHEN = /什么时候|啥时候|何时|哪天|哪一天|几月|几号|哪年|哪一年|什么时间|时间表|时间节点|截止|具体时间|开工时间|完工时间|\bwhen\b|what date|which date|deadline/;
 const RE_WHERE = /哪些(?:街道|路段|社区|小区|区域|位置)|(?:开|建|设|落|位)在(?:哪|那)(?!些)|(?:那|哪)条(?:路|街)上|(?<![存所现实正])在哪(?!些)|建在哪|设在哪|位于哪|哪里|哪儿|什么地方|什么位置|哪个位置|哪个街道|哪条街|哪条路|哪个地段|地点|选址|位置在|\bwhere\b/;
 const RE_NUMBER = /第几|多少|(?<![哪])几(?!种|类)(?:个|家|处|座|部|条|所|项|件|张|场|次|批|人|名|万|千|百|成|倍|公里|平方|栋|艘|辆|台|年|航次)|多大|多长|多高|多远|百分之几|比例|增速|增幅|增长率|占比|数量|总量|总额|\bhow many\b|\bhow much\b|\bwhat percent|\bnumber of\b|\bhow big\b|\bhow long\b|\bgrowth target\b|\brate\b/;
@@ -121,6 +123,13 @@ const ATTRIBUTES: Record<string, { intent: Intent; wants?: UnitFamily }> = {
   总规模: { intent: 'number' },
   规模: { intent: 'number' },
   任务量: { intent: 'number' },
+  目标值: { intent: 'number' },
+  数值: { intent: 'number' },
+  件数: { intent: 'number' },
+  项数: { intent: 'number' },
+  总投资: { intent: 'number', wants: 'money' },
+  投资额: { intent: 'number', wants: 'money' },
+  投资总额: { intent: 'number', wants: 'money' },
   工作量: { intent: 'number' },
   体量: { intent: 'number' },
   多少: { intent: 'number' },
@@ -195,7 +204,8 @@ export function analyzeQuestion(question: string, ctx: AnalyzeContext): Query {
 
   let intent = intentOf(text);
   const quantities = extractQuantities(text);
-  const ordinal = quantities.find((q) => q.ordinal)?.value;
+  // 头一块 / 头一个部分 / 首先: the first.
+  const ordinal = quantities.find((q) => q.ordinal)?.value ?? (/头一(?:块|部分|方面|项|个部分)/.test(text) ? 1 : undefined);
 
   let wants = wantsOf(text, intent);
   let concepts: Concept[];
@@ -241,6 +251,7 @@ export function analyzeQuestion(question: string, ctx: AnalyzeContext): Query {
     asksStreet: /哪个街道|哪些街道|(?:哪|那)条街|(?:哪|那)条路|哪些路段|具体位置|什么位置|地址|门牌/.test(text),
     superlative: /最(?:大|多|高|少|小|低|重要|贵|长|早|快|先)|排名|排第|排前|\b(?:largest|biggest|most|highest|first)\b/.test(text),
     asksOrdinal: /第几/.test(text),
+    keyword: !english && !/[??吗呢吧么啥谁哪几多怎何]|什么|是否|有没有|是不是|如何/.test(text),
     asksEnumeration: /全(?:部)?列(?:出|举)|一一列|都列|(?:哪|那)[\d一二两三四五六七八九十]+[项件个条类]|具体是哪些|分别是(?:什么|哪)/.test(text),
     ...(wants ? { wants } : {}),
     ...unitAsked(text),
@@ -266,9 +277,13 @@ function unitAsked(text: string): { unit?: string } {
   return units.length === 1 ? { unit: units[0]! } : {};
 }
 
+/** 几个主要目标都有啥: counts the items but asks for them. */
+const RE_LIST_OVER_COUNT = /都有(?:啥|什么|哪些)|分别是|有哪些|是哪些|都是什么|都是啥/;
+
 function intentOf(text: string): Intent {
   if (RE_COST.test(text)) return 'cost';
   if (RE_WHEN.test(text)) return 'when';
+  if (RE_LIST_OVER_COUNT.test(text) && !/多少/.test(text)) return 'list';
   if (RE_NUMBER.test(text)) return 'number';
   if (RE_WHERE.test(text)) return 'where';
   if (RE_WHO.test(text)) return 'who';

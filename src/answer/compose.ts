@@ -130,8 +130,16 @@ async function draftAnswer(q: Query, deps: PipelineDeps): Promise<Draft> {
       return compose(q, best, factPick(q, best.view, views, 60), ranked);
     }
     case 'where': {
-      const pick = factPick(q, best.view, views, 60);
-      if (!hasPlace(q, pick.spans, best.view)) return refuse(q, 'no-place', messages.noPlace, related);
+      let pick = factPick(q, best.view, views, 60);
+      if (!hasPlace(q, pick.spans, best.view)) {
+        // The place may stand in the clause next to the one naming the subject (在邮轮港区…,打造“三区互融”).
+        const near = best.view.clauses.filter(
+          (c) => /^(?:在|于|位于)/.test(c.text) && pick.spans.some((s) => Math.abs(c.start - s.end) <= 1 || Math.abs(c.end - s.start) <= 1),
+        );
+        const withPlace = near.find((c) => hasPlace(q, [c], best.view));
+        if (!withPlace) return refuse(q, 'no-place', messages.noPlace, related);
+        pick = { ...pick, spans: [...pick.spans, { start: withPlace.start, end: withPlace.end }].sort((a, b) => a.start - b.start) };
+      }
       return compose(q, best, pick, ranked);
     }
     case 'list':
@@ -243,9 +251,15 @@ function narrowToItems(q: Query, pick: Pick): Pick | undefined {
   if (!withFigure && items.some(about) && items.filter(about).every((it) => !hasFigure(it))) return undefined;
   if (!withFigure || (focus.length === 0 && !q.unit)) return pick;
   const unitOf = (it: Span) => extractQuantities(text.slice(it.start, it.end)).some((f) => f.unit === q.unit);
-  let hits = focus.length
-    ? items.filter((it) => focus.every((c) => strength(c, normalizeText(text.slice(it.start, it.end)).toLowerCase()) >= 0.8))
-    : [];
+  // 专精特新和瞪羚企业各几家: each item about one of them.
+  const subjects = q.concepts.filter((c) => c.noun);
+  const each = /各|分别/.test(q.text) && subjects.length > 1;
+  const matchesItem = (it: Span, c: (typeof focus)[number]) => strength(c, normalizeText(text.slice(it.start, it.end)).toLowerCase()) >= 0.8;
+  let hits = each
+    ? items.filter((it) => subjects.some((c) => matchesItem(it, c)))
+    : focus.length
+      ? items.filter((it) => focus.every((c) => matchesItem(it, c)))
+      : [];
   // 星级示范路今年搞几条: the item counted in 条.
   if (q.unit && items.some(unitOf) && !items.every(unitOf) && (hits.length === 0 || !hits.some(unitOf))) hits = items.filter(unitOf);
   if (hits.length === 0 || hits.length === items.length) return pick;

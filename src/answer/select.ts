@@ -88,7 +88,9 @@ export function strength(c: Concept, norm: string): number {
   if (c.parts.length) {
     // All the pieces of a compound (体育 + 场馆) stand for it; one piece alone (人口 of 常住人口) hardly does.
     const found = c.parts.filter((p) => norm.includes(p)).length;
-    return found === c.parts.length ? 0.6 : (0.2 * found) / c.parts.length;
+    // Pieces that leave part of the word unexplained (人口 of 常住人口) only hint at it.
+    const whole = c.parts.reduce((n, p) => n + p.length, 0) >= c.text.length;
+    return found === c.parts.length && whole ? 0.6 : (0.2 * found) / c.parts.length;
   }
   return 0;
 }
@@ -205,10 +207,14 @@ export function figureClauses(q: Query, v: SentenceView): { clauses: number[]; d
 }
 
 /** Does the sentence carry every focus concept (the thing counted)? */
+/** 每千人口, 人均: a denominator, not the thing counted (常住人口有多少 is not answered by 每千人口…4.6个). */
+const PER_CAPITA = /每[十百千万]?人口|每[十百千万]人|人均/g;
+
 export function focusCovered(q: Query, v: SentenceView): boolean {
+  const norm = new RegExp(PER_CAPITA.source).test(q.text) ? v.norm : v.norm.replace(PER_CAPITA, ' ');
   return q.concepts
     .filter((c) => c.focus)
-    .every((c) => strength(c, v.norm) >= 0.8 || strength(c, normalizeText(v.paragraph.topic ?? '')) >= 0.8);
+    .every((c) => strength(c, norm) >= 0.8 || strength(c, normalizeText(v.paragraph.topic ?? '')) >= 0.8);
 }
 
 const INCREMENT = /新增|增加|新建|新开|新启用|启用|建成|开办|引进|扩大|提高|增长/;
@@ -345,6 +351,10 @@ export function factPick(q: Query, v: SentenceView, views: SentenceViews, maxCha
     // … or follow it, one measure per clause (加强工业遗产活化利用,研究推动…,中车工业遗存…).
     else for (let k = 0; k < 3 && hi + 1 < n && width(lo, hi + 1) <= maxChars; k++) hi++;
   }
+  // A short lead-in right after (必须正视存在的短板和不足,主要是:…) announces what is asked.
+  if (hi + 1 < n && /[::]$/.test(v.clauses[hi + 1]!.text) && v.clauses[hi + 1]!.text.length <= 8) hi++;
+  // Keywords alone (招商引资 组合拳): the clause found and what it goes on to say.
+  if (q.keyword) while (hi + 1 < n && width(lo, hi + 1) <= maxChars) hi++;
   const pick = pickFromClauses(v, range(lo, hi));
   if (/[::]$/.test(v.clauses[hi]!.text)) return extendLeadIn(pick, v, hi, views);
   return pick;
