@@ -83,7 +83,7 @@ describe('refusals', () => {
     ['今年房价会涨吗', 'not-found'],
     ['文旅消费券怎么领', 'not-found'],
     ['亿元楼宇现在总共有几座', 'no-figure'],
-    ['市北区常住人口有多少', 'no-figure'],
+    ['市北区常住人口有多少', 'not-found'],
     ['除了敦化路,另外两座天桥建在哪', 'no-place'],
     ['How many new bus routes will open this year?', 'no-figure'],
   ])('%s → %s', async (q, reason) => {
