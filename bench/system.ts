@@ -24,7 +24,8 @@ const { values } = parseArgs({
 });
 
 const questions = readQuestions(resolve(values.questions!));
-const sources = readReportSources(resolve(values.reports!)).map((s) => s.text);
+const reportSources = readReportSources(resolve(values.reports!));
+const sources = reportSources.map((s) => s.text);
 const paragraphs = sources.flatMap((s) => s.split(/\r?\n/)).filter((l) => l.trim() && !/免责声明|本站/.test(l));
 const work = mkdtempSync(join(tmpdir(), 'workplan-bench-'));
 const rounds = Number(values.rounds);
@@ -83,7 +84,7 @@ rmSync(work, { recursive: true, force: true });
 process.stdout.write(
   `${JSON.stringify({
     system: values.system,
-    documents: readReportSources(resolve(values.reports!)).length,
+    documents: reportSources.length,
     units: paragraphs.length,
     hit1: run.summary.hit1,
     hit3: run.summary.hit3,

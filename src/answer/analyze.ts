@@ -319,14 +319,8 @@ function placesOf(text: string, ctx: AnalyzeContext): string[] {
   // Romanised place names in an English question (Qingdao's, Laoshan District).
   if (/[a-z]{4}/.test(text)) {
     const latin = ` ${text.replace(/[^a-z]+/g, ' ')} `;
-    for (const p of ctx.lexicon.places) {
-      for (const name of [p.name, ...p.aliases]) {
-        const py = pinyin(name.replace(/[区市省]$/, ''), { toneType: 'none', type: 'array' }).join('');
-        if (py.length >= 5 && latin.includes(` ${py} `) && !ctx.region.some((r) => pinyin(r, { toneType: 'none', type: 'array' }).join('') === py)) {
-          found.push(p.name);
-          break;
-        }
-      }
+    for (const [py, name] of romanisedPlaces(ctx)) {
+      if (latin.includes(` ${py} `) && !found.includes(name)) found.push(name);
     }
   }
   for (const own of ctx.region) rest = rest.split(own.toLowerCase()).join(' ');
@@ -339,6 +333,22 @@ function placesOf(text: string, ctx: AnalyzeContext): string[] {
     }
   }
   return found;
+}
+
+const romanised = new WeakMap<Lexicon, Array<[string, string]>>();
+
+/** Toneless pinyin of every other place's names (qingdao → 青岛市), computed once per lexicon. */
+function romanisedPlaces(ctx: AnalyzeContext): Array<[string, string]> {
+  let table = romanised.get(ctx.lexicon);
+  if (!table) {
+    const spell = (w: string): string => pinyin(w.replace(/[区市省]$/, ''), { toneType: 'none', type: 'array' }).join('');
+    const own = new Set(ctx.region.map(spell));
+    table = ctx.lexicon.places.flatMap((p) =>
+      [p.name, ...p.aliases].map((n): [string, string] => [spell(n), p.name]).filter(([py]) => py.length >= 5 && !own.has(py)),
+    );
+    romanised.set(ctx.lexicon, table);
+  }
+  return table;
 }
 
 /**

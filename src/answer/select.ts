@@ -22,6 +22,8 @@ export interface ClauseView extends Span {
 export interface SentenceView {
   unit: number;
   report: Report;
+  /** Position of `report` in the index. */
+  reportIndex: number;
   sentence: Sentence;
   paragraph: Paragraph;
   norm: string;
@@ -58,6 +60,7 @@ export class SentenceViews {
     v = {
       unit,
       report,
+      reportIndex: u.report,
       sentence,
       paragraph,
       norm: this.index.unitText[unit]!,
@@ -72,9 +75,8 @@ export class SentenceViews {
 
   /** The view of another sentence of the same report (by its index in the report). */
   sibling(v: SentenceView, sentence: number): SentenceView | undefined {
-    const r = this.index.reports.indexOf(v.report);
     if (sentence < 0 || sentence >= v.report.sentences.length) return undefined;
-    return this.get(this.index.unitOf(r, sentence));
+    return this.get(this.index.unitOf(v.reportIndex, sentence));
   }
 }
 

@@ -1,22 +1,12 @@
 import type { Context, MiddlewareFn } from 'grammy';
-import type { ChannelEngine } from '../../answer/engine.ts';
-import type { AskFn } from '../../answer/types.ts';
-import type { Logger } from '../../logger.ts';
-import type { Metrics } from '../../observability/metrics.ts';
-import type { Store } from '../../store/store.ts';
+import type { TelegramDeps } from './bot.ts';
 import type { AnswerCache } from './cache.ts';
 
 /** Channel name for ask options, metrics and the query log. */
 export const CHANNEL = 'telegram';
 
 /** What the features share: the injected dependencies plus the bot's own state. */
-export interface Services {
-  ask: AskFn;
-  engine: ChannelEngine;
-  store?: Store;
-  metrics?: Metrics;
-  logger: Logger;
-  version?: string;
+export interface Services extends Pick<TelegramDeps, 'ask' | 'engine' | 'store' | 'metrics' | 'logger' | 'version'> {
   /** Answers behind inline buttons, by token. */
   answers: AnswerCache;
   /** The per-user question limit; calls `next` when the user may ask. */
