@@ -24,6 +24,7 @@ export async function openEngine(
     dictDir: config.paths.dict,
     indexDir: config.paths.index,
     logger,
+    ...(config.DEFAULT_REGION ? { defaultRegion: config.DEFAULT_REGION } : {}),
     ...(provider ? { embeddings: () => provider } : {}),
     ...extra,
   });

@@ -119,10 +119,12 @@ const index = defineCommand({
 });
 
 const evaluate = defineCommand({
-  meta: { name: 'eval', description: '在问题集上评测检索与回答质量' },
+  meta: { name: 'eval', description: '在问题集上评测检索与回答质量(默认:市北问题集 + 各省报告 dev 组)' },
   args: {
-    set: { type: 'enum', options: ['dev', 'holdout'], default: 'dev', description: '问题集' },
-    file: { type: 'string', description: 'JSONL 问题文件(覆盖 --set)' },
+    set: { type: 'enum', options: ['dev', 'holdout'], default: 'dev', description: '市北问题集' },
+    file: { type: 'string', description: 'JSONL 问题文件(覆盖 --set,只评默认部署)' },
+    group: { type: 'string', description: '省级报告组:dev、holdout1、holdout2、all,或逗号分隔的报告名;none 跳过' },
+    mode: { type: 'enum', options: ['one', 'many', 'both'], default: 'both', description: '每份报告单独部署(one)、全部加载并点名地区(many)' },
     verbose: { type: 'boolean', description: '列出未答对的问题' },
     json: { type: 'boolean', description: '输出 JSON 汇总' },
     llm: { type: 'boolean', description: '经配置的大模型改写答案后再评测,并统计守卫拒绝率' },
@@ -134,41 +136,63 @@ const evaluate = defineCommand({
       process.stderr.write('使用 --llm 前请设置 LLM_PROVIDER、LLM_MODEL(以及 LLM_BASE_URL)。\n');
       process.exit(EXIT_USAGE);
     }
-    const file = args.file
-      ? resolve(args.file)
-      : resolve('test/eval', args.set === 'holdout' ? 'holdout.jsonl' : 'questions.jsonl');
-    const questions = readQuestions(file);
-    const engine: Engine = await openEngine(config, logger);
-    const { readReportSources } = await import('./corpus/index.ts');
-    const sources = readReportSources(config.paths.reports).map((s) => s.text);
-    const paragraphs = sources.flatMap((s) => s.split(/\r?\n/)).filter((l) => l.trim());
-    const outcomes: Record<string, number> = {};
-    let ask = (q: string) => engine.ask(q, { channel: 'eval' });
-    if (args.llm) {
-      const { openPhraser } = await import('./bootstrap.ts');
-      const phraser = openPhraser(config, engine, { logger })!;
-      ask = async (q) => {
-        const { answer, outcome } = await phraser.phrase(await engine.ask(q, { channel: 'eval' }), { channel: 'eval' });
-        outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
-        return answer;
-      };
+    const out: Record<string, unknown> = {};
+    const print = (s: string): void => {
+      if (!args.json) process.stdout.write(`${s}\n\n`);
+    };
+    const group = args.group ?? (args.file ? 'none' : 'dev');
+    const onlyReports = args.group !== undefined && !args.file;
+
+    if (!onlyReports) {
+      const file = args.file
+        ? resolve(args.file)
+        : resolve('test/eval', args.set === 'holdout' ? 'holdout.jsonl' : 'questions.jsonl');
+      const questions = readQuestions(file);
+      const engine: Engine = await openEngine(config, logger);
+      const { readReportSources, loadLexicon } = await import('./corpus/index.ts');
+      const sources = readReportSources(config.paths.reports, loadLexicon(config.paths.dict)).map((s) => s.text);
+      const paragraphs = sources.flatMap((s) => s.split(/\r?\n/)).filter((l) => l.trim());
+      const outcomes: Record<string, number> = {};
+      let ask = (q: string) => engine.ask(q, { channel: 'eval' });
+      if (args.llm) {
+        const { openPhraser } = await import('./bootstrap.ts');
+        const phraser = openPhraser(config, engine, { logger })!;
+        ask = async (q) => {
+          const { answer, outcome } = await phraser.phrase(await engine.ask(q, { channel: 'eval' }), { channel: 'eval' });
+          outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
+          return answer;
+        };
+      }
+      const run = await runEval(questions, ask, paragraphs, sources);
+      out['default'] = { file: file.replace(`${process.cwd()}/`, ''), ...run.summary, ...(args.llm ? { llm: outcomes } : {}) };
+      if (args.verbose) print(formatFailures(run.rows));
+      print(formatSummary(run.summary, file.replace(`${process.cwd()}/`, '')));
+      if (args.llm && !args.json) {
+        const sent = Object.entries(outcomes).filter(([k]) => k !== 'skipped').reduce((a, [, n]) => a + n, 0);
+        const rate = (k: string) => (sent ? ((outcomes[k] ?? 0) / sent).toFixed(3) : '0.000');
+        print(
+          `LLM (${config.LLM_PROVIDER}:${config.LLM_MODEL}): ${sent} answers sent to the model\n\n| outcome | rate |\n|---|---|\n` +
+            ['phrased', 'rejected', 'declined', 'timeout', 'error'].map((k) => `| ${k === 'rejected' ? 'rejected by the guard' : k} | ${rate(k)} |`).join('\n'),
+        );
+      }
     }
-    const run = await runEval(questions, ask, paragraphs, sources);
-    if (args.json) {
-      process.stdout.write(`${JSON.stringify({ ...run.summary, ...(args.llm ? { llm: outcomes } : {}) }, null, 2)}\n`);
-      return;
+
+    if (group !== 'none') {
+      const { evalReports, formatReports, readGroups } = await import('./eval/reports.ts');
+      const questionsDir = resolve('test/eval/provinces');
+      const fixtures = resolve('test/fixtures/provinces-2026');
+      const groups = readGroups(questionsDir);
+      const reports = group.split(',').flatMap((g) => groups[g.trim()] ?? [g.trim()]);
+      const { readdirSync } = await import('node:fs');
+      const extra = readdirSync(config.paths.reports).filter((f) => /\.(txt|json)$/.test(f)).map((f) => resolve(config.paths.reports, f));
+      for (const mode of args.mode === 'both' ? (['one', 'many'] as const) : [args.mode as 'one' | 'many']) {
+        const run = await evalReports({ fixtures, questions: questionsDir, dictDir: config.paths.dict, reports, mode, extra });
+        out[mode] = { reports: run.perReport.map((r) => ({ report: r.report, ...r.summary })), periods: run.perTime, summary: run.summary };
+        if (args.verbose) print(formatFailures(run.rows));
+        print(formatReports(run, `reports ${group}`));
+      }
     }
-    if (args.verbose) process.stdout.write(`${formatFailures(run.rows)}\n\n`);
-    process.stdout.write(`${formatSummary(run.summary, file.replace(`${process.cwd()}/`, ''))}\n`);
-    if (args.llm) {
-      const sent = Object.entries(outcomes).filter(([k]) => k !== 'skipped').reduce((a, [, n]) => a + n, 0);
-      const rate = (k: string) => (sent ? ((outcomes[k] ?? 0) / sent).toFixed(3) : '0.000');
-      process.stdout.write(
-        `\nLLM (${config.LLM_PROVIDER}:${config.LLM_MODEL}): ${sent} answers sent to the model\n\n| outcome | rate |\n|---|---|\n` +
-          ['phrased', 'rejected', 'declined', 'timeout', 'error'].map((k) => `| ${k === 'rejected' ? 'rejected by the guard' : k} | ${rate(k)} |`).join('\n') +
-          '\n',
-      );
-    }
+    if (args.json) process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
   },
 });
 

@@ -1,4 +1,4 @@
-import { resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from './errors.ts';
 
@@ -44,7 +44,11 @@ const EnvSchema = z.object({
   PORT: port.default(3000),
   HOST: z.string().trim().default('0.0.0.0'),
   DATA_DIR: z.string().trim().default('data'),
+  /** The reports to serve; default DATA_DIR/reports. */
+  REPORTS_DIR: optionalString,
   INDEX_DIR: optionalString,
+  /** The region a question that names no place is about, when several are loaded (e.g. 山东省). */
+  DEFAULT_REGION: optionalString,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 
   TELEGRAM_BOT_TOKEN: z
@@ -130,13 +134,16 @@ export function createConfig(env: Record<string, string | undefined> = {}, cwd =
   check(e.EMBEDDINGS_PROVIDER !== 'openai' || Boolean(e.EMBEDDINGS_BASE_URL), 'EMBEDDINGS_BASE_URL', 'is required when EMBEDDINGS_PROVIDER=openai');
 
   const data = resolve(cwd, e.DATA_DIR);
+  const reports = e.REPORTS_DIR ? resolve(cwd, e.REPORTS_DIR) : resolve(data, 'reports');
+  // Each set of reports keeps its own index, so switching between deployments does not rebuild.
+  const index = e.INDEX_DIR ? resolve(cwd, e.INDEX_DIR) : e.REPORTS_DIR ? resolve(data, `index-${basename(reports)}`) : resolve(data, 'index');
   return {
     ...e,
     paths: {
       data,
-      reports: resolve(data, 'reports'),
+      reports,
       dict: resolve(data, 'dict'),
-      index: e.INDEX_DIR ? resolve(cwd, e.INDEX_DIR) : resolve(data, 'index'),
+      index,
       database: resolve(data, 'workplan.sqlite'),
     },
   };

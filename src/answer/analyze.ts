@@ -1,10 +1,12 @@
 import { extractQuantities, familyOf, normalizeQuestion, valueKey, type Quantity, type UnitFamily } from '../corpus/normalize.ts';
-import { pinyin } from 'pinyin-pro';
 import type { Lexicon } from '../corpus/lexicon.ts';
+import type { Region } from '../corpus/regions.ts';
 import { bigrams, type Tokenizer } from '../search/tokenizer.ts';
 import type { WeightedTerm } from '../search/bm25.ts';
 import type { Vocabulary } from './vocabulary.ts';
 import type { Intent } from './types.ts';
+import { placesOf, type PlaceAsked } from './place.ts';
+import { timeOf, type TimeAsked } from './time.ts';
 
 /**
  * Question understanding: what is asked (intent, the kind of figure wanted), about what (concepts, each
@@ -28,8 +30,6 @@ export interface Concept {
   /** The thing a figure is asked about (托位 in 新增多少托位). */
   focus: boolean;
 }
-
-export type TimeScope = 'current' | 'past' | 'future' | 'none';
 
 export interface Query {
   /** As asked: trimmed and cut to MAX_QUESTION_LENGTH. */
@@ -65,9 +65,10 @@ export interface Query {
   quantities: Quantity[];
   /** 第五部分 → 5. */
   ordinal?: number;
-  time: { scope: TimeScope; marker?: string };
-  /** Places other than the report's region named in the question, as written. */
-  places: string[];
+  /** When the question asks about (今年, 去年, 2025年, 十四五, 十五五). */
+  time: TimeAsked;
+  /** Places the question names (浙江, 济南市, Zhejiang) and relative words (全省, 区里). */
+  places: PlaceAsked;
   flags: { personal: boolean; injection: boolean; greeting: boolean; howTo: boolean };
   concepts: Concept[];
   /** Weighted index terms for retrieval. */
@@ -78,9 +79,8 @@ export interface AnalyzeContext {
   tokenizer: Tokenizer;
   lexicon: Lexicon;
   vocabulary: Vocabulary;
-  /** The report's own region names (市北区, 市北) and year. */
-  region: string[];
-  year: number;
+  /** Names of the loaded reports' regions that the gazetteer lacks as written (市北 for 市北区). */
+  ownPlaces: Array<{ form: string; region: Region }>;
 }
 
 const HAN = /\p{Script=Han}/u;
@@ -95,7 +95,7 @@ const RE_NUMBER = /第几|多少|(?<![哪])几(?!种|类)(?:个|家|处|座|部|
 const RE_WHO = /谁|哪个部门|哪些部门|哪些单位|哪个单位|哪家(?:企业|公司|单位|机构)|哪些(?:企业|公司|机构|领导|人)|哪位|由谁|牵头|负责|主体|\bwho\b|\bwhich (?:companies|company|firms|enterprises|departments|agencies)/;
 const RE_SUMMARY = /(?:重点|要点|概况)$|靠什么|靠啥|通过什么|用什么办法|从哪些方面|(?:干|做|搞|弄)(?:啥|什么|些啥|些什么)|(?:安排|举措|措施|部署|思路|打算)是(?:什么|啥)|(?:主要|总体|重点)(?:安排|举措|措施|部署|思路)|有(?:什么|啥).{0,3}(?:新花样|新变化|新动作|新举措|变化|动作|亮点|新意|打算|新玩法|玩法)|咋(?:安排|弄|搞|做|干|推进|发展|抓|落实)|概括|总结|概述|简述|简要|介绍一下|介绍下|主要内容|什么内容|讲了什么|说了什么|讲了啥|说了啥|讲的啥|讲什么|讲啥|写了什么|主题|标题|有哪些方面|哪几个方面|几个方面|哪几方面|哪几部分|几部分|六个方面|重点工作|主要工作|主要任务|重点任务|总体要求|怎么(?:做|干|推进|抓|发展|办|安排|搞|弄|落实|保障|提升|加强|建设|改|优化)|如何(?:做|推进|发展|抓|加强|提升|安排|落实|保障|建设|改|优化|提高|推动|打造)?|有什么.{0,2}(?:安排|举措|措施|打算|部署|规划|计划|重点|要求)|哪些.{0,2}(?:安排|举措|措施|部署|任务|重点|要求)|什么.{0,2}(?:安排|举措|措施|部署|思路)|思路|\bsummar|\boverview\b|\bmain tasks\b|\bpriorities\b|\bplans? for\b|\bwhat are the plans\b|\bwhat will\b.*\bdo\b/;
 const RE_LIST = /哪些|哪几|几种|几类|哪[一二两三四五六七八九十\d]+(?:个|家|项|种|条|处|座|所|类|件|大)|有什么|有啥|都有|包括|包含|列举|列出|分别|\bwhich\b|\bwhat are\b|\blist\b/;
-const RE_YESNO = /(?<![什怎那这多])[吗嘛么][??]?$|是否|有没有|是不是|会不会|能不能|要不要|可不可以|有无|对吗|对不对|\bis (?:there|it)\b|^(?:is|are|will|does|do|did|can|has|have|would)\b/;
+const RE_YESNO = /(?<![什怎那这多])[吗嘛么][?？]?$|是否|有没有|是不是|会不会|能不能|要不要|可不可以|有无|对吗|对不对|\bis (?:there|it)\b|^(?:is|are|will|does|do|did|can|has|have|would)\b/;
 const RE_SECTION = /部分|板块|这块|那块|一块|大块|章节|篇章|方面/;
 
 /** Attribute words say what kind of figure is wanted; they name no subject of their own. */
@@ -199,6 +199,7 @@ export function analyzeQuestion(question: string, ctx: AnalyzeContext): Query {
   const truncated = chars.length > MAX_QUESTION_LENGTH;
   const raw = truncated ? chars.slice(0, MAX_QUESTION_LENGTH).join('') : trimmed;
   const text = normalizeQuestion(raw).toLowerCase();
+  const places = placesOf(text, ctx.lexicon.gazetteer, ctx.ownPlaces);
   const hanCount = (text.match(HAN_G) ?? []).length;
   const english = hanCount < 2 && /[a-z]{2,}/.test(text);
 
@@ -210,9 +211,9 @@ export function analyzeQuestion(question: string, ctx: AnalyzeContext): Query {
   let wants = wantsOf(text, intent);
   let concepts: Concept[];
   if (english) {
-    concepts = englishConcepts(text, ctx, intent);
+    concepts = englishConcepts(places.rest, ctx, intent);
   } else {
-    const tokens = tokenize(text, ctx);
+    const tokens = tokenize(places.rest, ctx);
     // Attribute words (面积, 增速, 时间) decide what is wanted and leave the subject to the rest.
     for (const t of tokens) {
       const attr = ATTRIBUTES[t.word];
@@ -251,15 +252,15 @@ export function analyzeQuestion(question: string, ctx: AnalyzeContext): Query {
     asksStreet: /哪个街道|哪些街道|(?:哪|那)条街|(?:哪|那)条路|哪些路段|具体位置|什么位置|地址|门牌/.test(text),
     superlative: /最(?:大|多|高|少|小|低|重要|贵|长|早|快|先)|排名|排第|排前|\b(?:largest|biggest|most|highest|first)\b/.test(text),
     asksOrdinal: /第几/.test(text),
-    keyword: !english && !/[??吗呢吧么啥谁哪几多怎何]|什么|是否|有没有|是不是|如何/.test(text),
+    keyword: !english && !/[?？吗呢吧么啥谁哪几多怎何]|什么|是否|有没有|是不是|如何/.test(text),
     asksEnumeration: /全(?:部)?列(?:出|举)|一一列|都列|(?:哪|那)[\d一二两三四五六七八九十]+[项件个条类]|具体是哪些|分别是(?:什么|哪)/.test(text),
     ...(wants ? { wants } : {}),
     ...unitAsked(text),
     total: /总量|总规模|总额是|总共|一共|加起来|合计|累计|现有|现在有|目前有|\btotal\b|\bin all\b/.test(text) && !/增长|增速|增幅/.test(text),
     quantities: quantities.filter((q) => !q.ordinal && q.family !== 'year'),
     ...(ordinal !== undefined ? { ordinal } : {}),
-    time: timeOf(text, ctx.year),
-    places: placesOf(text, ctx),
+    time: timeOf(text),
+    places,
     flags: {
       personal: RE_PERSONAL.test(text),
       injection: RE_INJECTION.test(text),
@@ -297,58 +298,6 @@ function wantsOf(text: string, intent: Intent): UnitFamily | undefined {
   if (intent !== 'number') return undefined;
   for (const [re, family] of WANTS) if (re.test(text)) return family;
   return undefined;
-}
-
-function timeOf(text: string, year: number): Query['time'] {
-  for (const m of text.matchAll(/(?:19|20)\d{2}/g)) {
-    const y = Number(m[0]);
-    if (y < year) return { scope: 'past', marker: `${y}年` };
-    if (y > year) return { scope: 'future', marker: `${y}年` };
-  }
-  const past = RE_PAST.exec(text);
-  if (past) return { scope: 'past', marker: past[0] };
-  const future = RE_FUTURE.exec(text);
-  if (future) return { scope: 'future', marker: future[0] };
-  if (RE_CURRENT.test(text) || text.includes(String(year))) return { scope: 'current' };
-  return { scope: 'none' };
-}
-
-function placesOf(text: string, ctx: AnalyzeContext): string[] {
-  const found: string[] = [];
-  let rest = text;
-  // Romanised place names in an English question (Qingdao's, Laoshan District).
-  if (/[a-z]{4}/.test(text)) {
-    const latin = ` ${text.replace(/[^a-z]+/g, ' ')} `;
-    for (const [py, name] of romanisedPlaces(ctx)) {
-      if (latin.includes(` ${py} `) && !found.includes(name)) found.push(name);
-    }
-  }
-  for (const own of ctx.region) rest = rest.split(own.toLowerCase()).join(' ');
-  const names = ctx.lexicon.places.flatMap((p) => [p.name, ...p.aliases]).sort((a, b) => b.length - a.length);
-  for (const name of names) {
-    const n = name.toLowerCase();
-    if (n && rest.includes(n)) {
-      found.push(name);
-      rest = rest.split(n).join(' ');
-    }
-  }
-  return found;
-}
-
-const romanised = new WeakMap<Lexicon, Array<[string, string]>>();
-
-/** Toneless pinyin of every other place's names (qingdao → 青岛市), computed once per lexicon. */
-function romanisedPlaces(ctx: AnalyzeContext): Array<[string, string]> {
-  let table = romanised.get(ctx.lexicon);
-  if (!table) {
-    const spell = (w: string): string => pinyin(w.replace(/[区市省]$/, ''), { toneType: 'none', type: 'array' }).join('');
-    const own = new Set(ctx.region.map(spell));
-    table = ctx.lexicon.places.flatMap((p) =>
-      [p.name, ...p.aliases].map((n): [string, string] => [spell(n), p.name]).filter(([py]) => py.length >= 5 && !own.has(py)),
-    );
-    romanised.set(ctx.lexicon, table);
-  }
-  return table;
 }
 
 /**

@@ -2,7 +2,8 @@ import { performance } from 'node:perf_hooks';
 import { loadLexicon, type Lexicon } from '../corpus/lexicon.ts';
 import { readReportSources } from '../corpus/load.ts';
 import { parseReport } from '../corpus/parse.ts';
-import type { Report, Section } from '../corpus/types.ts';
+import type { Period, Report, Section } from '../corpus/types.ts';
+import type { Region } from '../corpus/regions.ts';
 import { IndexError } from '../errors.ts';
 import { LocalHashEmbeddings } from '../search/embeddings.ts';
 import type { RetrievalWeights } from '../search/retrieve.ts';
@@ -17,9 +18,10 @@ import {
 } from '../search/store.ts';
 import { createTokenizer, type Tokenizer } from '../search/tokenizer.ts';
 import type { AnalyzeContext } from './analyze.ts';
-import { answerQuestion } from './compose.ts';
+import { answerQuestion } from './pipeline.ts';
 import { exampleQuestions } from './messages.ts';
-import { SentenceViews } from './select.ts';
+import type { Deployment } from './scope.ts';
+import { SentenceViews } from './views.ts';
 import { createVocabulary } from './vocabulary.ts';
 import type { Answer, AskOptions, DocumentInfo, OutlineNode, ParagraphView } from './types.ts';
 
@@ -43,6 +45,8 @@ export interface EngineOptions {
   readOnly?: boolean;
   onProgress?: (done: number, total: number) => void;
   weights?: RetrievalWeights;
+  /** The region a question that names none is about (DEFAULT_REGION); else the only one, else all. */
+  defaultRegion?: string;
 }
 
 /** What a channel may use besides `ask`: the outline, paragraphs, document info and examples. */
@@ -84,8 +88,8 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   const started = performance.now();
   const log = options.logger;
   const lexicon = loadLexicon(options.dictDir);
-  const sources = readReportSources(options.reportsDir);
-  const reports = sources.map((s) => parseReport(s.text, s.meta));
+  const sources = readReportSources(options.reportsDir, lexicon);
+  const reports = sources.map((s) => parseReport(s.text, s.meta, { chrome: lexicon.chrome }));
   const tokenizer = createTokenizer({ words: [...lexicon.dictionary, ...lexiconTerms(lexicon), ...quotedTerms(reports)] });
   const embeddings =
     options.embeddings?.({ tokenizer, lexicon }) ??
@@ -133,12 +137,18 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   const joined = index.paragraphText.join('\n');
   const vocabulary = createVocabulary(index.sentenceIndex, joined.length <= 2_000_000 ? joined : undefined);
   vocabulary.warm();
-  const ctx: AnalyzeContext = {
-    tokenizer,
-    lexicon,
-    vocabulary,
-    region: regionNames(reports),
-    year: Math.max(...reports.map((r) => r.meta.year)),
+  const ctx: AnalyzeContext = { tokenizer, lexicon, vocabulary, ownPlaces: ownPlaces(reports, lexicon) };
+  const regions = [...new Set(reports.map((r) => r.meta.region))];
+  const defaultRegion = options.defaultRegion && regions.some((r) => r === options.defaultRegion || lexicon.gazetteer.within(r, options.defaultRegion!))
+    ? options.defaultRegion
+    : regions.length === 1 ? regions[0] : undefined;
+  if (options.defaultRegion && defaultRegion !== options.defaultRegion) {
+    log?.warn({ region: options.defaultRegion, loaded: regions }, 'DEFAULT_REGION names no loaded report; questions that name no place search all reports');
+  }
+  const deployment: Deployment = {
+    reports: reports.map((r) => ({ meta: r.meta, periods: new Set<Period>(r.paragraphs.map((p) => p.period)) })),
+    gazetteer: lexicon.gazetteer,
+    ...(defaultRegion ? { defaultRegion } : {}),
   };
   const views = new SentenceViews(index);
   const searchIndex = index;
@@ -149,7 +159,13 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       region: r.meta.region,
       year: r.meta.year,
       kind: r.meta.kind,
+      ...(r.meta.level ? { level: r.meta.level } : {}),
+      ...(r.meta.date ? { date: r.meta.date } : {}),
+      ...(r.meta.file ? { file: r.meta.file } : {}),
+      periods: [...new Set(r.paragraphs.map((p) => p.period))].filter((p) => p !== 'front'),
+      paragraphs: r.paragraphs.length,
     })),
+    ...(defaultRegion ? { defaultRegion } : {}),
     units: index.units.length,
     paragraphs: index.paragraphs.length,
     embedder: embeddings.id,
@@ -168,6 +184,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       const answer = await answerQuestion(String(question ?? ''), askOptions, {
         index: searchIndex,
         ctx,
+        deployment,
         embeddings,
         views,
         ...(options.weights ? { weights: options.weights } : {}),
@@ -226,13 +243,18 @@ function lexiconTerms(lexicon: Lexicon): string[] {
   return [...out].sort();
 }
 
-function regionNames(reports: Report[]): string[] {
-  const names = new Set<string>(['全区', '本区', '我区', '区里', '区委', '区级']);
-  for (const r of reports) {
-    names.add(r.meta.region);
-    names.add(r.meta.region.replace(/[区县市]$/, ''));
+/** Forms of the loaded regions the gazetteer does not list (市北 for 市北区), so questions that use them scope. */
+function ownPlaces(reports: Report[], lexicon: Lexicon): Array<{ form: string; region: Region }> {
+  const out: Array<{ form: string; region: Region }> = [];
+  for (const name of new Set(reports.map((r) => r.meta.region))) {
+    const g = lexicon.gazetteer;
+    const region: Region = g.get(name) ?? { name, level: 'area', aliases: [], abbreviations: [], latin: [] };
+    for (const form of [name, g.shortName(name)]) {
+      if ([...form].length < 2 || g.lookup(form).includes(region)) continue;
+      if (!out.some((o) => o.form === form)) out.push({ form, region });
+    }
   }
-  return [...names].filter((n) => n.length >= 2).sort((a, b) => b.length - a.length);
+  return out;
 }
 
 function outlineOf(reports: Report[]): OutlineNode[] {

@@ -7,9 +7,15 @@ export const messages = {
   truncated: (max: number) => `问题较长,已按前${max}个字处理。`,
   notFound: (topic: string) =>
     topic ? `报告中没有找到关于“${topic}”的内容。` : '报告中没有找到这个问题的答案。',
-  otherPlace: (place: string, region: string) => `报告中没有找到${place}的内容:本报告只涉及${region}的工作安排。`,
-  otherYear: (marker: string, year: number, region: string) =>
-    `报告中没有找到${marker}的相关数据:本报告是${region}${year}年的工作安排,不含这一时期的情况。`,
+  otherPlace: (place: string, loaded: string) => `报告中没有找到${place}的内容:${loaded}`,
+  onlyRegion: (region: string) => `已加载的报告只涉及${region}。`,
+  loadedRegions: (regions: string[]) =>
+    regions.length <= 6 ? `已加载的是${regions.join('、')}的报告。` : `已加载${regions.length}个地区的报告(${regions.slice(0, 5).join('、')}等),不含该地区。`,
+  subPlace: (place: string, region: string) => `报告中没有单独给出${place}的情况:已加载的是${region}的报告,只涉及全${levelWord(region)}的工作。`,
+  otherYear: (marker: string, coverage: string) => `报告中没有${marker}的相关内容:已加载的${coverage}。`,
+  coverageMany: (n: number, years: number[]) => `${n}份报告,均为${years.map((y) => `${y}年`).join('、')}的政府工作报告,不含这一时期`,
+  periodLabel: (label: string) => `〔${label}〕`,
+  overview: (title: string, chapters: string[]) => `${title}的工作安排分为${chapters.length}个方面:${chapters.join(';')}。`,
   noFigure: (topic: string) => (topic ? `报告中没有给出“${topic}”的具体数字。` : '报告中没有给出这个数字。'),
   noTotal: (topic: string) => (topic ? `报告中没有给出“${topic}”的总量,只给出了增长目标。` : '报告中没有给出总量,只给出了增长目标。'),
   noDate: '报告中没有给出具体时间。',
@@ -28,6 +34,10 @@ export const messages = {
   reportSays: '报告中写的是:',
   relatedPrefix: '相关内容:',
 } as const;
+
+function levelWord(region: string): string {
+  return /省$/.test(region) ? '省' : /自治区$/.test(region) ? '区' : /市$/.test(region) ? '市' : /县$/.test(region) ? '县' : '区';
+}
 
 /** Example questions shown by channels on start and after a refusal. */
 export const exampleQuestions = [

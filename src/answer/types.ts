@@ -65,6 +65,10 @@ export interface AskOptions {
   userId?: string;
   /** How many citations at most (1–3). */
   maxCitations?: number;
+  /** Only this report (its id, as in `GET /api/reports`). */
+  report?: string;
+  /** Only this region's reports (市北区, 山东省), for a question that names no place. */
+  region?: string;
 }
 
 /** The one entry point every channel calls. */
@@ -95,4 +99,11 @@ export interface DocumentInfo {
   region: string;
   year: number;
   kind: string;
+  level?: string;
+  /** ISO date the report was delivered, when the text says. */
+  date?: string;
+  file?: string;
+  /** The periods the report covers (current, last-year, five-year-review, five-year-plan, annex). */
+  periods: string[];
+  paragraphs: number;
 }

@@ -1,4 +1,4 @@
-export type { Paragraph, ParagraphKind, Report, ReportMeta, Section, Sentence, Span } from './types.ts';
+export type { Paragraph, ParagraphKind, Period, Report, ReportMeta, Section, Sentence, Span } from './types.ts';
 export { parseReport, splitClauses, splitSentences, isBoilerplate } from './parse.ts';
 export {
   normalizeText,
@@ -11,4 +11,7 @@ export {
   type UnitFamily,
 } from './normalize.ts';
 export { loadLexicon, LEXICON_FILES, type Lexicon } from './lexicon.ts';
-export { readReportSources, loadReports, type ReportSource } from './load.ts';
+export { readReportSources, loadReports, sourceOf, type ReportSource } from './load.ts';
+export { createGazetteer, type Gazetteer, type Region, type RegionLevel, type PlaceMention } from './regions.ts';
+export { foldWidth } from './text.ts';
+export { PERIOD_LABEL } from './periods.ts';

@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CorpusError } from '../errors.ts';
 import { normalizeText } from './normalize.ts';
+import { createGazetteer, type Gazetteer } from './regions.ts';
 
 /**
  * The editable language data under data/dict/: domain words for the segmenter, synonym and
@@ -17,12 +18,14 @@ export interface Lexicon {
   /** English phrase (lower case) → Chinese search terms, longest phrase first. */
   glossary: Array<[string, string[]]>;
   stopwords: Set<string>;
-  /** Places other than the report's region: canonical name and aliases. */
-  places: Array<{ name: string; aliases: string[] }>;
+  /** Administrative divisions and other places, with their aliases and how they nest. */
+  gazetteer: Gazetteer;
+  /** Page-chrome vocabulary (whole lines, or prefixes ending in *). */
+  chrome: string[];
   hash: string;
 }
 
-export const LEXICON_FILES = ['words.txt', 'synonyms.txt', 'glossary.tsv', 'stopwords.txt', 'places.txt'] as const;
+export const LEXICON_FILES = ['words.txt', 'synonyms.txt', 'glossary.tsv', 'stopwords.txt', 'regions.tsv', 'places.txt', 'chrome.txt'] as const;
 
 export function loadLexicon(dictDir: string): Lexicon {
   const hash = createHash('sha256');
@@ -47,7 +50,7 @@ export function loadLexicon(dictDir: string): Lexicon {
 
   const dictionary = read('words.txt');
   const synonymGroups = read('synonyms.txt')
-    .map((l) => l.split(/[\s,,]+/).map((t) => normalizeText(t).toLowerCase()).filter(Boolean))
+    .map((l) => l.split(/[\s,，]+/).map((t) => normalizeText(t).toLowerCase()).filter(Boolean))
     .filter((g) => g.length > 1);
   const glossary = read('glossary.tsv')
     .map((l): [string, string[]] => {
@@ -57,9 +60,7 @@ export function loadLexicon(dictDir: string): Lexicon {
     .filter(([p, t]) => p && t.length)
     .sort((a, b) => b[0].length - a[0].length);
   const stopwords = new Set(read('stopwords.txt').flatMap((l) => l.split(/\s+/)));
-  const places = read('places.txt').map((l) => {
-    const [name = '', ...aliases] = l.split(/\s+/);
-    return { name, aliases };
-  });
-  return { dictionary, synonymGroups, glossary, stopwords, places, hash: hash.digest('hex').slice(0, 16) };
+  const gazetteer = createGazetteer(read('regions.tsv'), read('places.txt'));
+  const chrome = read('chrome.txt');
+  return { dictionary, synonymGroups, glossary, stopwords, gazetteer, chrome, hash: hash.digest('hex').slice(0, 16) };
 }

@@ -1,59 +1,131 @@
 import { createHash } from 'node:crypto';
-import type { Paragraph, ParagraphKind, Report, ReportMeta, Section, Sentence, Span } from './types.ts';
+import { findFrontMatter, splitLines } from './front.ts';
+import { annexPeriod, headingPeriods, leadPeriod } from './periods.ts';
+import { foldWidth, TERMINATOR } from './text.ts';
+import type { Paragraph, ParagraphKind, Period, Report, ReportMeta, Section, Sentence, Span } from './types.ts';
 
 /**
- * Turns a stored report (one paragraph per line, as published) into sections, paragraphs and
- * sentences with exact character offsets into the stored text.
+ * Turns a stored report (one paragraph per line, as published) into front matter, parts, sections,
+ * paragraphs and sentences with exact character offsets into the stored text, and labels every part
+ * with the period it speaks of.
  *
- * Structure of a Chinese government work report:
- *   二、2025年工作安排                      part heading (Chinese numeral + 、)
- *   (一)坚持扩大需求、提质增效,……           section heading ((一) … (十), half- or full-width brackets)
- *   多点发力提振消费。积极创新消费场景,……    body paragraph whose short lead sentence is its topic
+ * The genre, as written by provinces, cities and districts alike:
+ *   2026年山东省政府工作报告 / ——2026年1月27日在…会议上 / 山东省省长 周乃翔      front matter
+ *   一、2025年及“十四五”时期工作回顾                                      part (一、 or an unnumbered heading)
+ *   (一)经济增长迈出坚实步伐。抓好国家政策落实,……                          section, often written inline
+ *   一是联合港澳承办十五运会和残特奥会。                                   a heading line inside a section
+ *   多点发力提振消费。积极创新消费场景,……                                 body; a short lead sentence is its topic
+ *   附件 / 名词解释                                                       annexes
+ * Full-width and ASCII punctuation are both read (detection runs on width-folded text of the same length).
  */
-export function parseReport(text: string, meta: ReportMeta): Report {
+export interface ParseOptions {
+  /** Page-chrome vocabulary (data/dict/chrome.txt). */
+  chrome?: string[];
+}
+
+export function parseReport(text: string, meta: ReportMeta, options: ParseOptions = {}): Report {
   const paragraphs: Paragraph[] = [];
   const sentences: Sentence[] = [];
   const sections: Section[] = [];
   const dropped: string[] = [];
+  const year = meta.year;
+
+  const all = splitLines(text);
+  const front = findFrontMatter(all.map((l) => l.text), options.chrome ?? []);
+  const frontLines = new Set<number>([front.title, front.speaker, ...(front.meeting ?? [])].filter((n): n is number => n !== undefined));
 
   let part: Section | undefined;
   let section: Section | undefined;
-  if (meta.leadingPart) {
-    part = newSection(sections, 1, meta.leadingPart, [meta.leadingPart], -1);
-  }
+  let sub: Section | undefined;
+  let period: Period = 'front';
+  let allowed: Period[] = [];
+  let annex = false;
 
-  for (const line of lines(text)) {
+  const openPart = (title: string, heading: number): Section => {
+    const isAnnex = ANNEX.test(foldWidth(title));
+    annex = annex || isAnnex;
+    if (annex) {
+      period = isAnnex ? annexPeriod(title, year) : annexPeriod(title, year) === 'current' ? 'current' : period;
+      allowed = [period];
+    } else {
+      const named = headingPeriods(foldWidth(title), year);
+      if (named.length) period = named[0]!;
+      else if (period === 'front') period = 'current';
+      // A review covers last year and the plan period behind it, and the next period's targets are often
+      // set out after a look back at the last one: which, the paragraphs say.
+      const review = named.filter((p) => p === 'last-year' || p === 'five-year-review');
+      if (review.length && review.length === named.length) allowed = ['last-year', 'five-year-review'];
+      else if (named.includes('five-year-plan') && !named.includes('five-year-review')) allowed = [...named, 'five-year-review'];
+      else allowed = named;
+    }
+    part = newSection(sections, 1, title, [title], heading, period);
+    section = undefined;
+    sub = undefined;
+    return part;
+  };
+  if (meta.leadingPart) openPart(meta.leadingPart, -1);
+
+  all.forEach((line, lineNo) => {
     const content = line.text.trim();
-    if (!content) continue;
-    if (isBoilerplate(content)) {
+    if (!content) return;
+    if (front.dropped.has(lineNo) || isBoilerplate(content)) {
       dropped.push(content);
-      continue;
+      return;
     }
     const lead = line.text.length - line.text.trimStart().length;
     const span: Span = { start: line.start + lead, end: line.start + lead + content.length };
     const index = paragraphs.length;
-    const kind = headingKind(content);
+    const folded = foldWidth(content);
+    const pieces = splitSentences(content);
 
-    let sectionPath: string[];
+    let kind: ParagraphKind = 'body';
     let owner: Section | undefined;
-    if (kind === 'part-heading') {
-      part = newSection(sections, 1, content, [content], index);
-      section = undefined;
-      sectionPath = part.path;
-      owner = part;
-    } else if (kind === 'section-heading') {
-      const path = part ? [...part.path, content] : [content];
-      section = newSection(sections, 2, content, path, index);
-      if (part) part.children.push(section.index);
-      sectionPath = section.path;
-      owner = section;
+    let inlineHeading: number | undefined;
+    if (frontLines.has(lineNo)) {
+      kind = 'front';
     } else {
-      // An address to the delegates (各位代表!) speaks for the whole part, not the last section.
-      if (ADDRESS.test(content)) section = undefined;
-      owner = section ?? part;
-      owner?.paragraphs.push(index);
-      sectionPath = owner ? [...owner.path] : [];
+      const heading = headingOf(folded, pieces, annex, part, section, year);
+      if (heading?.level === 1) {
+        kind = 'part-heading';
+        owner = openPart(content, index);
+      } else if (heading?.level === 2) {
+        const title = heading.inline ? content.slice(0, heading.inline).replace(/[。.]$/, '') : content;
+        const path = part ? [...part.path, title] : [title];
+        const p = periodAfter(leadPeriod([folded], year), period, allowed);
+        period = p;
+        section = newSection(sections, 2, title, path, index, period, heading.inline !== undefined);
+        sub = undefined;
+        if (part) part.children.push(section.index);
+        if (heading.inline) {
+          inlineHeading = heading.inline;
+          owner = section;
+        } else {
+          kind = 'section-heading';
+          owner = section;
+        }
+      } else if (heading?.level === 3) {
+        const parent = section ?? part;
+        const path = parent ? [...parent.path, content.replace(/[。.]$/, '')] : [content];
+        period = periodAfter(leadPeriod([folded], year), period, allowed);
+        sub = newSection(sections, 3, content.replace(/[。.]$/, ''), path, index, period);
+        if (parent) parent.children.push(sub.index);
+        kind = 'section-heading';
+        owner = sub;
+      }
     }
+
+    if (kind === 'body') {
+      // An address to the delegates (各位代表!) speaks for the whole part, not the last section.
+      if (ADDRESS.test(folded)) {
+        section = undefined;
+        sub = undefined;
+      }
+      const opening = pieces.slice(inlineHeading ? 1 : 0, (inlineHeading ? 1 : 0) + 2).map((s) => foldWidth(s.text));
+      period = periodAfter(leadPeriod(opening, year), period, allowed);
+      owner ??= sub ?? section ?? part;
+      owner?.paragraphs.push(index);
+    }
+    const sectionPath = kind === 'front' ? [] : owner ? [...owner.path] : [];
 
     const paragraph: Paragraph = {
       index,
@@ -62,27 +134,45 @@ export function parseReport(text: string, meta: ReportMeta): Report {
       ...span,
       sectionPath,
       sentences: [],
+      period: kind === 'front' ? 'front' : period,
       ...(owner ? { section: owner.index } : {}),
+      ...(inlineHeading ? { inlineHeading } : {}),
     };
-    for (const s of splitSentences(content)) {
+    let topic: string | undefined;
+    pieces.forEach((s, k) => {
+      const bare = foldWidth(s.text).replace(/^——/, '').replace(/[。!?;]+$/, '');
+      // A short lead sentence with no comma opens a block (全力释放消费潜能。): the topic of what follows.
+      if (kind === 'body' && !(inlineHeading && k === 0) && isTopicSentence(bare) && k + 1 < pieces.length) topic = s.text.replace(/^——/, '').replace(/[。!?;！？；]+$/, '');
       const sentence: Sentence = {
         index: sentences.length,
         paragraph: index,
         start: span.start + s.start,
         end: span.start + s.end,
         text: s.text,
+        ...(topic ? { topic } : {}),
       };
       sentences.push(sentence);
       paragraph.sentences.push(sentence);
-    }
-    if (kind === 'body' && !ADDRESS.test(content)) {
-      const topic = topicOf(paragraph);
-      if (topic) {
-        paragraph.topic = topic;
-        paragraph.sectionPath = [...sectionPath, topic];
+    });
+    if (kind === 'body' && !ADDRESS.test(folded)) {
+      const t = topicOf(paragraph, inlineHeading);
+      if (t) {
+        paragraph.topic = t;
+        paragraph.sectionPath = [...sectionPath, t];
       }
     }
     paragraphs.push(paragraph);
+  });
+
+  // A part heading that names no period (一、一年接着一年干,…) takes the period its text opens with.
+  for (const s of sections) {
+    if (s.level !== 1 || s.heading < 0) continue;
+    const first = s.paragraphs[0] ?? sections[s.children[0] ?? -1]?.heading;
+    const p = first !== undefined ? paragraphs[first]?.period : undefined;
+    if (p && p !== s.period && headingPeriods(foldWidth(s.title), year).length === 0) {
+      s.period = p;
+      paragraphs[s.heading]!.period = p;
+    }
   }
 
   return {
@@ -97,52 +187,86 @@ export function parseReport(text: string, meta: ReportMeta): Report {
 }
 
 const PART_HEADING = /^[一二三四五六七八九十]{1,3}、/;
-const SECTION_HEADING = /^[((][一二三四五六七八九十]{1,3}[))]/;
-const ADDRESS = /^各位代表[!!,,]/;
-/** Sentence terminators; closing quotes and brackets that follow stay with the sentence. */
-const TERMINATOR = /[。!?;!?;]+[”’」』))]*/g;
+const SECTION_HEADING = /^\([一二三四五六七八九十]{1,3}\)/;
+/** 一是…, 第一, …: a heading line of the third level when it stands alone. */
+const ITEM_HEADING = /^(?:[一二三四五六七八九十]{1,3}是|第[一二三四五六七八九十]{1,3}[,、])/;
+/** Unnumbered part headings (“十四五”时期发展成就和2025年工作回顾). */
+const PART_WORDS = /回顾|发展成就|目标任务|主要目标|重点工作|工作安排|主要任务|重点任务|自身建设|政府治理/;
+const ANNEX = /^(?:附件\s*[\d一二三四五六七八九十]*|附表\s*\d*|名词解释|名词注释|注释|注解|.{0,24}名词(?:解释|注释))$/;
+const ADDRESS = /^各位代表[!:,]/;
 const BOILERPLATE = [/免责声明/, /不代表本站/, /本站为/, /未经许可,?不得转载/, /侵权/, /版权所有/, /来源于网络/];
 
-function headingKind(content: string): ParagraphKind {
-  // Headings are short and carry no full stop; a body paragraph can start with 一、 in a list.
-  if (content.length > 60 || /[。]/.test(content)) return 'body';
-  if (PART_HEADING.test(content)) return 'part-heading';
-  if (SECTION_HEADING.test(content)) return 'section-heading';
-  return 'body';
+interface Heading {
+  level: 1 | 2 | 3;
+  /** Length of an inline heading (the first sentence) when the line goes on with body text. */
+  inline?: number;
 }
 
+function headingOf(
+  folded: string,
+  pieces: Array<Span & { text: string }>,
+  annex: boolean,
+  part: Section | undefined,
+  section: Section | undefined,
+  year: number,
+): Heading | undefined {
+  const single = pieces.length <= 1 || (pieces.length === 1 && /[。]$/.test(folded));
+  const short = folded.length <= 60 && !/[。!?;].+/.test(folded.replace(/[。]$/, ''));
+  if (ANNEX.test(folded) && folded.length <= 30) return { level: 1 };
+  if (annex) {
+    // Inside an annex numbered lines are its items; only a short unnumbered line heads a list (2026年民生实事).
+    if (folded.length <= 30 && single && !/^[\d一二三四五六七八九十]+[、.]/.test(folded) && !/[。]$/.test(folded)) return { level: 3 };
+    return undefined;
+  }
+  if (PART_HEADING.test(folded) && short && !/。/.test(folded)) return { level: 1 };
+  if (SECTION_HEADING.test(folded)) {
+    if (short) return { level: 2 };
+    const first = pieces[0];
+    if (first && first.end <= 50 && pieces.length > 1) return { level: 2, inline: first.end };
+    return undefined;
+  }
+  if (folded.length <= 40 && single && !/[。!?;]$/.test(folded) && !/[,:]/.test(folded) && !ADDRESS.test(folded)) {
+    // An unnumbered line that names a period and a part of the genre heads a part; any other heads a block.
+    if (PART_WORDS.test(folded) && headingPeriods(folded, year).length > 0) return { level: 1 };
+    if (folded.length <= 24 && (part || section)) return { level: 3 };
+  }
+  if (ITEM_HEADING.test(folded) && folded.length <= 40 && single) return { level: section || part ? (section ? 3 : 2) : 2 };
+  return undefined;
+}
+
+/** A cue in a paragraph's opening moves the period, within those the part heading names. */
+function periodAfter(cue: Period | undefined, current: Period, allowed: Period[]): Period {
+  if (!cue || cue === current) return current;
+  if (allowed.length && !allowed.includes(cue)) return current;
+  return cue;
+}
+
+/** A disclaimer line of the hosting site (short; a report paragraph can mention 侵权 too). */
 export function isBoilerplate(line: string): boolean {
-  return BOILERPLATE.some((re) => re.test(line));
+  const f = foldWidth(line);
+  return f.length <= 160 && BOILERPLATE.some((re) => re.test(f)) && !/人民政府|各位代表/.test(f);
 }
 
 function newSection(
   sections: Section[],
-  level: 1 | 2,
+  level: 1 | 2 | 3,
   title: string,
   path: string[],
   heading: number,
+  period: Period,
+  inline = false,
 ): Section {
-  const section: Section = { index: sections.length, level, title, path, heading, paragraphs: [], children: [] };
+  const section: Section = { index: sections.length, level, title, path, heading, paragraphs: [], children: [], period, ...(inline ? { inline } : {}) };
   sections.push(section);
   return section;
-}
-
-function* lines(text: string): Generator<{ text: string; start: number }> {
-  let start = 0;
-  while (start <= text.length) {
-    let end = text.indexOf('\n', start);
-    if (end === -1) end = text.length;
-    const raw = text.slice(start, end);
-    yield { text: raw.endsWith('\r') ? raw.slice(0, -1) : raw, start };
-    start = end + 1;
-  }
 }
 
 /** Splits on 。!?; (half- and full-width); offsets are relative to `text`. */
 export function splitSentences(text: string): Array<Span & { text: string }> {
   const out: Array<Span & { text: string }> = [];
+  const folded = foldWidth(text);
   let start = 0;
-  for (const m of text.matchAll(TERMINATOR)) {
+  for (const m of folded.matchAll(TERMINATOR)) {
     const end = (m.index ?? 0) + m[0].length;
     pushTrimmed(out, text, start, end);
     start = end;
@@ -154,13 +278,14 @@ export function splitSentences(text: string): Array<Span & { text: string }> {
 /** Splits a sentence into clauses on , : (and their full-width forms); offsets relative to `text`. */
 export function splitClauses(text: string): Array<Span & { text: string }> {
   const out: Array<Span & { text: string }> = [];
+  const folded = foldWidth(text);
   let start = 0;
   let depth = 0;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i]!;
-    if (ch === '“' || ch === '「' || ch === '(' || ch === '(') depth++;
-    else if ((ch === '”' || ch === '」' || ch === ')' || ch === ')') && depth > 0) depth--;
-    else if (depth === 0 && (ch === ',' || ch === ',' || ch === ':' || ch === ':')) {
+  for (let i = 0; i < folded.length; i++) {
+    const ch = folded[i]!;
+    if (ch === '“' || ch === '「' || ch === '(' || ch === '《') depth++;
+    else if ((ch === '”' || ch === '」' || ch === ')' || ch === '》') && depth > 0) depth--;
+    else if (depth === 0 && (ch === ',' || ch === ':')) {
       pushTrimmed(out, text, start, i + 1);
       start = i + 1;
     }
@@ -177,17 +302,24 @@ function pushTrimmed(out: Array<Span & { text: string }>, text: string, start: n
   if (e > s) out.push({ start: s, end: e, text: text.slice(s, e) });
 }
 
+function isTopicSentence(bare: string): boolean {
+  return bare.length >= 4 && bare.length <= 20 && !/[,:、]/.test(bare);
+}
+
 /**
- * A body paragraph's topic: a short lead sentence with no comma (多点发力提振消费。), or the label
- * of an opening "X是:" (主要预期目标是:…).
+ * A body paragraph's topic: a short lead sentence with no comma (多点发力提振消费。, ——经济综合实力实现
+ * 新跃升。), or the label of an opening "X是:" (主要预期目标是:…). An inline section heading is the
+ * section's title, not the paragraph's topic.
  */
-function topicOf(p: Paragraph): string | undefined {
-  const first = p.sentences[0];
-  if (first && p.sentences.length > 1) {
-    const bare = first.text.replace(/[。!?;!?;]+$/, '');
-    if (bare.length >= 4 && bare.length <= 20 && !/[,,::、]/.test(bare)) return bare;
+function topicOf(p: Paragraph, inlineHeading: number | undefined): string | undefined {
+  const k = inlineHeading ? 1 : 0;
+  const first = p.sentences[k];
+  if (first && p.sentences.length > k + 1) {
+    const bare = foldWidth(first.text).replace(/^——/, '').replace(/[。!?;]+$/, '');
+    if (isTopicSentence(bare)) return first.text.replace(/^——/, '').replace(/[。!?;！？；]+$/, '');
   }
-  const label = /^([^,,。::]{2,12}?)(?:是)?[::]/.exec(p.text);
-  if (label?.[1]) return label[1];
+  if (inlineHeading) return undefined;
+  const label = /^([^,。:]{2,12}?)(?:是)?:/.exec(foldWidth(p.text));
+  if (label?.[1]) return p.text.slice(0, label[1].length);
   return undefined;
 }

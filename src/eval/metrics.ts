@@ -15,6 +15,14 @@ export interface EvalQuestion {
   style?: string;
   paragraph: string | null;
   gold: string[];
+  /** The report (file name without .txt) the question is about, in sets over many reports. */
+  report?: string;
+  /** The same question naming the place, for deployments that hold many regions. */
+  qPlace?: string;
+  /** The period asked: current, last-year, five-year-review, five-year-plan, none. */
+  time?: string;
+  /** Why an unanswerable question is (absent-figure, other-place, other-year, price, date …). */
+  why?: string;
 }
 
 export interface Scored {
@@ -27,6 +35,10 @@ export interface Scored {
   /** Correct and, for number and fact questions, at most SHORT_ANSWER characters long. */
   correctShort: boolean;
   refused: boolean;
+  /** A figure question (or an absent figure) answered with a figure that is not the gold one. */
+  wrongFigure: boolean;
+  /** Counts towards the wrong-figure rate: a figure is asked. */
+  figureAsked: boolean;
   verbatim: { quotes: number; exact: number };
 }
 
@@ -73,7 +85,10 @@ export function score(
   const correct = answerable && !refused && question.gold.every((g) => containsOnBoundary(answer.answer, g));
   const short = question.type === 'number' || question.type === 'fact' ? [...answer.answer].length <= SHORT_ANSWER : true;
   const exact = answer.citations.filter((c) => sources.some((s) => s.includes(c.quote))).length;
+  const figureAsked = (answerable && question.type === 'number') || (!answerable && question.why === 'absent-figure');
   return {
+    figureAsked,
+    wrongFigure: figureAsked && !refused && !correct,
     question,
     answer,
     answerable,
@@ -98,6 +113,8 @@ export interface Summary {
   refusalRecall: number;
   falseRefusalRate: number;
   verbatimRate: number;
+  /** Share of figure questions answered with a wrong figure. */
+  wrongFigureRate: number;
   byType: Record<string, { n: number; hit1: number; accuracy: number }>;
 }
 
@@ -137,6 +154,7 @@ export function summarize(rows: Scored[]): Summary {
     refusalRecall: ratio(unanswerable.filter((r) => r.refused).length, unanswerable.length),
     falseRefusalRate: ratio(answerable.filter((r) => r.refused).length, answerable.length),
     verbatimRate: quotes === 0 ? 1 : exact / quotes,
+    wrongFigureRate: ratio(rows.filter((r) => r.wrongFigure).length, rows.filter((r) => r.figureAsked).length),
     byType,
   };
 }

@@ -21,7 +21,7 @@ export function checkGrounding(generated: string, passages: string[], allowedYea
   if (!text) return { ok: false, reason: 'empty', detail: '' };
   if ([...text].length > MAX_CHARS) return { ok: false, reason: 'too-long', detail: String([...text].length) };
   const bare = text.replace(/[[【]\s*\d+\s*[\]】]/g, '');
-  if (bare.replace(/[。.!!\s]/g, '') === DECLINE) return { ok: true, declined: true };
+  if (bare.replace(/[。.!！\s]/g, '') === DECLINE) return { ok: true, declined: true };
 
   const cites = [...text.matchAll(/[[【]\s*(\d+)\s*[\]】]/g)].map((m) => Number(m[1]));
   if (cites.length === 0) return { ok: false, reason: 'citation', detail: 'no [n]' };

@@ -96,7 +96,7 @@ export class Bm25Index {
    * Scores every document that holds at least one query term; returns the best `limit`, best first.
    * A query term's weight multiplies its contribution (synonyms and bigrams count less than words).
    */
-  search(query: WeightedTerm[], limit = 50): ScoredDoc[] {
+  search(query: WeightedTerm[], limit = 50, allow?: (doc: number) => boolean): ScoredDoc[] {
     const n = this.lengths.length;
     if (this.scores.length !== n) this.scores = new Float64Array(n);
     const scores = this.scores;
@@ -108,6 +108,7 @@ export class Bm25Index {
       const idf = this.idf(term) * weight;
       for (let i = 0; i < p.docs.length; i++) {
         const doc = p.docs[i]!;
+        if (allow && !allow(doc)) continue;
         const f = p.tf[i]!;
         const norm = k1 * (1 - b + (b * this.lengths[doc]!) / (this.avgLength || 1));
         if (scores[doc] === 0) touched.push(doc);

@@ -34,6 +34,8 @@ export const DEFAULT_WEIGHTS: RetrievalWeights = { lexical: 0.6, paragraph: 0.25
 export interface RetrievalOptions {
   limit?: number;
   weights?: RetrievalWeights;
+  /** Only these reports (by position in the index); all when absent. */
+  reports?: number[];
 }
 
 export async function retrieve(
@@ -44,9 +46,13 @@ export async function retrieve(
   const limit = options.limit ?? 30;
   const w = options.weights ?? DEFAULT_WEIGHTS;
   const pool = Math.max(limit * 2, 60);
+  const only = options.reports && options.reports.length < index.reports.length ? new Set(options.reports) : undefined;
+  const allowUnit = only ? (unit: number): boolean => only.has(index.units[unit]!.report) : undefined;
+  const allowParagraph = only ? (p: number): boolean => only.has(index.paragraphs[p]!.report) : undefined;
+  const allowed = only ? options.reports!.reduce((n, r) => n + index.unitCount(r), 0) : index.units.length;
 
-  const lexHits = index.sentenceIndex.search(query.terms, pool);
-  const paraHits = index.paragraphIndex.search(query.terms, Math.max(20, Math.ceil(pool / 3)));
+  const lexHits = index.sentenceIndex.search(query.terms, pool, allowUnit);
+  const paraHits = index.paragraphIndex.search(query.terms, Math.max(20, Math.ceil(pool / 3)), allowParagraph);
   const lexMax = lexHits[0]?.score ?? 0;
   const paraMax = paraHits[0]?.score ?? 0;
   const paraScore = new Map<number, number>();
@@ -71,13 +77,13 @@ export async function retrieve(
   for (const h of lexHits) touch(h.doc).lexical = lexMax > 0 ? h.score / lexMax : 0;
 
   if (query.vector && w.dense > 0) {
-    const count = index.vectors.index.getCurrentCount();
-    const k = Math.min(pool, count);
+    const k = Math.min(pool, allowed);
     if (k > 0) {
+      const filter = allowUnit ? (doc: { metadata: Record<string, unknown> }): boolean => allowUnit(doc.metadata['unit'] as number) : undefined;
       // HNSWLib scores are cosine distances: lower is closer.
-      for (const [doc, distance] of await index.vectors.similaritySearchVectorWithScore(query.vector, k)) {
+      for (const [doc, distance] of await index.vectors.similaritySearchVectorWithScore(query.vector, k, filter)) {
         const unit = doc.metadata['unit'];
-        if (typeof unit === 'number') touch(unit).dense = Math.max(0, 1 - distance);
+        if (typeof unit === 'number' && (!allowUnit || allowUnit(unit))) touch(unit).dense = Math.max(0, 1 - distance);
       }
     }
   }

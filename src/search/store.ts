@@ -11,7 +11,7 @@ import { Bm25Index, type Bm25Binary, type WeightedTerm } from './bm25.ts';
 import type { Tokenizer } from './tokenizer.ts';
 
 /** Bumped whenever the saved layout or the meaning of its contents changes. */
-export const INDEX_FORMAT_VERSION = 4;
+export const INDEX_FORMAT_VERSION = 5;
 
 /** Weight of a sentence's context (its paragraph topic and section heading) relative to its own words. */
 const CONTEXT_WEIGHT = 0.25;
@@ -73,6 +73,8 @@ export interface SearchIndex {
   unitOf(report: number, sentence: number): number;
   /** Global paragraph number of a report's paragraph. */
   paragraphOf(report: number, paragraph: number): number;
+  /** Number of units (sentences) of a report. */
+  unitCount(report: number): number;
 }
 
 export interface BuildOptions {
@@ -98,7 +100,7 @@ export async function buildIndex(options: BuildOptions): Promise<SearchIndex> {
   for (let u = 0; u < layout.units.length; u++) {
     const unit = layout.units[u]!;
     const own = tokenizer.terms(layout.unitText[u]!);
-    const context = tokenizer.terms(contextOf(reports[unit.report]!, unit.paragraph));
+    const context = tokenizer.terms(contextOf(reports[unit.report]!, unit));
     sentenceIndex.add([...weighted(own, 1), ...weighted(context, CONTEXT_WEIGHT)], own.length);
   }
 
@@ -294,6 +296,7 @@ function assemble(
     manifest,
     unitOf: (report, sentence) => layout.unitBase[report]! + sentence,
     paragraphOf: (report, paragraph) => layout.paragraphBase[report]! + paragraph,
+    unitCount: (report) => reports[report]!.sentences.length,
   };
 }
 
@@ -301,17 +304,20 @@ function weighted(terms: string[], weight: number): WeightedTerm[] {
   return terms.map((term) => ({ term, weight }));
 }
 
-/** A sentence's context: its paragraph's topic and the heading it sits under. */
-function contextOf(report: Report, paragraph: number): string {
-  const p = report.paragraphs[paragraph]!;
+/** A sentence's context: the topic of its block (or paragraph) and the heading it sits under. */
+function contextOf(report: Report, unit: Unit): string {
+  const p = report.paragraphs[unit.paragraph]!;
   if (p.kind !== 'body') return '';
+  const s = report.sentences[unit.sentence]!;
   const heading = p.section !== undefined ? report.sections[p.section]?.title ?? '' : '';
-  return normalizeText(`${p.topic ?? ''} ${heading}`).toLowerCase();
+  const topic = s.topic ?? p.topic ?? '';
+  return normalizeText(`${topic} ${heading}`).toLowerCase();
 }
 
 function embeddingText(reports: Report[], unit: Unit, sentence: string): string {
-  const p = reports[unit.report]!.paragraphs[unit.paragraph]!;
-  return p.topic && !sentence.startsWith(p.topic) ? `${p.topic}。${sentence}` : sentence;
+  const r = reports[unit.report]!;
+  const topic = r.sentences[unit.sentence]!.topic ?? r.paragraphs[unit.paragraph]!.topic;
+  return topic && !sentence.startsWith(topic) ? `${topic}。${sentence}` : sentence;
 }
 
 /** The LangChain Document for a unit: the chunk contract of ARCHITECTURE.md. */
@@ -325,6 +331,7 @@ function chunkOf(report: Report, unit: Unit, id: number): Document {
       unit: id,
       sectionPath: p.sectionPath.join(' › '),
       paragraph: p.index,
+      period: p.period,
       start: s.start,
       end: s.end,
     },

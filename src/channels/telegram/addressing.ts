@@ -56,6 +56,6 @@ export function questionText(msg: Addressable, me: Me, options: { dropCommand?: 
   return out
     .replace(/\s+/g, ' ')
     .trim()
-    .replace(/^[,,::、;;]\s*/, '')
+    .replace(/^[,，:：、;；]\s*/, '')
     .trim();
 }

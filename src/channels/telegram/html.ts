@@ -114,7 +114,7 @@ function sliceBlock(block: Block, start: number, end: number): Block {
 }
 
 /** Where a long block may be cut, best first: after a line break, a sentence, a clause. */
-const BREAKS = [/\n/g, /[。!?!?;;…]+[”’」』)]?/g, /[,,、::]/g];
+const BREAKS = [/\n/g, /[。!?！？;；…]+[”’」』)]?/g, /[,，、:：]/g];
 
 /**
  * Splits one block into blocks that each render within `limit` characters, cutting after a line

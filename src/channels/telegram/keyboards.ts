@@ -15,7 +15,7 @@ export function acceptsFeedback(a: Pick<Answer, 'reason'>): boolean {
 
 /** Up to `max` example questions other than the one just asked, with their index for the button. */
 export function pickExamples(all: readonly string[], question: string, max = 3): Array<{ index: number; text: string }> {
-  const norm = (s: string): string => s.replace(/[??!!。\s]/g, '');
+  const norm = (s: string): string => s.replace(/[?？!！。\s]/g, '');
   return all
     .map((text, index) => ({ index, text }))
     .filter((e) => norm(e.text) !== norm(question))

@@ -180,7 +180,7 @@ function reply(text: string): Outcome {
 }
 
 function isMore(text: string): boolean {
-  return moreKeywords.includes(text.replace(/[\s。.!!~～]+$/u, ''));
+  return moreKeywords.includes(text.replace(/[\s。.!！~～]+$/u, ''));
 }
 
 /** The value if `promise` settles within `ms`, else undefined (the promise keeps running). */

@@ -20,7 +20,7 @@ export const messages = {
   noMore: '没有更多内容了。请直接发送您的问题。',
   /** After a refusal with no related passage, a nudge towards questions that work. */
   tryExamples: (examples: readonly string[]) =>
-    `您可以换个问法,例如:${examples.map((q) => `“${q.replace(/[??]$/, '')}”`).join('')}。`,
+    `您可以换个问法,例如:${examples.map((q) => `“${q.replace(/[?？]$/, '')}”`).join('')}。`,
   /** Header above the quotes. */
   quotesFound: '原文:',
   quotesRelated: '相关内容:',

@@ -77,8 +77,8 @@ function fittingPrefix(text: string, budget: number): number {
   return i;
 }
 
-const SENTENCE_END = new Set(['。', '!', '?', '!', '?', ';', ';', '…']);
-const CLOSERS = new Set(['”', '’', '」', '』', ')', ')', '》', '】', '"', "'"]);
+const SENTENCE_END = new Set(['。', '!', '?', '！', '？', ';', '；', '…']);
+const CLOSERS = new Set(['”', '’', '」', '』', ')', '）', '》', '】', '"', "'"]);
 const CLAUSE = new Set([',', ',', '、', ':', ':']);
 
 /**

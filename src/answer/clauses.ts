@@ -1,177 +1,17 @@
-import { extractQuantities, normalizeText, type Quantity } from '../corpus/normalize.ts';
-import { splitClauses } from '../corpus/parse.ts';
-import type { Paragraph, Report, Sentence, Span } from '../corpus/types.ts';
-import type { Candidate } from '../search/retrieve.ts';
-import type { SearchIndex } from '../search/store.ts';
-import type { Concept, Query } from './analyze.ts';
+import { normalizeText, type Quantity } from '../corpus/normalize.ts';
+import type { Span } from '../corpus/types.ts';
+import type { Query } from './analyze.ts';
+import { clauseScore, strength, type ClauseView, type SentenceView, type SentenceViews } from './views.ts';
 
 /**
- * Selection: from the retrieved sentences, the one that answers, and inside it the shortest clause(s)
- * that do. Every span is an offset range in the stored report, so what is quoted is verbatim.
+ * Clause selection: inside a sentence, the shortest clause(s) that answer: the clause with the figure
+ * asked for, the list a lead-in announces, the clause naming a date or a place.
  */
 
-export interface ClauseView extends Span {
-  text: string;
-  norm: string;
-  /** Figures that count something (years and ordinals excluded); offsets relative to `text`. */
-  figures: Quantity[];
-  /** 第五, 首艘: for 第几 questions. */
-  ordinals: Quantity[];
-}
-
-export interface SentenceView {
-  unit: number;
-  report: Report;
-  /** Position of `report` in the index. */
-  reportIndex: number;
-  sentence: Sentence;
-  paragraph: Paragraph;
-  norm: string;
-  paragraphNorm: string;
-  /** The headings above the paragraph, normalised. */
-  contextNorm: string;
-  clauses: ClauseView[];
-}
-
-/** Lazily built, cached views of indexed sentences (clauses, figures, normalised text). */
-export class SentenceViews {
-  private readonly cache = new Map<number, SentenceView>();
-  constructor(readonly index: SearchIndex) {}
-
-  get(unit: number): SentenceView {
-    let v = this.cache.get(unit);
-    if (v) return v;
-    const u = this.index.units[unit]!;
-    const report = this.index.reports[u.report]!;
-    const sentence = report.sentences[u.sentence]!;
-    const paragraph = report.paragraphs[u.paragraph]!;
-    const clauses = splitClauses(sentence.text).map((c) => {
-      const norm = normalizeText(c.text).toLowerCase();
-      const all = extractQuantities(c.text);
-      return {
-        start: sentence.start + c.start,
-        end: sentence.start + c.end,
-        text: c.text,
-        norm,
-        figures: all.filter((q) => !q.ordinal && q.family !== 'year'),
-        ordinals: all.filter((q) => q.ordinal),
-      };
-    });
-    v = {
-      unit,
-      report,
-      reportIndex: u.report,
-      sentence,
-      paragraph,
-      norm: this.index.unitText[unit]!,
-      paragraphNorm: this.index.paragraphText[this.index.paragraphOf(u.report, u.paragraph)]!,
-      contextNorm: normalizeText(paragraph.sectionPath.join(' ')).toLowerCase(),
-      clauses,
-    };
-    if (this.cache.size > 20_000) this.cache.clear();
-    this.cache.set(unit, v);
-    return v;
-  }
-
-  /** The view of another sentence of the same report (by its index in the report). */
-  sibling(v: SentenceView, sentence: number): SentenceView | undefined {
-    if (sentence < 0 || sentence >= v.report.sentences.length) return undefined;
-    return this.get(this.index.unitOf(v.reportIndex, sentence));
-  }
-}
-
-/**
- * How strongly a text carries a concept: its own wording 1, another wording (synonym, typo fix,
- * translation) 0.8, the pieces of a compound the report never writes whole in proportion.
- */
-export function strength(c: Concept, norm: string): number {
-  if (norm.includes(c.forms[0]!)) return 1;
-  for (let i = 1; i < c.forms.length; i++) if (norm.includes(c.forms[i]!)) return 0.8;
-  if (c.parts.length) {
-    // All the pieces of a compound (体育 + 场馆) stand for it; one piece alone (人口 of 常住人口) hardly does.
-    const found = c.parts.filter((p) => norm.includes(p)).length;
-    // Pieces that leave part of the word unexplained (人口 of 常住人口) only hint at it.
-    const whole = c.parts.reduce((n, p) => n + p.length, 0) >= c.text.length;
-    return found === c.parts.length && whole ? 0.6 : (0.2 * found) / c.parts.length;
-  }
-  return 0;
-}
-
-export function matches(c: Concept, norm: string): boolean {
-  return strength(c, norm) > 0;
-}
-
-/** Share of the question's concepts (by weight) found in the sentence, its paragraph or its headings. */
-export function coverage(q: Query, v: SentenceView): number {
-  let total = 0;
-  let got = 0;
-  for (const c of q.concepts) {
-    total += c.weight;
-    got += c.weight * Math.max(strength(c, v.norm), 0.6 * strength(c, v.paragraphNorm), 0.5 * strength(c, v.contextNorm));
-  }
-  return total > 0 ? got / total : 0;
-}
-
-/** Concept weight carried by one clause; the focus (the thing counted) counts double. */
-function clauseScore(q: Query, clause: ClauseView): number {
-  let s = 0;
-  for (const c of q.concepts) s += c.weight * strength(c, clause.norm) * (c.focus ? 2 : 1);
-  return s;
-}
-
-const DATE = /\d{1,2}月|\d{1,2}日|年底|年初|年末|上半年|下半年|季度|月底|月初|春节|国庆|\d{4}年(?:\d|底|内|前)/;
-const STREET_SUFFIX = /路|街道|大街|街区|片区|广场|港区|新区|园区|商圈|小区/u;
+export const DATE = /\d{1,2}月|\d{1,2}日|年底|年初|年末|上半年|下半年|季度|月底|月初|春节|国庆|\d{4}年(?:\d|底|内|前)/;
+export const STREET_SUFFIX = /路|街道|大街|街区|片区|广场|港区|新区|园区|商圈|小区/u;
 /** Where in general: also facilities and bodies (山港航运金融中心, 产业基地, 第一线). */
-const PLACE_SUFFIX = /路|街道|大街|街区|片区|广场|港区|新区|园区|商圈|小区|中心|基地|产业园|园|馆|城|港|大厦|楼宇|一线/u;
-
-export interface Ranked {
-  view: SentenceView;
-  candidate: Candidate;
-  coverage: number;
-  /** How well the sentence can answer this kind of question (0–1). */
-  fit: number;
-  score: number;
-}
-
-export function rank(q: Query, candidates: Candidate[], views: SentenceViews): Ranked[] {
-  const out = candidates.map((candidate) => {
-    const view = views.get(candidate.unit);
-    const cov = coverage(q, view);
-    const f = fit(q, view);
-    // Unless the question looks back, a passage about an earlier year (the review part) yields to the plan.
-    const earlier = q.time.scope !== 'past' && isEarlierPart(view) ? 0.85 : 1;
-    return { view, candidate, coverage: cov, fit: f, score: earlier * (0.45 * candidate.score + 0.45 * cov + 0.1 * f) };
-  });
-  return out.sort((a, b) => b.score - a.score || a.candidate.unit - b.candidate.unit);
-}
-
-function isEarlierPart(v: SentenceView): boolean {
-  const year = /(?:19|20)\d{2}/.exec(v.paragraph.sectionPath[0] ?? '')?.[0];
-  return year !== undefined && Number(year) < v.report.meta.year;
-}
-
-function fit(q: Query, v: SentenceView): number {
-  switch (q.intent) {
-    case 'number':
-    case 'cost': {
-      const pick = figureClauses(q, v);
-      return pick ? (pick.direct ? 1 : 0.6) : 0;
-    }
-    case 'when':
-      return DATE.test(v.norm) ? 1 : 0;
-    case 'list':
-    case 'who':
-      return /[、::]/.test(v.sentence.text) ? 0.5 : 0;
-    case 'summary':
-      return v.paragraph.kind !== 'body'
-        ? 0.6
-        : v.paragraph.topic && v.sentence.index === v.paragraph.sentences[0]?.index
-          ? 0.5
-          : 0;
-    default:
-      return 0;
-  }
-}
+export const PLACE_SUFFIX = /路|街道|大街|街区|片区|广场|港区|新区|园区|商圈|小区|中心|基地|产业园|园|馆|城|港|大厦|楼宇|一线/u;
 
 const COUNTS = new Set(['count', 'people', 'times', 'none']);
 
@@ -295,7 +135,7 @@ export function factPick(q: Query, v: SentenceView, views: SentenceViews, maxCha
     // start from the sentence that announces it (短板和不足,主要是:).
     const head = enumerationHead(v, views);
     if (head && head !== v) {
-      const lead = head.clauses.findIndex((c) => /[::]$/.test(c.text));
+      const lead = head.clauses.findIndex((c) => /[:：]$/.test(c.text));
       // Keep the clause that names what is listed (必须正视存在的短板和不足,主要是:…).
       const from = lead > 0 && head.clauses[lead - 1]!.text.length <= 20 ? lead - 1 : lead;
       return extendLeadIn(pickFromClauses(head, range(from, lead)), head, lead, views);
@@ -354,11 +194,11 @@ export function factPick(q: Query, v: SentenceView, views: SentenceViews, maxCha
     else for (let k = 0; k < 3 && hi + 1 < n && width(lo, hi + 1) <= maxChars; k++) hi++;
   }
   // A short lead-in right after (必须正视存在的短板和不足,主要是:…) announces what is asked.
-  if (hi + 1 < n && /[::]$/.test(v.clauses[hi + 1]!.text) && v.clauses[hi + 1]!.text.length <= 8) hi++;
+  if (hi + 1 < n && /[:：]$/.test(v.clauses[hi + 1]!.text) && v.clauses[hi + 1]!.text.length <= 8) hi++;
   // Keywords alone (招商引资 组合拳): the clause found and what it goes on to say.
   if (q.keyword) while (hi + 1 < n && width(lo, hi + 1) <= maxChars) hi++;
   const pick = pickFromClauses(v, range(lo, hi));
-  if (/[::]$/.test(v.clauses[hi]!.text)) return extendLeadIn(pick, v, hi, views);
+  if (/[:：]$/.test(v.clauses[hi]!.text)) return extendLeadIn(pick, v, hi, views);
   return pick;
 }
 
@@ -376,9 +216,9 @@ function nameBonus(q: Query, c: ClauseView): number {
 function enumerationHead(v: SentenceView, views: SentenceViews): SentenceView | undefined {
   let s: SentenceView | undefined = v;
   for (let steps = 0; s && steps < 8; steps++) {
-    if (s.clauses.some((c) => /[::]$/.test(c.text)) && /[;;]$/.test(s.sentence.text)) return s;
+    if (s.clauses.some((c) => /[:：]$/.test(c.text)) && /[;；]$/.test(s.sentence.text)) return s;
     const prev = views.sibling(s, s.sentence.index - 1);
-    if (!prev || prev.sentence.paragraph !== v.sentence.paragraph || !/[;;]$/.test(prev.sentence.text)) return undefined;
+    if (!prev || prev.sentence.paragraph !== v.sentence.paragraph || !/[;；]$/.test(prev.sentence.text)) return undefined;
     s = prev;
   }
   return undefined;
@@ -391,7 +231,7 @@ function extendLeadIn(pick: Pick, v: SentenceView, clause: number, views: Senten
   let quoteEnd = v.sentence.end;
   // Items separated by semicolons are separate sentences: follow them to the full stop.
   let s: SentenceView | undefined = v;
-  while (s && /[;;]$/.test(s.sentence.text) && s.sentence.paragraph === v.sentence.paragraph) {
+  while (s && /[;；]$/.test(s.sentence.text) && s.sentence.paragraph === v.sentence.paragraph) {
     s = views.sibling(s, s.sentence.index + 1);
     if (!s || s.sentence.paragraph !== v.sentence.paragraph) break;
     spans.push({ start: s.sentence.start, end: s.sentence.end });
@@ -404,4 +244,9 @@ function range(lo: number, hi: number): number[] {
   const out: number[] = [];
   for (let i = lo; i <= hi; i++) out.push(i);
   return out;
+}
+
+/** The text of a pick's spans, joined as in the source (for checks such as "is this a list"). */
+export function joinSpansOf(v: SentenceView, spans: Span[]): string {
+  return spans.map((s) => v.report.text.slice(s.start, s.end)).join(',');
 }

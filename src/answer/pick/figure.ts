@@ -1,0 +1,81 @@
+import { extractQuantities, normalizeText } from '../../corpus/normalize.ts';
+import type { Span } from '../../corpus/types.ts';
+import type { Query } from '../analyze.ts';
+import { figureClauses, focusCovered, incrementOnly, pickFromClauses, statesQuestionFigures, type Pick } from '../clauses.ts';
+import { compose, refusal } from '../compose.ts';
+import { messages } from '../messages.ts';
+import { subjectOf } from '../scope.ts';
+import { MIN_COVERAGE } from '../tuning.ts';
+import { strength } from '../views.ts';
+import type { PickContext } from './context.ts';
+
+/**
+ * Number and cost questions: the clause with the figure asked for, its unit and qualifier. A figure
+ * is given only from a passage that names the thing counted and speaks of the period asked; otherwise
+ * the refusal says what is missing (a total where only growth is given, an increment where a total is
+ * asked, no figure at all). A wrong number is worse than "the report does not say".
+ */
+export function pickFigure({ q, ranked, related }: PickContext): ReturnType<typeof compose> {
+  const best = ranked[0]!;
+  const pool = ranked.slice(0, 6).filter((r) => r.coverage >= Math.max(MIN_COVERAGE, 0.8 * best.coverage));
+  for (const r of pool) {
+    if (!focusCovered(q, r.view)) continue;
+    if (!q.yesNo && !statesQuestionFigures(q, r.view)) continue;
+    // A figure of another period than the one asked is not the answer (the five-year total for this year).
+    if (r.period < 0.8) continue;
+    const pick = figureClauses(q, r.view);
+    if (!pick) continue;
+    if (incrementOnly(q, r.view, pick.clauses)) return refusal(q, 'no-figure', messages.noCount(subjectOf(q)), related);
+    // Two figures asked at once (多少条路、多少处区域): keep every item.
+    const twoAsked = (q.text.match(/多少|几(?!种|类)/g) ?? []).length >= 2;
+    const whole = pickFromClauses(r.view, pick.clauses);
+    const narrowed = twoAsked ? whole : narrowToItems(q, whole);
+    if (!narrowed) continue;
+    return compose(q, r, narrowed, ranked);
+  }
+  if (q.intent === 'cost') return refusal(q, 'no-price', messages.noPrice, related);
+  // Asked for an amount where the report gives only a growth rate.
+  const rates = figureClauses({ ...q, wants: 'percent' }, best.view);
+  if (rates && (q.total || q.wants === 'money')) return refusal(q, 'no-figure', messages.noTotal(subjectOf(q)), related);
+  return refusal(q, 'no-figure', messages.noFigure(subjectOf(q)), related);
+}
+
+/**
+ * One clause can list several figures (认定省级瞪羚企业3家、专精特新企业15家、高新技术企业70家): when the
+ * question is about some of the items, answer with those items only.
+ */
+function narrowToItems(q: Query, pick: Pick): Pick | undefined {
+  if (pick.spans.length !== 1) return pick;
+  const text = pick.view.report.text;
+  const span = pick.spans[0]!;
+  const items: Span[] = [];
+  let start = span.start;
+  for (let i = span.start; i <= span.end; i++) {
+    if (i === span.end || text[i] === '、') {
+      items.push({ start, end: i });
+      start = i + 1;
+    }
+  }
+  if (items.length < 2) return pick;
+  const hasFigure = (it: Span) => extractQuantities(text.slice(it.start, it.end)).some((f) => !f.ordinal);
+  const withFigure = items.every(hasFigure);
+  const focus = q.concepts.filter((c) => c.focus);
+  const about = (it: Span) => focus.length > 0 && focus.every((c) => strength(c, normalizeText(text.slice(it.start, it.end)).toLowerCase()) >= 0.8);
+  // 访问港航次再创新高 beside 邮轮航次40个以上: the item asked about has no figure of its own.
+  if (!withFigure && items.some(about) && items.filter(about).every((it) => !hasFigure(it))) return undefined;
+  if (!withFigure || (focus.length === 0 && !q.unit)) return pick;
+  const unitOf = (it: Span) => extractQuantities(text.slice(it.start, it.end)).some((f) => f.unit === q.unit);
+  // 专精特新和瞪羚企业各几家: each item about one of them.
+  const subjects = q.concepts.filter((c) => c.noun);
+  const each = /各|分别/.test(q.text) && subjects.length > 1;
+  const matchesItem = (it: Span, c: (typeof focus)[number]) => strength(c, normalizeText(text.slice(it.start, it.end)).toLowerCase()) >= 0.8;
+  let hits = each
+    ? items.filter((it) => subjects.some((c) => matchesItem(it, c)))
+    : focus.length
+      ? items.filter((it) => focus.every((c) => matchesItem(it, c)))
+      : [];
+  // 星级示范路今年搞几条: the item counted in 条.
+  if (q.unit && items.some(unitOf) && !items.every(unitOf) && (hits.length === 0 || !hits.some(unitOf))) hits = items.filter(unitOf);
+  if (hits.length === 0 || hits.length === items.length) return pick;
+  return { ...pick, spans: hits };
+}

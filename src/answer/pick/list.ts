@@ -1,0 +1,21 @@
+import { factPick, joinSpansOf } from '../clauses.ts';
+import { compose, refusal, type Draft } from '../compose.ts';
+import { messages } from '../messages.ts';
+import { SPAN_BUDGET } from '../tuning.ts';
+import type { PickContext } from './context.ts';
+import { isTopicLine, paragraphOrClauses, pickSummary } from './summary.ts';
+
+/**
+ * List and who-questions: the enumeration next to the clause that names the subject, the list a
+ * lead-in announces, or a paragraph's topics; a count the report gives without listing the items
+ * (具体是哪30项) is refused.
+ */
+export function pickList(ctx: PickContext): Draft {
+  const { q, ranked, related, views } = ctx;
+  const best = ranked[0]!;
+  if (q.section) return pickSummary(ctx);
+  if (isTopicLine(best)) return paragraphOrClauses(q, best, views, ranked);
+  const pick = factPick(q, best.view, views, SPAN_BUDGET.list);
+  if (q.asksEnumeration && !/、/.test(joinSpansOf(best.view, pick.spans))) return refusal(q, 'not-found', messages.noItems, related);
+  return compose(q, best, pick, ranked);
+}

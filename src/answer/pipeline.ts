@@ -1,0 +1,123 @@
+import { retrieve, type RetrievalWeights } from '../search/retrieve.ts';
+import type { IdentifiedEmbeddings, SearchIndex } from '../search/store.ts';
+import { analyzeQuestion, MAX_QUESTION_LENGTH, type AnalyzeContext, type Query } from './analyze.ts';
+import { citationsOf, labelPeriod, refusal, type Draft } from './compose.ts';
+import { messages } from './messages.ts';
+import { chaptersOf, overview, PICKERS, sectionSummary } from './pick/index.ts';
+import { rank, type Ranked } from './rank.ts';
+import { periodWeight, refusalAfter, scopeOf, type Deployment, type Scope } from './scope.ts';
+import { CANDIDATES } from './tuning.ts';
+import type { Answer, AskOptions } from './types.ts';
+import type { SentenceViews } from './views.ts';
+
+/**
+ * The answer stage, in order and without rules of its own:
+ *
+ *   analyse → refuse what no report can answer → scope (reports, parts) → shortcuts (a section by
+ *   number, an overview) → retrieve → rank → refusal rules → PICKERS[intent] → compose
+ *
+ * Rules live in the steps: question understanding in analyze.ts, which reports and which refusals in
+ * scope.ts, how an answer is cut in pick/<intent>.ts, the wording in compose.ts and messages.ts.
+ */
+export interface PipelineDeps {
+  index: SearchIndex;
+  ctx: AnalyzeContext;
+  deployment: Deployment;
+  embeddings: IdentifiedEmbeddings;
+  views: SentenceViews;
+  weights?: RetrievalWeights;
+  /** Called when the dense half fails (the answer then comes from lexical retrieval alone). */
+  onDenseError?: (err: unknown) => void;
+}
+
+export async function answerQuestion(question: string, options: AskOptions, deps: PipelineDeps): Promise<Answer> {
+  const q = analyzeQuestion(question, deps.ctx);
+  const maxCitations = Math.min(3, Math.max(1, options.maxCitations ?? 3));
+  const draft = await draftAnswer(q, options, deps);
+  return {
+    question: q.raw,
+    found: draft.found,
+    answer: draft.answer,
+    citations: citationsOf(draft, maxCitations),
+    latencyMs: 0,
+    intent: draft.intent,
+    ...(draft.reason ? { reason: draft.reason } : {}),
+    highlights: draft.highlights,
+    ...(q.truncated ? { notice: messages.truncated(MAX_QUESTION_LENGTH) } : {}),
+  };
+}
+
+async function draftAnswer(q: Query, options: AskOptions, deps: PipelineDeps): Promise<Draft> {
+  const { index, views } = deps;
+  if (!q.text) return refusal(q, 'empty', messages.empty);
+  if (q.flags.personal) return refusal(q, 'personal-data', messages.personalData);
+
+  const scope = scopeOf(q, deps.deployment, { ...(options.report ? { report: options.report } : {}), ...(options.region ? { region: options.region } : {}) });
+  if (scope.refusal) return refusal(q, scope.refusal.reason, scope.refusal.message);
+
+  // Two loaded regions named (浙江和四川的就业目标): each answers for itself.
+  if (scope.regions.length >= 2 && !q.superlative) {
+    const drafts = await Promise.all(
+      scope.regions.map(async (region) => ({ region, draft: await scopedDraft(q, { ...scope, reports: scope.reports.filter((i) => index.reports[i]!.meta.region === region), regions: [region] }, deps) })),
+    );
+    return mergeRegions(q, drafts, deps);
+  }
+  return scopedDraft(q, scope, deps);
+
+  async function scopedDraft(q: Query, scope: Scope, deps: PipelineDeps): Promise<Draft> {
+    const report = index.reports[scope.reports[0] ?? 0]!;
+    if (q.ordinal !== undefined && q.section) {
+      // 第三部分讲啥: the section itself, whatever else the question says.
+      const chapter = chaptersOf(report)[q.ordinal - 1];
+      if (chapter) return sectionSummary(chapter, report, index, views, []);
+    }
+    if (q.concepts.length === 0 && !q.flags.injection) {
+      if (!q.flags.greeting && !q.english && (q.intent === 'summary' || q.intent === 'list' || q.section)) return overview(q, report, index, views);
+      if (q.english && !q.flags.greeting) return refusal(q, 'not-found', messages.notFound(''));
+      return refusal({ ...q, intent: 'chitchat' }, 'chitchat', messages.chitchat(report.meta.title));
+    }
+
+    const ranked = await retrieveAndRank(q, scope, deps);
+    const best = ranked[0];
+    const related = ranked.filter((r) => r.coverage >= 0.3);
+    const refused = refusalAfter({ q, scope, deployment: deps.deployment, ...(best ? { best } : {}) });
+    if (refused) {
+      if (refused.rule === 'not-found' && q.flags.greeting) return refusal({ ...q, intent: 'chitchat' }, 'chitchat', messages.chitchat(report.meta.title));
+      return refusal(q, refused.reason, refused.message, related);
+    }
+    const draft = PICKERS[q.intent]({ q, ranked, related, index, views, scope });
+    return labelPeriod(draft, q);
+  }
+}
+
+async function retrieveAndRank(q: Query, scope: Scope, deps: PipelineDeps): Promise<Ranked[]> {
+  let vector: number[] | undefined;
+  try {
+    vector = await deps.embeddings.embedQuery(q.concepts.flatMap((c) => c.forms.slice(0, 3)).join(' ') || q.text);
+  } catch (err) {
+    // A neural embedder that is down or misconfigured must not take answers down: lexical retrieval stands alone.
+    deps.onDenseError?.(err);
+  }
+  const candidates = await retrieve(
+    deps.index,
+    { terms: q.terms, ...(vector ? { vector } : {}) },
+    { limit: CANDIDATES, reports: scope.reports, ...(deps.weights ? { weights: deps.weights } : {}) },
+  );
+  return rank(q, candidates, deps.views, (v) => periodWeight(scope, v));
+}
+
+/** 浙江省:…;四川省:…, each answer from its own report, cited in turn. */
+function mergeRegions(q: Query, drafts: Array<{ region: string; draft: Draft }>, deps: PipelineDeps): Draft {
+  const found = drafts.filter((d) => d.draft.found);
+  if (found.length === 0) return drafts[0]!.draft;
+  const short = (r: string): string => deps.deployment.gazetteer.shortName(r);
+  const answer = drafts.map((d) => `${short(d.region)}:${d.draft.found ? d.draft.answer : d.draft.answer}`).join('\n');
+  return {
+    found: true,
+    intent: q.intent,
+    answer,
+    highlights: found.flatMap((d) => d.draft.highlights),
+    primary: found.flatMap((d) => d.draft.primary.slice(0, 1)),
+    related: [],
+  };
+}

@@ -1,0 +1,312 @@
+import type { Gazetteer } from '../corpus/regions.ts';
+import type { Period, ReportMeta } from '../corpus/types.ts';
+import type { Query } from './analyze.ts';
+import { messages } from './messages.ts';
+import type { Ranked } from './rank.ts';
+import { PERIOD_WEIGHT, MIN_COVERAGE } from './tuning.ts';
+import type { RefusalReason } from './types.ts';
+import type { SentenceView } from './views.ts';
+
+/**
+ * Scope: which reports a question is about (the place it names, else the chat's or the deployment's
+ * default, else all), which of their parts (the period it names), and the refusals that follow from
+ * that, as one ordered table of named rules. A rule refuses before retrieval when no loaded report can
+ * answer (a year none covers), or after it when the best passage does not carry what the question
+ * pins down (another place, a city the province report does not single out, a ranking).
+ */
+
+/** What the deployment holds, for scoping. */
+export interface Deployment {
+  reports: Array<{ meta: ReportMeta; periods: Set<Period> }>;
+  gazetteer: Gazetteer;
+  /** DEFAULT_REGION, or the only region loaded. */
+  defaultRegion?: string;
+}
+
+export interface ScopeOptions {
+  /** A report id chosen by the caller (API `report`, a chat's choice). */
+  report?: string;
+  /** A region chosen by the caller (API `region`). */
+  region?: string;
+}
+
+export interface Scope {
+  /** Indexes of the reports to search. */
+  reports: number[];
+  /** The periods asked of each report; absent when the question names no time. */
+  periods?: Map<number, Period[]>;
+  /** Words by which a passage of another period still speaks of the time asked (十四五, 2025年). */
+  markers: string[];
+  /** Every answer must name this (a year no report covers as a whole). */
+  requireMarker: boolean;
+  /** Places the quoted passage must name: a city of a loaded province, or a place no report governs. */
+  mustName: Array<{ form: string; name: string; kind: 'sub-place' | 'other-place' }>;
+  /** The regions the question names that are loaded. */
+  regions: string[];
+  refusal?: { reason: RefusalReason; message: string };
+}
+
+export function scopeOf(q: Query, d: Deployment, options: ScopeOptions = {}): Scope {
+  const g = d.gazetteer;
+  const loaded = [...new Set(d.reports.map((r) => r.meta.region))];
+  const all = d.reports.map((_, i) => i);
+  const scope: Scope = { reports: all, markers: [], requireMarker: false, mustName: [], regions: [] };
+
+  // — where —
+  let chosen: number[] | undefined;
+  if (options.report) {
+    const i = d.reports.findIndex((r) => r.meta.id === options.report);
+    if (i >= 0) chosen = [i];
+  }
+  const named = new Set<string>();
+  for (const m of q.places.mentions) {
+    const place = m.region.name;
+    if (loaded.includes(place)) {
+      named.add(place);
+      continue;
+    }
+    // A city of a loaded province: the province's report, which must single the city out.
+    const governing = loaded.find((r) => g.within(place, r));
+    if (governing) {
+      named.add(governing);
+      scope.mustName.push({ form: m.form, name: place, kind: 'sub-place' });
+      continue;
+    }
+    scope.mustName.push({ form: m.form, name: place, kind: 'other-place' });
+  }
+  const region = [...named];
+  scope.regions = region;
+  if (region.length) {
+    chosen = all.filter((i) => region.includes(d.reports[i]!.meta.region));
+  } else if (!chosen && scope.mustName.some((m) => m.kind === 'other-place') && loaded.length > 1) {
+    // Only another place is named: search everything, so a passage that names it can still answer.
+    chosen = all;
+  } else if (!chosen) {
+    const fallback = options.region ?? d.defaultRegion;
+    const inRegion = fallback ? all.filter((i) => d.reports[i]!.meta.region === fallback || g.within(d.reports[i]!.meta.region, fallback)) : [];
+    chosen = inRegion.length ? inRegion : all;
+  }
+  // A word pointing up a level (全市 asked of a district's report) names the region above it.
+  const own = chosen.map((i) => d.reports[i]!.meta);
+  for (const level of q.places.relative) {
+    const meta = own[0];
+    if (!meta || own.some((m) => levelMatches(m, level))) continue;
+    const above = level === 'city' ? meta.city : level === 'province' ? meta.province : undefined;
+    if (above) scope.mustName.push({ form: relativeForm(level), name: above, kind: 'other-place' });
+  }
+
+  // — when —
+  const newest = (ids: number[]): number => Math.max(...ids.map((i) => d.reports[i]!.meta.year));
+  const latest = (ids: number[]): number[] => {
+    // One report per region: the newest, unless a year picks another.
+    const byRegion = new Map<string, number>();
+    for (const i of ids) {
+      const r = d.reports[i]!.meta;
+      const have = byRegion.get(r.region);
+      if (have === undefined || d.reports[have]!.meta.year < r.year) byRegion.set(r.region, i);
+    }
+    return [...byRegion.values()].sort((a, b) => a - b);
+  };
+  const time = q.time;
+  const periods = new Map<number, Period[]>();
+  const want = (i: number, ...ps: Period[]): void => {
+    const have = ps.filter((p) => d.reports[i]!.periods.has(p));
+    if (have.length) periods.set(i, [...(periods.get(i) ?? []), ...have]);
+  };
+  const Y = newest(chosen);
+  switch (time.kind) {
+    case 'none':
+      scope.reports = latest(chosen);
+      return scope;
+    case 'current':
+      scope.reports = latest(chosen);
+      for (const i of scope.reports) want(i, 'current', 'annex', 'front');
+      break;
+    case 'next-year': {
+      for (const i of chosen) if (d.reports[i]!.meta.year === Y + 1) want(i, 'current', 'annex');
+      if (!periods.size) {
+        scope.markers.push(`${Y + 1}年`);
+        scope.requireMarker = true;
+      }
+      break;
+    }
+    case 'last-year':
+    case 'year': {
+      const year = time.kind === 'year' ? time.year! : Y - 1;
+      for (const i of chosen) {
+        const r = d.reports[i]!.meta;
+        if (r.year === year) want(i, 'current', 'annex', 'front');
+        if (r.year === year + 1) want(i, 'last-year');
+      }
+      scope.markers.push(`${year}年`);
+      if (time.kind === 'last-year') scope.markers.push('去年', '上年', '过去一年', '一年来');
+      if (!periods.size) {
+        // A year no report covers as a whole may still be named by a passage (到2027年, 2020年的7.2%).
+        scope.requireMarker = true;
+        if (year > Y + 10 || year < Y - 10) scope.refusal = otherYear(q, d, chosen);
+      }
+      break;
+    }
+    case 'five-year-review':
+      for (const i of latest(chosen)) want(i, 'five-year-review');
+      scope.markers.push(time.marker ?? '十四五', '十四五', '五年来', '过去五年');
+      if (!periods.size) scope.refusal = otherYear(q, d, chosen);
+      break;
+    case 'five-year-plan':
+      for (const i of latest(chosen)) want(i, 'five-year-plan');
+      scope.markers.push(time.marker ?? '十五五', '十五五', '2030年', '到2030');
+      if (!periods.size) scope.refusal = otherYear(q, d, chosen);
+      break;
+  }
+  scope.reports = periods.size ? [...periods.keys()].sort((a, b) => a - b) : latest(chosen);
+  if (periods.size) scope.periods = periods;
+  return scope;
+}
+
+function levelMatches(meta: ReportMeta, level: string): boolean {
+  if (meta.level === level) return true;
+  // 全区 in an autonomous region's report (广西壮族自治区) is the region itself.
+  return level === 'county' && meta.level === 'province' && /自治区$/.test(meta.region);
+}
+
+function relativeForm(level: string): string {
+  return level === 'city' ? '全市' : level === 'province' ? '全省' : '全区';
+}
+
+function otherYear(q: Query, d: Deployment, chosen: number[]): { reason: RefusalReason; message: string } {
+  return { reason: 'other-year', message: messages.otherYear(q.time.marker ?? '这一时期', coverageOf(d, chosen)) };
+}
+
+/** 山东省2026年政府工作报告(2025年及“十四五”时期回顾、“十五五”时期目标、2026年工作安排). */
+export function coverageOf(d: Deployment, chosen: number[]): string {
+  const metas = chosen.map((i) => d.reports[i]!);
+  if (metas.length > 3) {
+    const years = [...new Set(metas.map((m) => m.meta.year))].sort();
+    return messages.coverageMany(metas.length, years);
+  }
+  return metas
+    .map(({ meta, periods }) => {
+      const parts: string[] = [];
+      if (periods.has('last-year')) parts.push(`${meta.year - 1}年工作回顾`);
+      if (periods.has('five-year-review')) parts.push(`“${planName(meta.year - 1)}”时期回顾`);
+      if (periods.has('five-year-plan')) parts.push(`“${planName(meta.year)}”时期目标`);
+      parts.push(`${meta.year}年工作安排`);
+      return `${meta.title}(${parts.join('、')})`;
+    })
+    .join(';');
+}
+
+/** The five-year plan a year belongs to: 2021–2025 → 十四五, 2026–2030 → 十五五. */
+export function planName(year: number): string {
+  const n = Math.floor((year - 2021) / 5) + 14;
+  const cn = ['', '一', '二', '三', '四', '五', '六', '七', '八', '九'];
+  return `${n >= 10 ? `十${cn[n - 10]}` : cn[n]}五`;
+}
+
+/** Weight of a passage for the period asked (see PERIOD_WEIGHT). */
+export function periodWeight(scope: Scope, v: SentenceView): number {
+  if (!scope.periods) return PERIOD_WEIGHT.unasked[v.period];
+  const asked = scope.periods.get(v.reportIndex);
+  if (asked?.includes(v.period)) return PERIOD_WEIGHT.asked;
+  if (namesMarker(scope, v)) return PERIOD_WEIGHT.namesAsked;
+  return PERIOD_WEIGHT.other;
+}
+
+function namesMarker(scope: Scope, v: SentenceView): boolean {
+  return scope.markers.some((m) => v.norm.includes(m) || (v.paragraph.topic ?? '').includes(m));
+}
+
+// — refusal rules —
+
+export interface RuleContext {
+  q: Query;
+  scope: Scope;
+  deployment: Deployment;
+  best?: Ranked;
+}
+
+export interface RefusalRule {
+  reason: RefusalReason;
+  /** The rule's name, for tests and logs. */
+  name: string;
+  test(ctx: RuleContext): boolean;
+  message(ctx: RuleContext): string;
+}
+
+const passageText = (r: Ranked): string => `${r.view.norm} ${r.view.paragraphNorm}`;
+
+/**
+ * Applied in order after retrieval; the first that holds refuses. Out of scope (another place, another
+ * time) is the more useful thing to say, so it is said before "not found".
+ */
+export const AFTER_RETRIEVAL: RefusalRule[] = [
+  { name: 'injection', reason: 'injection', test: ({ q }) => q.flags.injection, message: () => messages.injection },
+  { name: 'how-to', reason: 'not-found', test: ({ q }) => q.flags.howTo, message: () => messages.noProcedure },
+  {
+    name: 'other-place',
+    reason: 'other-place',
+    test: ({ scope, best }) => scope.mustName.some((m) => m.kind === 'other-place' && !(best && passageText(best).includes(m.form.toLowerCase()))),
+    message: ({ scope, deployment }) => {
+      const place = scope.mustName.find((m) => m.kind === 'other-place')!;
+      return messages.otherPlace(place.name, loadedDescription(deployment, scope));
+    },
+  },
+  {
+    name: 'sub-place',
+    reason: 'other-place',
+    test: ({ scope, best }) => scope.mustName.some((m) => m.kind === 'sub-place' && !(best && passageText(best).includes(m.form.toLowerCase()))),
+    message: ({ scope, deployment }) => {
+      const place = scope.mustName.find((m) => m.kind === 'sub-place')!;
+      const parent = scope.regions[0] ?? deployment.reports[scope.reports[0] ?? 0]?.meta.region ?? '';
+      return messages.subPlace(place.name, parent);
+    },
+  },
+  {
+    name: 'other-year',
+    reason: 'other-year',
+    test: ({ scope, best }) => scope.requireMarker && !(best && scope.markers.some((m) => best.view.norm.includes(m))),
+    message: ({ q, scope, deployment }) => messages.otherYear(q.time.marker ?? '这一时期', coverageOf(deployment, scope.reports)),
+  },
+  {
+    name: 'ranking',
+    reason: 'not-found',
+    // 投资最大的是哪一个: the report must rank things itself.
+    test: ({ q, best }) => Boolean(best && q.superlative && !/最|首|第一|之最|龙头|前列|首位/.test(best.view.sentence.text)),
+    message: () => messages.noRanking,
+  },
+  {
+    name: 'not-found',
+    reason: 'not-found',
+    test: ({ best }) => !best || best.coverage < MIN_COVERAGE,
+    message: ({ q }) => messages.notFound(subjectOf(q)),
+  },
+];
+
+/** The first rule that refuses, if any. */
+export function refusalAfter(ctx: RuleContext): { reason: RefusalReason; message: string; rule: string } | undefined {
+  for (const rule of AFTER_RETRIEVAL) {
+    if (rule.test(ctx)) return { reason: rule.reason, message: rule.message(ctx), rule: rule.name };
+  }
+  return undefined;
+}
+
+function loadedDescription(d: Deployment, scope: Scope): string {
+  const regions = [...new Set(d.reports.map((r) => r.meta.region))];
+  if (regions.length === 1) return messages.onlyRegion(regions[0]!);
+  const shown = scope.reports.length && scope.reports.length < d.reports.length ? [...new Set(scope.reports.map((i) => d.reports[i]!.meta.region))] : regions;
+  return messages.loadedRegions(shown);
+}
+
+/** How the question itself names its subject (地铁5号线), for refusal messages. */
+export function subjectOf(q: Query): string {
+  if (q.english) return '';
+  const focus = q.concepts.filter((c) => c.focus);
+  const named = focus.length ? focus : q.concepts.slice(0, 3);
+  const text = q.places.rest;
+  const at = named.map((c) => ({ start: text.indexOf(c.text), end: text.indexOf(c.text) + c.text.length })).filter((x) => x.start >= 0);
+  if (at.length === named.length && at.length > 0) {
+    const span = text.slice(Math.min(...at.map((x) => x.start)), Math.max(...at.map((x) => x.end)));
+    if ([...span].length <= 12 && !/[,，。?？!！\s]/.test(span)) return span;
+  }
+  return named.map((c) => c.text).join('');
+}

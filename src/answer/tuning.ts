@@ -1,0 +1,31 @@
+/**
+ * Every threshold and budget of the answer stage, named once with its reason.
+ */
+
+/** Share of the question's concepts (by weight) below which the reports are taken not to answer. */
+export const MIN_COVERAGE = 0.4;
+
+/** How a sentence's rank mixes retrieval's fused score, the question's coverage and the fit to the intent. */
+export const RANK = { retrieval: 0.45, coverage: 0.45, fit: 0.1 } as const;
+
+/**
+ * Weight of a passage by the period it speaks of. Asked about a period, passages of another period
+ * hardly count unless they name it themselves (…“十四五”时期累计…). Unasked, this year's plan comes
+ * first and the look-backs yield, but can still answer what only they say.
+ */
+export const PERIOD_WEIGHT = {
+  asked: 1,
+  /** Another period's passage that names the period or year asked, in its own words. */
+  namesAsked: 0.9,
+  other: 0.45,
+  unasked: { current: 1, annex: 0.95, front: 0.9, 'five-year-plan': 0.88, 'last-year': 0.86, 'five-year-review': 0.84 },
+} as const;
+
+/** Candidates taken from retrieval into ranking. */
+export const CANDIDATES = 24;
+
+/** Characters an answer cut from one sentence may span, by kind of question. */
+export const SPAN_BUDGET = { fact: 60, list: 140, paragraph: 120, leadIn: 400 } as const;
+
+/** Citations next to an answer must share this much of the question; weaker passages are noise. */
+export const CITATION_MIN_COVERAGE = 0.6;

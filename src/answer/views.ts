@@ -1,0 +1,123 @@
+import { extractQuantities, normalizeText, type Quantity } from '../corpus/normalize.ts';
+import { splitClauses } from '../corpus/parse.ts';
+import type { Paragraph, Period, Report, Sentence, Span } from '../corpus/types.ts';
+import type { SearchIndex } from '../search/store.ts';
+import type { Concept, Query } from './analyze.ts';
+
+/**
+ * Views of indexed sentences for the answer stage: the sentence, its paragraph, its clauses with the
+ * figures they state, and normalised text for matching a question's concepts. Every span is an offset
+ * range in the stored report, so what is quoted is verbatim.
+ */
+
+export interface ClauseView extends Span {
+  text: string;
+  norm: string;
+  /** Figures that count something (years and ordinals excluded); offsets relative to `text`. */
+  figures: Quantity[];
+  /** 第五, 首艘: for 第几 questions. */
+  ordinals: Quantity[];
+}
+
+export interface SentenceView {
+  unit: number;
+  report: Report;
+  /** Position of `report` in the index. */
+  reportIndex: number;
+  sentence: Sentence;
+  paragraph: Paragraph;
+  norm: string;
+  paragraphNorm: string;
+  /** The headings above the paragraph and the sentence's block topic, normalised. */
+  contextNorm: string;
+  /** The period the paragraph speaks of (this year's plan, last year's results …). */
+  period: Period;
+  clauses: ClauseView[];
+}
+
+/** Lazily built, cached views of indexed sentences (clauses, figures, normalised text). */
+export class SentenceViews {
+  private readonly cache = new Map<number, SentenceView>();
+  constructor(readonly index: SearchIndex) {}
+
+  get(unit: number): SentenceView {
+    let v = this.cache.get(unit);
+    if (v) return v;
+    const u = this.index.units[unit]!;
+    const report = this.index.reports[u.report]!;
+    const sentence = report.sentences[u.sentence]!;
+    const paragraph = report.paragraphs[u.paragraph]!;
+    const clauses = splitClauses(sentence.text).map((c) => {
+      const norm = normalizeText(c.text).toLowerCase();
+      const all = extractQuantities(c.text);
+      return {
+        start: sentence.start + c.start,
+        end: sentence.start + c.end,
+        text: c.text,
+        norm,
+        figures: all.filter((q) => !q.ordinal && q.family !== 'year'),
+        ordinals: all.filter((q) => q.ordinal),
+      };
+    });
+    v = {
+      unit,
+      report,
+      reportIndex: u.report,
+      sentence,
+      paragraph,
+      norm: this.index.unitText[unit]!,
+      paragraphNorm: this.index.paragraphText[this.index.paragraphOf(u.report, u.paragraph)]!,
+      contextNorm: normalizeText(`${paragraph.sectionPath.join(' ')} ${sentence.topic ?? ''}`).toLowerCase(),
+      period: paragraph.period,
+      clauses,
+    };
+    if (this.cache.size > 20_000) this.cache.clear();
+    this.cache.set(unit, v);
+    return v;
+  }
+
+  /** The view of another sentence of the same report (by its index in the report). */
+  sibling(v: SentenceView, sentence: number): SentenceView | undefined {
+    if (sentence < 0 || sentence >= v.report.sentences.length) return undefined;
+    return this.get(this.index.unitOf(v.reportIndex, sentence));
+  }
+}
+
+/**
+ * How strongly a text carries a concept: its own wording 1, another wording (synonym, typo fix,
+ * translation) 0.8, the pieces of a compound the report never writes whole in proportion.
+ */
+export function strength(c: Concept, norm: string): number {
+  if (norm.includes(c.forms[0]!)) return 1;
+  for (let i = 1; i < c.forms.length; i++) if (norm.includes(c.forms[i]!)) return 0.8;
+  if (c.parts.length) {
+    // All the pieces of a compound (体育 + 场馆) stand for it; one piece alone (人口 of 常住人口) hardly does.
+    const found = c.parts.filter((p) => norm.includes(p)).length;
+    // Pieces that leave part of the word unexplained (人口 of 常住人口) only hint at it.
+    const whole = c.parts.reduce((n, p) => n + p.length, 0) >= c.text.length;
+    return found === c.parts.length && whole ? 0.6 : (0.2 * found) / c.parts.length;
+  }
+  return 0;
+}
+
+export function matches(c: Concept, norm: string): boolean {
+  return strength(c, norm) > 0;
+}
+
+/** Share of the question's concepts (by weight) found in the sentence, its paragraph or its headings. */
+export function coverage(q: Query, v: SentenceView): number {
+  let total = 0;
+  let got = 0;
+  for (const c of q.concepts) {
+    total += c.weight;
+    got += c.weight * Math.max(strength(c, v.norm), 0.6 * strength(c, v.paragraphNorm), 0.5 * strength(c, v.contextNorm));
+  }
+  return total > 0 ? got / total : 0;
+}
+
+/** Concept weight carried by one clause; the focus (the thing counted) counts double. */
+export function clauseScore(q: Query, clause: ClauseView): number {
+  let s = 0;
+  for (const c of q.concepts) s += c.weight * strength(c, clause.norm) * (c.focus ? 2 : 1);
+  return s;
+}
