@@ -80,9 +80,9 @@ for (const c of cities) {
   rows.push([c.name, 'city', parent, aliases]);
 }
 // County names that are also ordinary words (城区, 郊区): never read as a place.
-const GENERIC = new Set(['市辖区', '城区', '矿区', '郊区', '东区', '西区', '南区', '北区']);
+const GENERIC = /^(?:市辖区|[老新]?城[东西南北中关]?区|[东西南北中]区|郊区|矿区|市中区|城区|高新区|开发区)$/;
 for (const a of areas) {
-  if (GENERIC.has(a.name)) continue;
+  if (GENERIC.test(a.name)) continue;
   rows.push([a.name, 'county', cityName.get(a.cityCode) ?? provinceName.get(a.provinceCode), []]);
 }
 for (const [name, level, parent, aliases] of rows) {

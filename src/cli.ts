@@ -141,7 +141,7 @@ const evaluate = defineCommand({
       if (!args.json) process.stdout.write(`${s}\n\n`);
     };
     const group = args.group ?? (args.file ? 'none' : 'dev');
-    const onlyReports = args.group !== undefined && !args.file;
+    const onlyReports = args.group !== undefined && args.group !== 'none' && !args.file;
 
     if (!onlyReports) {
       const file = args.file

@@ -6,7 +6,7 @@ import type { WeightedTerm } from '../search/bm25.ts';
 import type { Vocabulary } from './vocabulary.ts';
 import type { Intent } from './types.ts';
 import { placesOf, type PlaceAsked } from './place.ts';
-import { timeOf, type TimeAsked } from './time.ts';
+import { timeOf, withoutTime, type TimeAsked } from './time.ts';
 
 /**
  * Question understanding: what is asked (intent, the kind of figure wanted), about what (concepts, each
@@ -88,7 +88,7 @@ const HAN_G = /\p{Script=Han}/gu;
 const NOUNISH = /^(?:n|vn|an|j|eng|x|s|g)/;
 
 // — intent —
-const RE_COST = /\bticket|\bfare|\btuition|\bcharge|多少钱|价格|票价|收费|费用|花费|花多少|补贴(?:多少|标准|金额)|多少补贴|资金(?:多少|有多少)|预算(?:是)?多少|\bcost|\bprice|\bfee|how much money/;
+const RE_COST = /\bticket|\bfare|\btuition|\bcharge|多少钱|(?<!消费|物)价格(?!指数|涨幅)|票价|收费|费用|花费|花多少|补贴(?:多少(?![人户家个万])|标准|金额)|多少补贴|资金(?:多少|有多少)|预算(?:是)?多少|\bcost|\bprice|\bfee|how much money/;
 const RE_WHEN = /什么时候|啥时候|何时|哪天|哪一天|几月|几号|哪年|哪一年|什么时间|时间表|时间节点|截止|具体时间|开工时间|完工时间|\bwhen\b|what date|which date|deadline/;
 const RE_WHERE = /哪些(?:街道|路段|社区|小区|区域|位置)|(?:开|建|设|落|位)在(?:哪|那)(?!些)|(?:那|哪)条(?:路|街)上|(?<![存所现实正])在哪(?!些)|建在哪|设在哪|位于哪|哪里|哪儿|什么地方|什么位置|哪个位置|哪个街道|哪条街|哪条路|哪个地段|地点|选址|位置在|\bwhere\b/;
 const RE_NUMBER = /第几|多少|(?<![哪])几(?!种|类)(?:个|家|处|座|部|条|所|项|件|张|场|次|批|人|名|万|千|百|成|倍|公里|平方|栋|艘|辆|台|年|航次)|多大|多长|多高|多远|百分之几|比例|增速|增幅|增长率|占比|数量|总量|总额|\bhow many\b|\bhow much\b|\bwhat percent|\bnumber of\b|\bhow big\b|\bhow long\b|\bgrowth target\b|\brate\b/;
@@ -165,6 +165,7 @@ const WANTS: Array<[RegExp, UnitFamily]> = [
   [/多少平方米?|几平方|面积|多少亩|\bsquare\b|\barea\b/, 'area'],
   [/多少公里|几公里|多少米|多长|长度|\bkilomet|\bkm\b/, 'length'],
   [/多少场|几场|多少次|几次|多少批|\bhow many times\b/, 'times'],
+  [/多少岁|几岁|寿命|\blife expectancy\b/, 'age'],
 ];
 
 // — scope —
@@ -178,6 +179,9 @@ const RE_INJECTION = /(?:忽略|无视|忘记|忘掉|不要管|跳过|别管|不
 /** How to apply, register or collect: procedures a work report never describes. */
 const RE_HOWTO = /(?:带|准备|提交|需要|要带)(?:啥|什么|哪些)?(?:材料|证件|资料|手续)|(?:怎么|咋|怎样)(?:领|领取|申请|报名|办理|预约|购买|买|使用|参加|登记|查询|申报|兑换)|如何(?:领取|申请|报名|办理|预约|购买|使用|参加|登记|查询|申报|兑换)|在哪(?:领|买|办|申请|报名)|去哪(?:领|买|办|申请|报名)|(?:申请|报名|办理)(?:流程|条件|手续|材料)|\bhow (?:do|can) i (?:apply|get|register|claim)\b/;
 const RE_GREETING = /^(?:你好|您好|hi|hello|hey|嗨|哈喽|早上好|晚上好|下午好|在吗|在不在|谢谢|多谢|感谢|再见|拜拜|你是谁|你叫什么|你是什么|你会什么|你能做什么|讲个笑话|说个笑话|笑话|天气|今天天气)/;
+
+/** Characters that glue to nothing: particles and links (定 + 的 is not a word of the report). */
+const FUNCTION_CHARS = new Set([...'的了着过地得是在和与及或也都还就吗呢吧啊呀么嘛把被给让对从向到']);
 
 /** Generic nouns that only frame a question when they follow 哪些/什么 (哪些领域, 什么方式). */
 const FRAME_NOUNS = new Set(['领域', '方面', '地方', '方式', '形式', '内容', '类型', '种类', '东西', '事情', '事', '要求', '工作', '渠道', '环节', '样子', '名堂', '原则', '理念', '口号', '说法', '提法', '作用', '好处', '亮点', '特点', '办法', '手段', '政策', '目标', '任务', '称号', '荣誉', '头衔', '名号', '级别', '层级']);
@@ -199,25 +203,29 @@ export function analyzeQuestion(question: string, ctx: AnalyzeContext): Query {
   const truncated = chars.length > MAX_QUESTION_LENGTH;
   const raw = truncated ? chars.slice(0, MAX_QUESTION_LENGTH).join('') : trimmed;
   const text = normalizeQuestion(raw).toLowerCase();
-  const places = placesOf(text, ctx.lexicon.gazetteer, ctx.ownPlaces);
+  const places = placesOf(text, ctx.lexicon.gazetteer, ctx.ownPlaces, (s) => ctx.vocabulary.isWordOrPhrase(s));
+  // What is asked about is read without the place and time words (scope takes those).
+  const subject = withoutTime(places.rest);
   const hanCount = (text.match(HAN_G) ?? []).length;
   const english = hanCount < 2 && /[a-z]{2,}/.test(text);
 
   let intent = intentOf(text);
-  const quantities = extractQuantities(text);
+  const quantities = extractQuantities(subject);
   // 头一块 / 头一个部分 / 首先: the first.
   const ordinal = quantities.find((q) => q.ordinal)?.value ?? (/头一(?:块|部分|方面|项|个部分)/.test(text) ? 1 : undefined);
 
   let wants = wantsOf(text, intent);
   let concepts: Concept[];
   if (english) {
-    concepts = englishConcepts(places.rest, ctx, intent);
+    concepts = englishConcepts(subject, ctx, intent);
   } else {
-    const tokens = tokenize(places.rest, ctx);
+    const tokens = tokenize(subject, ctx);
     // Attribute words (面积, 增速, 时间) decide what is wanted and leave the subject to the rest.
     for (const t of tokens) {
       const attr = ATTRIBUTES[t.word];
       if (!attr || !t.concept) continue;
+      // 居民消费价格 is an indicator (CPI), not a price; 补贴发了多少人 counts people, not money.
+      if (attr.intent === 'cost' && (/消费价格|物价/.test(text) || /多少(?:人|户|家|个|万人)|几(?:人|户|家)/.test(text))) continue;
       t.concept = undefined;
       t.stop = true;
       if (intent === 'fact' || intent === 'list' || intent === 'summary' || (intent === 'number' && ['cost', 'when', 'where'].includes(attr.intent))) {
@@ -281,11 +289,19 @@ function unitAsked(text: string): { unit?: string } {
 /** 几个主要目标都有啥: counts the items but asks for them. */
 const RE_LIST_OVER_COUNT = /都有(?:啥|什么|哪些)|分别是|有哪些|是哪些|都是什么|都是啥/;
 
+/**
+ * An indicator asked by keywords (GDP 增长目标 2026, 城镇新增就业 目标, 研发投入强度 2030): the figure.
+ * A plan's goals as a whole (主要目标, 发展目标, 目标任务) are a list, not a figure.
+ */
+const RE_FIGURE_WORDS = /增长目标|增速目标|增长多少|涨幅|降幅|年均增|(?:增长|增速|强度|比重|占比|总量|产量|率|收入|规模|目标)\s*(?:\d{4}年?)?$/;
+const RE_GOALS = /主要目标|发展目标|目标任务|总体目标|奋斗目标|远景目标/;
+
 function intentOf(text: string): Intent {
   if (RE_COST.test(text)) return 'cost';
   if (RE_WHEN.test(text)) return 'when';
   if (RE_LIST_OVER_COUNT.test(text) && !/多少/.test(text)) return 'list';
   if (RE_NUMBER.test(text)) return 'number';
+  if (!/[?？吗呢吧么啥谁哪几怎何]|什么|如何/.test(text) && RE_FIGURE_WORDS.test(text) && !RE_GOALS.test(text)) return 'number';
   if (RE_WHERE.test(text)) return 'where';
   if (RE_WHO.test(text)) return 'who';
   if (RE_SUMMARY.test(text)) return 'summary';
@@ -328,7 +344,7 @@ function tokenize(text: string, ctx: AnalyzeContext): Token[] {
     const afterCount = /^(?:多少|几|\d+|[一二两三四五六七八九十百千万]+)$/.test(previous);
     previous = t;
     // A stray character glued to a stop character can still make a report word (赋 + 能 → 赋能).
-    if (glue && HAN.test(t) && [...t].length === 1 && tag !== 'q' && ctx.vocabulary.contains(glue.word + t)) {
+    if (glue && HAN.test(t) && [...t].length === 1 && tag !== 'q' && !FUNCTION_CHARS.has(t) && ctx.vocabulary.contains(glue.word + t)) {
       glue = { ...glue, word: glue.word + t };
       continue;
     }
@@ -573,7 +589,7 @@ function markFocus(tokens: Token[], intent: Intent): void {
 }
 
 /** Units name no subject: 多少亿元 asks for money, which `wants` already says. */
-const UNIT_WORD = /^(?:亿元|万元|元|亿|万|平方米|平方公里|公里|千米|米|人次|场次|批次|百分点|个百分点|块钱|美元|亩|公顷|吨)$/;
+const UNIT_WORD = /^(?:亿元|万元|元|亿|万|平方米|平方公里|公里|千米|米|人次|场次|批次|百分点|个百分点|块钱|美元|亩|万亩|公顷|吨|万吨|岁|斤|亿斤|千瓦|万千瓦|千瓦时|标准箱|万标准箱)$/;
 
 /** Parts of speech that build a noun phrase (老旧小区: adjective + noun). */
 const PHRASE = /^(?:n|vn|an|a|b|j|eng|x|s|g|l)/;
@@ -581,7 +597,7 @@ const PHRASE = /^(?:n|vn|an|a|b|j|eng|x|s|g|l)/;
 const isUnit = (w: string): boolean => /^(?:个|家|处|座|部|条|所|项|件|张|场|次|批|人|名|位|户|套|栋|间|根|块|万|千|百|亿|元|平方米|公里|米|辆|台|艘)$/.test(w);
 
 /** Words that never name the thing counted. */
-const GENERIC = new Set(['增长', '增加', '新增', '新建', '新开', '新设', '目标', '达到', '预期', '任务', '实现', '完成', '建设', '建成', '开工', '启动', '启用', '投用', '落地', '开展', '引进', '计划', '打造', '推动', '提升', '总量', '总额', '资金', '预计', '力争', '争取', '附近']);
+const GENERIC = new Set(['增长', '增加', '新增', '新建', '新开', '新设', '目标', '预期目标', '增长目标', '目标值', '达到', '预期', '任务', '实现', '完成', '建设', '建成', '开工', '启动', '启用', '投用', '落地', '开展', '引进', '计划', '打造', '推动', '提升', '总量', '总额', '资金', '预计', '力争', '争取', '附近']);
 
 function termsOf(concepts: Concept[], quantities: Quantity[], ctx: AnalyzeContext): WeightedTerm[] {
   const weights = new Map<string, number>();

@@ -1,5 +1,6 @@
 import { normalizeText, type Quantity } from '../corpus/normalize.ts';
 import type { Span } from '../corpus/types.ts';
+import type { Gazetteer } from '../corpus/regions.ts';
 import type { Query } from './analyze.ts';
 import { clauseScore, strength, type ClauseView, type SentenceView, type SentenceViews } from './views.ts';
 
@@ -8,7 +9,7 @@ import { clauseScore, strength, type ClauseView, type SentenceView, type Sentenc
  * asked for, the list a lead-in announces, the clause naming a date or a place.
  */
 
-export const DATE = /\d{1,2}月|\d{1,2}日|年底|年初|年末|上半年|下半年|季度|月底|月初|春节|国庆|\d{4}年(?:\d|底|内|前)/;
+export const DATE = /\d{1,2}月|\d{1,2}日|年底|年初|年末|上半年|下半年|季度|月底|月初|春节|国庆|\d{4}年(?:\d|底|内|前)|(?:到|至|于)(?:\d{4}|[〇零一二三四五六七八九]{4})年/;
 export const STREET_SUFFIX = /路|街道|大街|街区|片区|广场|港区|新区|园区|商圈|小区/u;
 /** Where in general: also facilities and bodies (山港航运金融中心, 产业基地, 第一线). */
 export const PLACE_SUFFIX = /路|街道|大街|街区|片区|广场|港区|新区|园区|商圈|小区|中心|基地|产业园|园|馆|城|港|大厦|楼宇|一线/u;
@@ -37,7 +38,12 @@ export function figureClauses(q: Query, v: SentenceView): { clauses: number[]; d
     const best = Math.max(...pool.map((i) => scores[i]!));
     // Keep clauses that are about as relevant as the best (托位300个 and 托位数4.6个 both).
     const keep = pool.filter((i) => scores[i]! >= 0.5 * best).slice(0, 3);
-    return { clauses: keep, direct: true };
+    // The same subject goes on in the next clause (收入突破4000亿元,达到4211亿元; 迈上6万亿元台阶,达到62661亿元).
+    for (const i of [...keep]) {
+      const next = v.clauses[i + 1];
+      if (next && !keep.includes(i + 1) && CONTINUES.test(next.text) && next.figures.length > 0) keep.push(i + 1);
+    }
+    return { clauses: keep.sort((a, b) => a - b), direct: true };
   }
   // The figure may close the clause after the one naming it (…托位数,达到4.6个), but only a short
   // clause: a longer one is a new measure with its own subject.
@@ -47,6 +53,9 @@ export function figureClauses(q: Query, v: SentenceView): { clauses: number[]; d
   }
   return undefined;
 }
+
+/** A clause or list item that goes on about the subject before it: it opens with the verb of a figure. */
+export const CONTINUES = /^(?:达到|达|增长|增至|增加到|提高到|提高至|提升至|提升到|降至|降到|下降|突破|超过|首次突破|居|占|比上年|同比|年均增长|分别|其中)/;
 
 /** Does the sentence carry every focus concept (the thing counted)? */
 /** 每千人口, 人均: a denominator, not the thing counted (常住人口有多少 is not answered by 每千人口…4.6个). */
@@ -82,8 +91,13 @@ export function hasDate(v: SentenceView): boolean {
   return DATE.test(v.norm);
 }
 
-export function hasPlace(q: Query, spans: Span[], v: SentenceView): boolean {
+export function hasPlace(q: Query, spans: Span[], v: SentenceView, gazetteer?: Gazetteer): boolean {
   const text = spans.map((s) => v.report.text.slice(s.start, s.end)).join(',');
+  // A region by name (济南、青岛、淄博) that the question does not name itself.
+  if (gazetteer && !q.asksStreet) {
+    const asked = new Set(q.places.mentions.map((m) => m.region.name));
+    if (gazetteer.find(text.toLowerCase()).some((m) => m.start >= 0 && !asked.has(m.region.name) && m.region.level !== 'country')) return true;
+  }
   const suffix = new RegExp((q.asksStreet ? STREET_SUFFIX : PLACE_SUFFIX).source, 'gu');
   for (const m of text.matchAll(suffix)) {
     const end = (m.index ?? 0) + m[0].length;

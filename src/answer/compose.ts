@@ -55,7 +55,8 @@ export function joinSpans(text: string, spans: Span[]): string {
     }
   }
   if (cur) parts.push(text.slice(cur.start, cur.end));
-  const full = parts.some((p) => /[，。：；（）]/.test(p));
+  // Join in the text's own style: full-width commas where it writes them.
+  const full = /，/.test(text.slice(spans[0]?.start ?? 0, spans.at(-1)?.end ?? 0));
   const answer = parts.map((p) => p.replace(/[,，:：;；、]$/, '')).join(full ? '，' : ',');
   return /[。!?！？]$/.test(answer) ? answer : `${answer}。`;
 }

@@ -253,6 +253,9 @@ function ownPlaces(reports: Report[], lexicon: Lexicon): Array<{ form: string; r
       if ([...form].length < 2 || g.lookup(form).includes(region)) continue;
       if (!out.some((o) => o.form === form)) out.push({ form, region });
     }
+    // Romanised, for questions in English (Shibei's GDP).
+    const latin = g.romanise(name);
+    if (latin.length >= 4 && !region.latin.includes(latin)) out.push({ form: latin, region });
   }
   return out;
 }

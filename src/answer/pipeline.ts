@@ -85,7 +85,7 @@ async function draftAnswer(q: Query, options: AskOptions, deps: PipelineDeps): P
       if (refused.rule === 'not-found' && q.flags.greeting) return refusal({ ...q, intent: 'chitchat' }, 'chitchat', messages.chitchat(report.meta.title));
       return refusal(q, refused.reason, refused.message, related);
     }
-    const draft = PICKERS[q.intent]({ q, ranked, related, index, views, scope });
+    const draft = PICKERS[q.intent]({ q, ranked, related, index, views, scope, deployment: deps.deployment });
     return labelPeriod(draft, q);
   }
 }

@@ -13,13 +13,30 @@ export interface PlaceAsked {
   rest: string;
 }
 
-const RELATIVE = /(?:全|本|我|咱|咱们|我们)(省|市|区|县|州)|(省|市|区|县)(?:里|级)(?!别)/g;
+const RELATIVE = /(?:全|本|我|咱|咱们|我们)(省|市|区|县|州)|(省|市|区|县)里/g;
 const LEVEL: Record<string, RegionLevel> = { 省: 'province', 市: 'city', 区: 'county', 县: 'county', 州: 'city' };
 
-export function placesOf(text: string, gazetteer: Gazetteer, own: Array<{ form: string; region: Region }> = []): PlaceAsked {
-  const mentions = gazetteer.find(text, { abbreviations: true });
+export function placesOf(
+  text: string,
+  gazetteer: Gazetteer,
+  own: Array<{ form: string; region: Region }> = [],
+  /** Does the reports' text write this string (a place name inside a longer name: 青岛金地中心, 长沙路)? */
+  written: (s: string) => boolean = () => false,
+): PlaceAsked {
+  const found = gazetteer.find(text, { abbreviations: true });
+  // A place name that runs on into a name the reports write (青岛金地中心, 长沙路, 山东港口) is part of
+  // that name: it names a thing, not the region asked about.
+  const mentions = found.filter((m) => {
+    if (m.start < 0 || [...m.form].length < 2) return true;
+    const next = text.slice(m.end, m.end + 2);
+    return !(/^\p{Script=Han}{2}$/u.test(next) && !/^(?:今年|去年|明年|全省|全市|全区|省的|市的|的|在)/.test(next) && written(m.form + next));
+  });
   // The loaded regions' own short forms (市北 for 市北区), which the gazetteer does not list for counties.
   for (const { form, region } of own) {
+    if (/^[a-z ]+$/.test(form)) {
+      if (` ${text.replace(/[^a-z]+/g, ' ')} `.includes(` ${form} `) && !mentions.some((m) => m.region === region)) mentions.push({ region, form, start: -1, end: -1 });
+      continue;
+    }
     for (let at = text.indexOf(form); at >= 0; at = text.indexOf(form, at + form.length)) {
       if (mentions.some((m) => m.start >= 0 && m.start < at + form.length && at < m.end)) continue;
       mentions.push({ region, form, start: at, end: at + form.length });

@@ -147,16 +147,21 @@ export function scopeOf(q: Query, d: Deployment, options: ScopeOptions = {}): Sc
       }
       break;
     }
+    case 'plan':
     case 'five-year-review':
-      for (const i of latest(chosen)) want(i, 'five-year-review');
-      scope.markers.push(time.marker ?? '十四五', '十四五', '五年来', '过去五年');
-      if (!periods.size) scope.refusal = otherYear(q, d, chosen);
+    case 'five-year-plan': {
+      // 十四五 in 2026 reports is the review; in a 2025 report it is the plan being finished.
+      const kind = time.kind === 'plan' ? (time.plan === planNumber(Y - 1) && time.plan !== planNumber(Y) ? 'five-year-review' : time.plan === planNumber(Y) && planNumber(Y) !== planNumber(Y - 1) ? 'five-year-plan' : undefined) : time.kind;
+      const name = time.kind === 'plan' ? time.marker! : planName(time.kind === 'five-year-review' ? Y - 1 : Y);
+      if (kind) for (const i of latest(chosen)) want(i, kind);
+      scope.markers.push(name, kind === 'five-year-plan' ? '2030年' : '五年来', kind === 'five-year-plan' ? '未来五年' : '过去五年');
+      // No part of that period: only a passage that names it can answer (…“十四五”规划的收官之年).
+      if (!periods.size) {
+        scope.markers.splice(1);
+        scope.requireMarker = true;
+      }
       break;
-    case 'five-year-plan':
-      for (const i of latest(chosen)) want(i, 'five-year-plan');
-      scope.markers.push(time.marker ?? '十五五', '十五五', '2030年', '到2030');
-      if (!periods.size) scope.refusal = otherYear(q, d, chosen);
-      break;
+    }
   }
   scope.reports = periods.size ? [...periods.keys()].sort((a, b) => a - b) : latest(chosen);
   if (periods.size) scope.periods = periods;
@@ -196,19 +201,27 @@ export function coverageOf(d: Deployment, chosen: number[]): string {
     .join(';');
 }
 
+/** The number of the five-year plan a year belongs to: 2021–2025 → 14, 2026–2030 → 15. */
+export function planNumber(year: number): number {
+  return Math.floor((year - 2021) / 5) + 14;
+}
+
 /** The five-year plan a year belongs to: 2021–2025 → 十四五, 2026–2030 → 十五五. */
 export function planName(year: number): string {
-  const n = Math.floor((year - 2021) / 5) + 14;
+  const n = planNumber(year);
   const cn = ['', '一', '二', '三', '四', '五', '六', '七', '八', '九'];
   return `${n >= 10 ? `十${cn[n - 10]}` : cn[n]}五`;
 }
 
 /** Weight of a passage for the period asked (see PERIOD_WEIGHT). */
 export function periodWeight(scope: Scope, v: SentenceView): number {
+  if (scope.requireMarker) return namesMarker(scope, v) ? PERIOD_WEIGHT.asked : PERIOD_WEIGHT.other;
   if (!scope.periods) return PERIOD_WEIGHT.unasked[v.period];
   const asked = scope.periods.get(v.reportIndex);
   if (asked?.includes(v.period)) return PERIOD_WEIGHT.asked;
-  if (namesMarker(scope, v)) return PERIOD_WEIGHT.namesAsked;
+  // A passage of another period that names the one asked (…“十四五”时期累计…) still speaks of it,
+  // unless it only mentions it in passing next to its own period (今年是“十五五”开局之年).
+  if (namesMarker(scope, v) && !(v.period === 'current' && /开局/.test(v.norm))) return PERIOD_WEIGHT.namesAsked;
   return PERIOD_WEIGHT.other;
 }
 
@@ -234,6 +247,9 @@ export interface RefusalRule {
 }
 
 const passageText = (r: Ranked): string => `${r.view.norm} ${r.view.paragraphNorm}`;
+
+/** A passage that ranks things itself: 最, 首位, 居全国第二, 第5位, 前列. */
+const RANKS = /最|首[位个家批]|第一|之最|龙头|前列|首位|居全国|全国第|第[一二三四五六七八九十\d]+[位名]|[西中东]部第/;
 
 /**
  * Applied in order after retrieval; the first that holds refuses. Out of scope (another place, another
@@ -271,7 +287,7 @@ export const AFTER_RETRIEVAL: RefusalRule[] = [
     name: 'ranking',
     reason: 'not-found',
     // 投资最大的是哪一个: the report must rank things itself.
-    test: ({ q, best }) => Boolean(best && q.superlative && !/最|首|第一|之最|龙头|前列|首位/.test(best.view.sentence.text)),
+    test: ({ q, best }) => Boolean(best && q.superlative && !RANKS.test(best.view.sentence.text)),
     message: () => messages.noRanking,
   },
   {

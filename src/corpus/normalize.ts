@@ -1,4 +1,5 @@
 import * as OpenCC from 'opencc-js/t2cn';
+import { foldWidth } from './text.ts';
 
 /**
  * Text normalisation shared by indexing and question analysis: Unicode NFKC (full-width → half-width),
@@ -27,6 +28,10 @@ export function normalizeQuestion(text: string): string {
 }
 
 export type UnitFamily =
+  | 'age'
+  | 'weight'
+  | 'energy'
+  | 'concentration'
   | 'money'
   | 'percent'
   | 'people'
@@ -41,6 +46,14 @@ export type UnitFamily =
 
 /** Measure words and units, longest first so 平方米 wins over 米. */
 const UNITS: Array<[string, UnitFamily]> = [
+  ['微克/立方米', 'concentration'],
+  ['毫克/立方米', 'concentration'],
+  ['标准箱', 'count'],
+  ['标箱', 'count'],
+  ['千瓦时', 'energy'],
+  ['千瓦', 'energy'],
+  ['吨标准煤', 'weight'],
+  ['立方米', 'area'],
   ['平方公里', 'area'],
   ['平方米', 'area'],
   ['公顷', 'area'],
@@ -50,6 +63,7 @@ const UNITS: Array<[string, UnitFamily]> = [
   ['米', 'length'],
   ['亿元', 'money'],
   ['万元', 'money'],
+  ['美元', 'money'],
   ['元', 'money'],
   ['块钱', 'money'],
   ['块', 'money'],
@@ -57,6 +71,11 @@ const UNITS: Array<[string, UnitFamily]> = [
   ['百分点', 'percent'],
   ['%', 'percent'],
   ['人次', 'people'],
+  ['岁', 'age'],
+  ['公斤', 'weight'],
+  ['斤', 'weight'],
+  ['架次', 'times'],
+  ['列', 'count'],
   ['人', 'people'],
   ['名', 'people'],
   ['位', 'people'],
@@ -86,7 +105,7 @@ const UNITS: Array<[string, UnitFamily]> = [
   ['支', 'count'],
   ['只', 'count'],
   ['艘', 'count'],
-  ['吨', 'count'],
+  ['吨', 'weight'],
   ['倍', 'count'],
   ['年', 'duration'],
   ['月', 'date'],
@@ -95,7 +114,7 @@ const UNITS: Array<[string, UnitFamily]> = [
   ['天', 'duration'],
 ];
 
-const UNIT_PATTERN = UNITS.map(([u]) => u.replace('%', '%')).join('|');
+const UNIT_PATTERN = UNITS.map(([u]) => u.replace('/', '\\/')).join('|');
 const QUALIFIER = '以上|以下|左右|以内|多|余|上下';
 
 export interface Quantity {
@@ -182,7 +201,9 @@ const QUANTITY = new RegExp(
  * numerals that clearly count something (三千多人, 两万, 七十家). Chinese numerals inside names such
  * as 十四五, 一院一园 or 五筛两检 are left alone: they need a unit or a 十/百/千/万 to count.
  */
-export function extractQuantities(text: string): Quantity[] {
+export function extractQuantities(source: string): Quantity[] {
+  // Full-width digits and ％ read like ASCII; folding keeps every offset.
+  const text = foldWidth(source);
   const out: Quantity[] = [];
   // 首艘, 首批, 首个: “the first”, an ordinal written without 第.
   for (const m of text.matchAll(/首(艘|批|个|家|座|届|次|条|所|项|辆|台)/g)) {

@@ -120,7 +120,7 @@ export function parseReport(text: string, meta: ReportMeta, options: ParseOption
         section = undefined;
         sub = undefined;
       }
-      const opening = pieces.slice(inlineHeading ? 1 : 0, (inlineHeading ? 1 : 0) + 2).map((s) => foldWidth(s.text));
+      const opening = pieces.slice(inlineHeading ? 1 : 0, (inlineHeading ? 1 : 0) + 3).map((s) => foldWidth(s.text));
       period = periodAfter(leadPeriod(opening, year), period, allowed);
       owner ??= sub ?? section ?? part;
       owner?.paragraphs.push(index);
@@ -139,8 +139,10 @@ export function parseReport(text: string, meta: ReportMeta, options: ParseOption
       ...(inlineHeading ? { inlineHeading } : {}),
     };
     let topic: string | undefined;
+    let listLabel: string | undefined;
     pieces.forEach((s, k) => {
-      const bare = foldWidth(s.text).replace(/^——/, '').replace(/[。!?;]+$/, '');
+      const f = foldWidth(s.text);
+      const bare = f.replace(/^——/, '').replace(/[。!?;]+$/, '');
       // A short lead sentence with no comma opens a block (全力释放消费潜能。): the topic of what follows.
       if (kind === 'body' && !(inlineHeading && k === 0) && isTopicSentence(bare) && k + 1 < pieces.length) topic = s.text.replace(/^——/, '').replace(/[。!?;！？；]+$/, '');
       const sentence: Sentence = {
@@ -149,8 +151,15 @@ export function parseReport(text: string, meta: ReportMeta, options: ParseOption
         start: span.start + s.start,
         end: span.start + s.end,
         text: s.text,
-        ...(topic ? { topic } : {}),
+        ...(listLabel ?? topic ? { topic: listLabel ?? topic } : {}),
       };
+      // A lead-in whose items run on in sentences ended by ; (主要预期目标是:地区生产总值增长5%;一般公共预算
+      // 收入增长2%;…): every item is read with the lead-in's label.
+      if (kind === 'body') {
+        const colon = f.indexOf(':');
+        if (colon > 0 && f.endsWith(';')) listLabel = labelBefore(s.text.slice(0, colon));
+        else if (!f.endsWith(';')) listLabel = undefined;
+      }
       sentences.push(sentence);
       paragraph.sentences.push(sentence);
     });
@@ -300,6 +309,12 @@ function pushTrimmed(out: Array<Span & { text: string }>, text: string, start: n
   while (s < e && /\s/.test(text[s]!)) s++;
   while (e > s && /\s/.test(text[e - 1]!)) e--;
   if (e > s) out.push({ start: s, end: e, text: text.slice(s, e) });
+}
+
+/** The words just before a colon, as a label: 今年经济社会发展主要预期目标是 → 今年经济社会发展主要预期目标. */
+function labelBefore(text: string): string | undefined {
+  const last = text.split(/[,，。;；]/).pop()!.replace(/(?:为|是)$/, '').trim();
+  return last.length >= 2 && last.length <= 24 ? last : undefined;
 }
 
 function isTopicSentence(bare: string): boolean {

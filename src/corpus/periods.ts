@@ -52,8 +52,9 @@ export function headingPeriods(heading: string, year: number): Period[] {
 /** The period the opening of a paragraph turns to, if it says (the first two sentences are read). */
 export function leadPeriod(sentences: string[], year: number): Period | undefined {
   const found: Period[] = [];
-  for (const raw of sentences.slice(0, 2)) {
-    const s = raw.replace(/^各位代表[!:,]\s*/, '').trim();
+  // 各位代表！ is a sentence of its own: the opening starts after it.
+  const opening = sentences.map((s) => s.replace(/^各位代表[!:,。]\s*/, '').trim()).filter(Boolean);
+  for (const s of opening.slice(0, 2)) {
     for (const cue of LEAD_CUES) if (cue.pattern(year).test(s)) found.push(cue.period);
   }
   // 2025年是“十四五”收官之年。五年来，…: the five years, which the second sentence turns to.

@@ -58,7 +58,8 @@ export async function evalReports(options: ReportsEvalOptions): Promise<ReportsE
       for (const q of questionsOf(report)) {
         // Another region's figure is answerable when every region is loaded: such questions count only alone.
         if (many && q.type === 'unanswerable' && q.why === 'other-place') continue;
-        const asked = many && q.qPlace ? q.qPlace : q.q;
+        // With every region loaded a question must say which; those written without a place get one.
+        const asked = !many ? q.q : q.qPlace ?? `${placeOf(engine, report)}${q.q}`;
         const t = performance.now();
         const answer: Answer = await engine.ask(asked, { channel: 'eval' });
         latencies.push(performance.now() - t);
@@ -109,6 +110,12 @@ export async function evalReports(options: ReportsEvalOptions): Promise<ReportsE
     summary: summarize(rows),
     latencies,
   };
+}
+
+/** The short name of a report's region (山东), as officials prefix a question with it. */
+function placeOf(engine: Engine, report: string): string {
+  const doc = engine.info.documents.find((d) => d.file === `${report}.txt`);
+  return doc ? doc.region.replace(/(?:维吾尔|壮族|回族)?自治区$|省$|市$/, '') : '';
 }
 
 function copyInto(dir: string, files: string[]): void {

@@ -2,7 +2,7 @@ import type { SearchIndex } from '../../search/store.ts';
 import type { Query } from '../analyze.ts';
 import type { Draft } from '../compose.ts';
 import type { Ranked } from '../rank.ts';
-import type { Scope } from '../scope.ts';
+import type { Deployment, Scope } from '../scope.ts';
 import type { Intent } from '../types.ts';
 import type { SentenceViews } from '../views.ts';
 
@@ -15,6 +15,7 @@ export interface PickContext {
   index: SearchIndex;
   views: SentenceViews;
   scope: Scope;
+  deployment: Deployment;
 }
 
 /**

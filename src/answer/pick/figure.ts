@@ -1,7 +1,7 @@
 import { extractQuantities, normalizeText } from '../../corpus/normalize.ts';
 import type { Span } from '../../corpus/types.ts';
 import type { Query } from '../analyze.ts';
-import { figureClauses, focusCovered, incrementOnly, pickFromClauses, statesQuestionFigures, type Pick } from '../clauses.ts';
+import { CONTINUES, figureClauses, focusCovered, incrementOnly, pickFromClauses, statesQuestionFigures, type Pick } from '../clauses.ts';
 import { compose, refusal } from '../compose.ts';
 import { messages } from '../messages.ts';
 import { subjectOf } from '../scope.ts';
@@ -26,8 +26,8 @@ export function pickFigure({ q, ranked, related }: PickContext): ReturnType<type
     const pick = figureClauses(q, r.view);
     if (!pick) continue;
     if (incrementOnly(q, r.view, pick.clauses)) return refusal(q, 'no-figure', messages.noCount(subjectOf(q)), related);
-    // Two figures asked at once (多少条路、多少处区域): keep every item.
-    const twoAsked = (q.text.match(/多少|几(?!种|类)/g) ?? []).length >= 2;
+    // Two figures asked at once (多少条路、多少处区域; 人数和失业率分别是多少; 各是多少): keep every item.
+    const twoAsked = (q.text.match(/多少|几(?!种|类)/g) ?? []).length >= 2 || /分别|各是|各为|各多少|各有/.test(q.text);
     const whole = pickFromClauses(r.view, pick.clauses);
     const narrowed = twoAsked ? whole : narrowToItems(q, whole);
     if (!narrowed) continue;
@@ -52,7 +52,10 @@ function narrowToItems(q: Query, pick: Pick): Pick | undefined {
   let start = span.start;
   for (let i = span.start; i <= span.end; i++) {
     if (i === span.end || text[i] === '、') {
-      items.push({ start, end: i });
+      // An item that opens with the verb of a figure (达到5.67万亿元、增长5.4%) goes on about the one before.
+      const prev = items[items.length - 1];
+      if (prev && CONTINUES.test(text.slice(start, i))) prev.end = i;
+      else items.push({ start, end: i });
       start = i + 1;
     }
   }

@@ -25,10 +25,25 @@ export function pickSummary({ q, ranked, index, views }: PickContext): Draft {
   return paragraphOrClauses(q, best, views, ranked);
 }
 
-/** The best sentence is the paragraph's short topic line itself (提高基层治理效能。). */
+/** The best sentence is a short topic line itself: of its paragraph (提高基层治理效能。) or of a block in it. */
 export function isTopicLine(r: Ranked): boolean {
   const p = r.view.paragraph;
-  return Boolean(p.topic) && r.view.sentence.text.replace(/[。!?！？]$/, '').replace(/^——/, '') === p.topic && p.sentences.length > 1;
+  const bare = r.view.sentence.text.replace(/[。!?！？;；]$/, '').replace(/^——/, '');
+  return (Boolean(p.topic) && bare === p.topic && p.sentences.length > 1) || (Boolean(r.view.sentence.topic) && bare === r.view.sentence.topic);
+}
+
+/** The sentences of the block a sentence belongs to: from its topic sentence to the next block's. */
+function blockOf(v: SentenceView): { first: number; last: number } | undefined {
+  const topic = v.sentence.topic;
+  if (!topic) return undefined;
+  const ss = v.paragraph.sentences;
+  const at = ss.findIndex((s) => s.index === v.sentence.index);
+  let first = at;
+  while (first > 0 && ss[first - 1]!.topic === topic && !ss[first]!.text.startsWith(topic)) first--;
+  if (!ss[first]!.text.replace(/^——/, '').startsWith(topic)) return undefined;
+  let last = at;
+  while (last + 1 < ss.length && ss[last + 1]!.topic === topic) last++;
+  return { first: ss[first]!.index, last: ss[last]!.index };
 }
 
 function coverageOf(q: Query, norm: string): number {
@@ -48,6 +63,11 @@ export function paragraphOrClauses(q: Query, best: Ranked, views: SentenceViews,
   const spread = q.concepts.length >= 2 && best.coverage < 0.6 && coverageOf(q, best.view.paragraphNorm) >= 0.7;
   const aboutTopic = isTopicLine(best) || share >= 0.5 || spread;
   // Long paragraphs of provincial reports hold many blocks: summarise the block, not the whole.
+  const block = blockOf(best.view);
+  const wholeParagraph = block !== undefined && block.first === p.sentences[0]!.index && Boolean(p.topic);
+  if (block && !wholeParagraph && block.last > block.first && (isTopicLine(best) || coverageOf(q, normalizeText(best.view.sentence.topic!).toLowerCase()) >= 0.5)) {
+    return blockSummary(best, block, views, ranked);
+  }
   if (p.kind === 'body' && p.topic && p.sentences.length > 1 && p.sentences.length <= 12 && aboutTopic) return paragraphSummary(best, views, ranked);
   if (q.intent === 'summary') return subTopicSummary(q, best, views, ranked);
   return compose(q, best, factPick(q, best.view, views, SPAN_BUDGET.paragraph), ranked);
@@ -169,6 +189,34 @@ export function sectionSummary(section: Section, report: Report, index: SearchIn
     primary.push({ view: views.get(index.unitOf(r, s.index)), quote: { start: s.start, end: s.end }, score: 0.9 });
   }
   return { found: true, intent: 'summary', answer, highlights: [title], primary, related: ranked };
+}
+
+/** A block's topic, then the opening clause(s) of each of its sentences. */
+function blockSummary(best: Ranked, block: { first: number; last: number }, views: SentenceViews, ranked: Ranked[]): Draft {
+  const v = best.view;
+  const pieces: Span[] = [];
+  for (let i = block.first + 1; i <= block.last && i <= block.first + 6; i++) {
+    const sv = views.sibling(v, i);
+    if (!sv) continue;
+    let used = 0;
+    for (const c of sv.clauses) {
+      if (used < 40 || ((/[“「]/.test(c.text) || c.figures.length > 0) && used + c.text.length <= 90)) {
+        pieces.push({ start: c.start, end: c.end });
+        used += c.text.length;
+      }
+    }
+  }
+  const topic = v.sentence.topic!;
+  const first = views.sibling(v, block.first) ?? v;
+  const last = views.sibling(v, Math.min(block.last, block.first + 6)) ?? v;
+  return {
+    found: true,
+    intent: 'summary',
+    answer: `${topic}:${joinSpans(v.report.text, pieces).replace(/。$/, '')}。`,
+    highlights: [topic],
+    primary: [{ view: first, quote: { start: first.sentence.start, end: last.sentence.end }, score: best.score }],
+    related: ranked.filter((r) => r !== best),
+  };
 }
 
 /** Topic, then the opening clause(s) of every later sentence of the paragraph. */
