@@ -180,6 +180,9 @@ const RE_INJECTION = /(?:忽略|无视|忘记|忘掉|不要管|跳过|别管|不
 const RE_HOWTO = /(?:带|准备|提交|需要|要带)(?:啥|什么|哪些)?(?:材料|证件|资料|手续)|(?:怎么|咋|怎样)(?:领|领取|申请|报名|办理|预约|购买|买|使用|参加|登记|查询|申报|兑换)|如何(?:领取|申请|报名|办理|预约|购买|使用|参加|登记|查询|申报|兑换)|在哪(?:领|买|办|申请|报名)|去哪(?:领|买|办|申请|报名)|(?:申请|报名|办理)(?:流程|条件|手续|材料)|\bhow (?:do|can) i (?:apply|get|register|claim)\b/;
 const RE_GREETING = /^(?:你好|您好|hi|hello|hey|嗨|哈喽|早上好|晚上好|下午好|在吗|在不在|谢谢|多谢|感谢|再见|拜拜|你是谁|你叫什么|你是什么|你会什么|你能做什么|讲个笑话|说个笑话|笑话|天气|今天天气)/;
 
+/** Characters that ask: never part of a typo of a report word. */
+const QUESTION_CHARS = new Set([...'啥谁哪几多怎么何吗呢吧啊呀嘛']);
+
 /** Characters that glue to nothing: particles and links (定 + 的 is not a word of the report). */
 const FUNCTION_CHARS = new Set([...'的了着过地得是在和与及或也都还就吗呢吧啊呀么嘛把被给让对从向到']);
 
@@ -287,7 +290,7 @@ function unitAsked(text: string): { unit?: string } {
 }
 
 /** 几个主要目标都有啥: counts the items but asks for them. */
-const RE_LIST_OVER_COUNT = /都有(?:啥|什么|哪些)|分别是|有哪些|是哪些|都是什么|都是啥/;
+const RE_LIST_OVER_COUNT = /都有(?:啥|什么|哪些)|分别是|有哪些|是哪些|都是什么|都是啥|几个方面|几方面|几件事|几大(?:任务|方面|工程|行动)|几项(?:任务|重点|工作)/;
 
 /**
  * An indicator asked by keywords (GDP 增长目标 2026, 城镇新增就业 目标, 研发投入强度 2030): the figure.
@@ -324,6 +327,17 @@ function tokenize(text: string, ctx: AnalyzeContext): Token[] {
   const tokens: Token[] = [];
   let glue: Token | undefined;
   const flush = (): void => {
+    // Stray characters that run past a word the reports know (碳+达+峰+定): keep the known word.
+    if (glue && [...glue.word].length >= 3 && !ctx.vocabulary.contains(glue.word)) {
+      const chars = [...glue.word];
+      for (let n = chars.length - 1; n >= 2; n--) {
+        const head = chars.slice(0, n).join('');
+        if (ctx.vocabulary.contains(head)) {
+          glue = { ...glue, word: head };
+          break;
+        }
+      }
+    }
     if (glue && [...glue.word].length >= 2) {
       const c = conceptOf(glue.word, 'x', ctx);
       // Stray characters glued together are either a typo of a report word (托为 → 托位) or debris
@@ -383,9 +397,21 @@ function tokenize(text: string, ctx: AnalyzeContext): Token[] {
  * uses is split into report words it is made of (引进外资 → 引进 + 外资), and neighbours that only
  * make sense together are joined (总 + 部类 → 总部类, as in 总部类重点企业).
  */
-function resegment(tagged: Array<{ word: string; tag: string }>, ctx: AnalyzeContext): Array<{ word: string; tag: string }> {
+function resegment(input: Array<{ word: string; tag: string }>, ctx: AnalyzeContext): Array<{ word: string; tag: string }> {
   const known = (w: string): boolean => ctx.vocabulary.contains(w);
   const han = (w: string): boolean => /^\p{Script=Han}+$/u.test(w);
+  // Two single characters that the reports never write together but that sound like a word they do
+  // (就+叶 → 就业, 托+为 → 托位) are a typo of that word: keep them together so it can be corrected.
+  const tagged: Array<{ word: string; tag: string }> = [];
+  for (const t of input) {
+    const prev = tagged[tagged.length - 1];
+    const single = (x: { word: string; tag: string }): boolean => han(x.word) && x.word.length === 1 && !/^[mqxuyce]/.test(x.tag) && !QUESTION_CHARS.has(x.word);
+    if (prev && single(prev) && single(t) && !FUNCTION_CHARS.has(t.word) && !known(prev.word + t.word) && ctx.vocabulary.soundsLike(prev.word + t.word).length > 0) {
+      tagged[tagged.length - 1] = { word: prev.word + t.word, tag: 'n' };
+      continue;
+    }
+    tagged.push(t);
+  }
   const out: Array<{ word: string; tag: string }> = [];
   for (const t of tagged) {
     const prev = out[out.length - 1];

@@ -330,8 +330,10 @@ function topicOf(p: Paragraph, inlineHeading: number | undefined): string | unde
   const k = inlineHeading ? 1 : 0;
   const first = p.sentences[k];
   if (first && p.sentences.length > k + 1) {
-    const bare = foldWidth(first.text).replace(/^——/, '').replace(/[。!?;]+$/, '');
-    if (isTopicSentence(bare)) return first.text.replace(/^——/, '').replace(/[。!?;！？；]+$/, '');
+    // 这五年，城市核心功能迈上新台阶。: a period said first does not make the lead sentence less of a topic.
+    const lead = /^(?:——)?(?:这五年|五年来|过去五年|一年来|过去一年|今年|我们)[,，]/.exec(first.text)?.[0] ?? '';
+    const bare = foldWidth(first.text.slice(lead.length)).replace(/^——/, '').replace(/[。!?;]+$/, '');
+    if (isTopicSentence(bare)) return first.text.slice(lead.length).replace(/^——/, '').replace(/[。!?;！？；]+$/, '');
   }
   if (inlineHeading) return undefined;
   const label = /^([^,。:]{2,12}?)(?:是)?:/.exec(foldWidth(p.text));

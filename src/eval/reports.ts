@@ -54,7 +54,9 @@ export async function evalReports(options: ReportsEvalOptions): Promise<ReportsE
       const file = join(options.questions, `${report}.jsonl`);
       return existsSync(file) ? readQuestions(file) : [];
     };
-    const run = async (engine: Engine, report: string, sources: string[], paragraphs: string[], many: boolean): Promise<void> => {
+    const run = async (engine: Engine, report: string, sources: string[], own: string, many: boolean): Promise<void> => {
+      // The gold paragraph is looked up in the question's own report (two reports can share a phrase).
+      const paragraphs = linesOf([own]);
       for (const q of questionsOf(report)) {
         // Another region's figure is answerable when every region is loaded: such questions count only alone.
         if (many && q.type === 'unanswerable' && q.why === 'other-place') continue;
@@ -75,7 +77,7 @@ export async function evalReports(options: ReportsEvalOptions): Promise<ReportsE
         copyInto(reportsDir, [join(options.fixtures, `${report}.txt`)]);
         const engine = await createEngine({ reportsDir, dictDir: options.dictDir, indexDir: join(dir, 'index'), readOnly: true });
         const text = readFileSync(join(options.fixtures, `${report}.txt`), 'utf8');
-        await run(engine, report, [text], linesOf([text]), false);
+        await run(engine, report, [text], text, false);
         options.onProgress?.(++done, options.reports.length);
       }
     } else {
@@ -84,10 +86,9 @@ export async function evalReports(options: ReportsEvalOptions): Promise<ReportsE
       copyInto(reportsDir, files);
       const engine = await createEngine({ reportsDir, dictDir: options.dictDir, indexDir: join(work, 'all', 'index'), readOnly: true });
       const texts = files.filter((f) => f.endsWith('.txt')).map((f) => readFileSync(f, 'utf8'));
-      const lines = linesOf(texts);
       let done = 0;
       for (const report of options.reports) {
-        await run(engine, report, texts, lines, true);
+        await run(engine, report, texts, readFileSync(join(options.fixtures, `${report}.txt`), 'utf8'), true);
         options.onProgress?.(++done, options.reports.length);
       }
     }

@@ -16,7 +16,12 @@ import type { PickContext } from './context.ts';
  * sentences, which is how these reports are written: every sentence leads with its measure.
  */
 export function pickSummary({ q, ranked, index, views }: PickContext): Draft {
-  const best = ranked[0]!;
+  let best = ranked[0]!;
+  // A part's heading (二、“十五五”时期目标任务) is too broad when a passage inside it says more of what is asked.
+  if (best.view.paragraph.kind === 'part-heading') {
+    const inside = ranked.find((r) => r !== best && r.view.paragraph.kind === 'body' && r.view.reportIndex === best.view.reportIndex && r.view.paragraph.sectionPath[0] === best.view.paragraph.text && r.coverage >= best.coverage - 0.1);
+    if (inside) best = inside;
+  }
   const report = best.view.report;
   const section = targetSection(q, best, report);
   if (section) return sectionSummary(section, report, index, views, ranked);
@@ -177,11 +182,26 @@ export function sectionSummary(section: Section, report: Report, index: SearchIn
     ...(section.inline ? (report.paragraphs[section.heading]?.sentences ?? []).flatMap((s, k, all) => (s.topic && k > 0 && s.text.startsWith(s.topic) && k + 1 < all.length ? [s.topic] : [])) : []),
   ];
   const title = section.title.replace(/[。.]$/, '');
-  const answer = topics.length ? `${title}:${[...new Set(topics)].join(';')}。` : `${title}。`;
   const primary: Draft['primary'] = [];
+  let answer = topics.length ? `${title}:${[...new Set(topics)].join(';')}。` : `${title}。`;
   if (head) {
     const first = report.paragraphs[head.paragraph]!.sentences[0]!;
     primary.push({ view: views.get(index.unitOf(r, first.index)), quote: head.span, score: 1 });
+  }
+  // A section with no topics of its own (a review section written as one paragraph): what its
+  // sentences lead with.
+  const body = section.inline ? report.paragraphs[section.heading] : report.paragraphs[section.paragraphs[0] ?? -1];
+  if (topics.length < 2 && body && body.sentences.length > 1) {
+    const from = section.inline ? 1 : 0;
+    const v = views.get(index.unitOf(r, body.sentences[from]!.index));
+    const pieces = leadingClauses(v, views, body.sentences.slice(from).map((s) => s.index), 260);
+    if (pieces.length) {
+      answer = `${title}:${joinSpans(report.text, pieces).replace(/。$/, '')}。`;
+      const last = body.sentences[Math.min(body.sentences.length - 1, from + 6)]!;
+      primary.length = 0;
+      primary.push({ view: views.get(index.unitOf(r, body.sentences[0]!.index)), quote: { start: body.sentences[0]!.start, end: last.end }, score: 1 });
+      return { found: true, intent: 'summary', answer, highlights: [title], primary, related: ranked };
+    }
   }
   const intro = section.paragraphs.map((i) => report.paragraphs[i]!).find((p) => !p.topic && p.index !== section.heading);
   if (intro) {
@@ -189,6 +209,26 @@ export function sectionSummary(section: Section, report: Report, index: SearchIn
     primary.push({ view: views.get(index.unitOf(r, s.index)), quote: { start: s.start, end: s.end }, score: 0.9 });
   }
   return { found: true, intent: 'summary', answer, highlights: [title], primary, related: ranked };
+}
+
+/** The opening clause(s) of each sentence (and clauses with a figure or a named programme), within a budget. */
+function leadingClauses(v: SentenceView, views: SentenceViews, sentences: number[], budget: number): Span[] {
+  const pieces: Span[] = [];
+  let total = 0;
+  for (const i of sentences) {
+    const sv = views.sibling(v, i);
+    if (!sv) continue;
+    let used = 0;
+    for (const c of sv.clauses) {
+      if (used < 40 || ((/[“「]/.test(c.text) || c.figures.length > 0) && used + c.text.length <= 90)) {
+        pieces.push({ start: c.start, end: c.end });
+        used += c.text.length;
+      }
+    }
+    total += used;
+    if (total >= budget) break;
+  }
+  return pieces;
 }
 
 /** A block's topic, then the opening clause(s) of each of its sentences. */
