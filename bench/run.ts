@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -9,12 +9,16 @@ import { writeSyntheticCorpus } from './synthetic.ts';
  * `npm run bench`: the engine against two peers on the eval set, then a scale run on synthetic
  * corpora. Every system runs in its own child process so its peak memory is its own.
  *
- *   npm run bench                      both tables (the 1000-document run takes a few minutes)
- *   npm run bench -- --scale 100       only the sizes given (comma-separated); --scale 0 skips it
+ *   npm run bench                        all tables (the 1000-document run takes a few minutes)
+ *   npm run bench -- --reports DIR       the engine and the peers on one folder of reports (e.g. the
+ *                                        27 provinces and 市北 together), with the province question sets
+ *   npm run bench -- --scale 100         only the sizes given (comma-separated); --scale 0 skips it
  */
 const { values } = parseArgs({
   options: {
     questions: { type: 'string', default: 'test/eval/questions.jsonl' },
+    'question-sets': { type: 'string', default: 'test/eval/provinces' },
+    reports: { type: 'string' },
     scale: { type: 'string', default: '1,100,1000' },
   },
 });
@@ -24,6 +28,7 @@ interface Result {
   documents: number;
   hit1: number;
   hit3: number;
+  wrongFigureRate: number;
   accuracy: number;
   accuracyShort: number;
   refusalRecall: number;
@@ -53,16 +58,41 @@ const names: Record<string, string> = {
   hnswlib: 'LangChain HNSWLib + hashed bigrams (paragraphs)',
 };
 
-console.log(`Eval set: ${values.questions}\n`);
-console.log('| system | Hit@1 | Hit@3 | answer acc. | acc. ≤60 chars | refused unanswerable | p50 ask ms | p99 ask ms | build ms | load ms | peak RSS MB |');
-console.log('|---|---|---|---|---|---|---|---|---|---|---|');
-for (const system of ['workplan', 'minisearch', 'hnswlib']) {
-  const r = measure(system);
-  console.log(
-    `| ${names[system]} | ${f3(r.hit1)} | ${f3(r.hit3)} | ${f3(r.accuracy)} | ${f3(r.accuracyShort)} | ${f3(r.refusalRecall)} | ${ms(r.p50)} | ${ms(r.p99)} | ${ms(r.buildMs)} | ${ms(r.loadMs)} | ${r.peakRssMb.toFixed(0)} |`,
-  );
+function table(title: string, extra: string[]): void {
+  console.log(`${title}\n`);
+  console.log('| system | Hit@1 | Hit@3 | answer acc. | refused unanswerable | wrong figure | p50 ask ms | p99 ask ms | build ms | load ms | peak RSS MB |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|');
+  for (const system of ['workplan', 'minisearch', 'hnswlib']) {
+    const r = measure(system, extra);
+    console.log(
+      `| ${names[system]} | ${f3(r.hit1)} | ${f3(r.hit3)} | ${f3(r.accuracy)} | ${f3(r.refusalRecall)} | ${f3(r.wrongFigureRate)} | ${ms(r.p50)} | ${ms(r.p99)} | ${ms(r.buildMs)} | ${ms(r.loadMs)} | ${r.peakRssMb.toFixed(0)} |`,
+    );
+  }
+  console.log('\nPeers give no answer: their "answer" is the top paragraph and they never refuse (every figure they give for an absent figure counts as wrong).\n');
 }
-console.log('\nPeers give no answer: their "answer" is the top paragraph (so accuracy ≤ 60 characters is near 0) and they never refuse.');
+
+if (values.reports) {
+  const dir = resolve(values.reports);
+  const count = readdirSync(dir).filter((f) => f.endsWith('.txt')).length;
+  table(`${count} reports in ${values.reports}, province question sets (place named when several are loaded)`, ['--reports', dir, '--question-sets', values['question-sets']!, '--rounds', '3']);
+  process.exit(0);
+}
+
+table(`Eval set: ${values.questions}`, []);
+
+// Many reports: the 27 provincial reports and the default deployment's report in one index.
+const fixtures = resolve('test/fixtures/provinces-2026');
+if (existsSync(fixtures)) {
+  const dir = mkdtempSync(join(tmpdir(), 'workplan-many-'));
+  try {
+    for (const f of readdirSync(fixtures).filter((f) => f.endsWith('.txt'))) copyFileSync(join(fixtures, f), join(dir, f));
+    for (const f of readdirSync(resolve('data/reports'))) copyFileSync(resolve('data/reports', f), join(dir, f));
+    const count = readdirSync(dir).filter((f) => f.endsWith('.txt')).length;
+    table(`${count} reports loaded together (27 provinces + 市北), province question sets naming the place`, ['--reports', dir, '--question-sets', values['question-sets']!, '--rounds', '3']);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 const sizes = values.scale!.split(',').map(Number).filter((n) => n > 0);
 if (sizes.length) {

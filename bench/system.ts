@@ -5,9 +5,11 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { createEngine } from '../src/answer/index.ts';
 import type { Answer } from '../src/answer/index.ts';
-import { readReportSources } from '../src/corpus/index.ts';
+import { loadLexicon, readReportSources } from '../src/corpus/index.ts';
+import type { EvalQuestion } from '../src/eval/metrics.ts';
 import { readQuestions, runEval } from '../src/eval/run.ts';
 import { HnswBigramPeer, MiniSearchPeer, type Peer } from './peers.ts';
+import { questionsFor } from './questions.ts';
 
 /**
  * Measures one system in this process (so peak RSS belongs to it) and prints one JSON line:
@@ -19,14 +21,19 @@ const { values } = parseArgs({
     reports: { type: 'string', default: 'data/reports' },
     dict: { type: 'string', default: 'data/dict' },
     questions: { type: 'string', default: 'test/eval/questions.jsonl' },
+    /** A folder of per-report question sets (province sets): used instead of --questions when given. */
+    'question-sets': { type: 'string' },
     rounds: { type: 'string', default: '5' },
   },
 });
 
-const questions = readQuestions(resolve(values.questions!));
-const reportSources = readReportSources(resolve(values.reports!));
+const reportSources = readReportSources(resolve(values.reports!), loadLexicon(resolve(values.dict!)));
 const sources = reportSources.map((s) => s.text);
 const paragraphs = sources.flatMap((s) => s.split(/\r?\n/)).filter((l) => l.trim() && !/免责声明|本站/.test(l));
+const sets = values['question-sets'] ? questionsFor(resolve(values.reports!), resolve(values['question-sets'])) : undefined;
+const questions: EvalQuestion[] = sets ?? readQuestions(resolve(values.questions!));
+// Gold paragraphs are looked up in the question's own report when the set says which.
+const linesOf = sets ? (q: EvalQuestion) => (q as (typeof sets)[number]).lines : paragraphs;
 const work = mkdtempSync(join(tmpdir(), 'workplan-bench-'));
 const rounds = Number(values.rounds);
 
@@ -68,7 +75,7 @@ if (values.system === 'workplan') {
   };
 }
 
-const run = await runEval(questions, ask, paragraphs, sources);
+const run = await runEval(questions, ask, linesOf, sources);
 const latencies: number[] = [];
 for (let r = 0; r < rounds; r++) {
   for (const q of questions) {
@@ -92,6 +99,8 @@ process.stdout.write(
     accuracyShort: run.summary.accuracyShort,
     refusalRecall: run.summary.refusalRecall,
     falseRefusalRate: run.summary.falseRefusalRate,
+    wrongFigureRate: run.summary.wrongFigureRate,
+    questions: questions.length,
     p50: pct(50),
     p99: pct(99),
     buildMs,

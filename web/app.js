@@ -19,12 +19,15 @@ import { T } from './messages.js';
  * @typedef {{ docId: string, doc: string, paragraph: number, section: string, topic?: string, text: string,
  *   heading: boolean }} SectionParagraph
  * @typedef {{ docId: string, doc: string, path: string[], focus?: number, paragraphs: SectionParagraph[] }} SectionView
- * @typedef {{ version: string, title: string, examples: string[], feedback: boolean, maxQuestionChars: number }} Meta
+ * @typedef {{ id: string, title: string, region: string, year: number }} DocumentInfo
+ * @typedef {{ version: string, title: string, examples: string[], examplesByReport?: Record<string, string[]>,
+ *   documents?: DocumentInfo[], defaultRegion?: string, feedback: boolean, maxQuestionChars: number }} Meta
  * @typedef {{ error?: { code: string, message: string }, requestId?: string }} ErrorBody
  * @typedef {{ start: number, end: number, highlights: string[] }} Span
  */
 
 const LARGE_TEXT_KEY = 'workplan.largeText';
+const REPORT_KEY = 'workplan.report';
 const PATH_SEPARATOR = ' › ';
 
 // ——————————————————————————————— DOM helpers ———————————————————————————————
@@ -131,11 +134,16 @@ const outlineClose = byId('outline-close');
 const scrim = byId('scrim');
 const largeText = byId('large-text');
 const title = byId('title');
+const reportRow = byId('report-row');
+const reportSelect = /** @type {HTMLSelectElement} */ (byId('report'));
 
 const state = {
   /** @type {Meta | undefined} */ meta: undefined,
   /** @type {Answer | undefined} */ lastAnswer: undefined,
   /** @type {AbortController | undefined} */ inflight: undefined,
+  /** @type {OutlineNode[]} */ outline: [],
+  /** The report chosen in the selector ('' for all). */
+  report: '',
   serial: 0,
 };
 
@@ -176,7 +184,7 @@ async function ask(raw) {
     const res = await request('/api/ask', {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ question }),
+      body: JSON.stringify(state.report ? { question, report: state.report } : { question }),
       signal: controller.signal,
     });
     if (serial !== state.serial) return;
@@ -478,6 +486,47 @@ function setLargeText(on, remember = true) {
   announce(on ? T.largeTextOn : T.largeTextOff);
 }
 
+// ——————————————————————————————— reports ———————————————————————————————
+
+/** The report selector: shown when several reports are loaded; the choice is remembered. */
+function renderReports() {
+  const docs = state.meta?.documents ?? [];
+  if (docs.length < 2) {
+    reportRow.hidden = true;
+    state.report = '';
+    return;
+  }
+  let saved = '';
+  try {
+    saved = localStorage.getItem(REPORT_KEY) ?? '';
+  } catch {
+    // Storage disabled: start with all reports.
+  }
+  const options = [h('option', { value: '' }, T.allReports), ...docs.map((d) => h('option', { value: d.id }, d.title))];
+  reportSelect.replaceChildren(...options);
+  state.report = docs.some((d) => d.id === saved) ? saved : '';
+  reportSelect.value = state.report;
+  reportRow.hidden = false;
+}
+
+/** @param {string} id @param {boolean} [remember] */
+function chooseReport(id, remember = true) {
+  state.report = id;
+  if (remember) {
+    try {
+      localStorage.setItem(REPORT_KEY, id);
+    } catch {
+      // Storage disabled: the choice lasts for this page only.
+    }
+  }
+  const examples = (id && state.meta?.examplesByReport?.[id]) || state.meta?.examples || [];
+  renderChips(examples);
+  if (examples[0]) input.placeholder = T.placeholder(examples[0]);
+  renderOutline(id ? state.outline.filter((n) => n.docId === id) : state.outline);
+  const doc = state.meta?.documents?.find((d) => d.id === id);
+  if (remember) announce(T.reportChosen(doc?.title ?? T.allReports));
+}
+
 // ——————————————————————————————— wiring ———————————————————————————————
 
 /** @param {readonly string[]} examples */
@@ -573,6 +622,7 @@ outlineClose.addEventListener('click', () => {
 scrim.addEventListener('click', () => setOutline(false));
 wide.addEventListener('change', () => setOutline(wide.matches));
 largeText.addEventListener('click', () => setLargeText(largeText.getAttribute('aria-pressed') !== 'true'));
+reportSelect.addEventListener('change', () => chooseReport(reportSelect.value));
 
 async function start() {
   setLargeText(document.documentElement.dataset.text === 'large', false);
@@ -589,10 +639,12 @@ async function start() {
       title.textContent = state.meta.title;
       document.title = `${state.meta.title} · ${T.appTitle}`;
     }
-    renderChips(state.meta.examples ?? []);
+    renderReports();
   }
-  if (outline?.ok && Array.isArray(outline.body)) renderOutline(/** @type {OutlineNode[]} */ (outline.body));
+  if (outline?.ok && Array.isArray(outline.body)) state.outline = /** @type {OutlineNode[]} */ (outline.body);
   else outlineTree.replaceChildren(h('p', { class: 'muted' }, T.outlineError));
+  if (state.meta) chooseReport(state.report, false);
+  else if (state.outline.length) renderOutline(state.outline);
 
   const q = new URL(location.href).searchParams.get('q');
   if (q) {

@@ -40,4 +40,7 @@ export const T = {
   cleared: '已清空',
   largeTextOn: '大字模式已开启',
   largeTextOff: '大字模式已关闭',
+  allReports: '全部报告(在问题里说地区)',
+  reportChosen: /** @param {string} title */ (title) => `已选择:${title}`,
+  placeholder: /** @param {string} example */ (example) => `例如:${example}`,
 };

@@ -19,7 +19,8 @@ import {
 import { createTokenizer, type Tokenizer } from '../search/tokenizer.ts';
 import type { AnalyzeContext } from './analyze.ts';
 import { answerQuestion } from './pipeline.ts';
-import { exampleQuestions } from './messages.ts';
+import { examplesFor } from './examples.ts';
+import { exampleQuestions, messages } from './messages.ts';
 import type { Deployment } from './scope.ts';
 import { SentenceViews } from './views.ts';
 import { createVocabulary } from './vocabulary.ts';
@@ -50,7 +51,7 @@ export interface EngineOptions {
 }
 
 /** What a channel may use besides `ask`: the outline, paragraphs, document info and examples. */
-export type ChannelEngine = Pick<Engine, 'outline' | 'paragraph' | 'info' | 'examples'>;
+export type ChannelEngine = Pick<Engine, 'outline' | 'paragraph' | 'info' | 'examples' | 'examplesFor' | 'findReport'>;
 
 export interface EngineInfo {
   documents: DocumentInfo[];
@@ -62,6 +63,10 @@ export interface EngineInfo {
   rebuilt: boolean;
   rebuildReason?: string;
   startMs: number;
+  /** What the deployment holds, in one line (市北区2025年政府工作报告; 27个地区的28份政府工作报告). */
+  title: string;
+  /** The region questions that name none are about, when there is one. */
+  defaultRegion?: string;
 }
 
 /**
@@ -79,7 +84,15 @@ export interface Engine {
   outline(): OutlineNode[];
   paragraph(docId: string, paragraph: number): ParagraphView | undefined;
   readonly info: EngineInfo;
+  /** Example questions for the deployment (its default region, or a few regions by name). */
   readonly examples: readonly string[];
+  /** Example questions one report answers. */
+  examplesFor(docId: string): readonly string[];
+  /**
+   * A report by id, or the newest report of a region named in any usual form (浙江, 浙江省, Zhejiang);
+   * undefined when nothing loaded matches.
+   */
+  findReport(idOrRegion: string): DocumentInfo | undefined;
   /** Internals for benchmarks and tests of the engine itself; channels must not use them. */
   readonly internals: { index: SearchIndex; tokenizer: Tokenizer; lexicon: Lexicon };
 }
@@ -136,7 +149,9 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   // An exact phrase check is cheap on one report; on large collections the bigram check stands in.
   const joined = index.paragraphText.join('\n');
   const vocabulary = createVocabulary(index.sentenceIndex, joined.length <= 2_000_000 ? joined : undefined);
-  vocabulary.warm();
+  // Small collections warm the sound table at once; large ones in the background, so start stays fast.
+  if (joined.length <= 200_000) vocabulary.warm();
+  else void vocabulary.warmInBackground();
   const ctx: AnalyzeContext = { tokenizer, lexicon, vocabulary, ownPlaces: ownPlaces(reports, lexicon) };
   const regions = [...new Set(reports.map((r) => r.meta.region))];
   const defaultRegion = options.defaultRegion && regions.some((r) => r === options.defaultRegion || lexicon.gazetteer.within(r, options.defaultRegion!))
@@ -152,6 +167,20 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   };
   const views = new SentenceViews(index);
   const searchIndex = index;
+  const newestOf = (region: string): Report | undefined =>
+    reports.filter((r) => r.meta.region === region).sort((a, b) => b.meta.year - a.meta.year)[0];
+  const exampleCache = new Map<string, string[]>();
+  const examplesOf = (r: Report): string[] => {
+    let list = exampleCache.get(r.meta.id);
+    if (!list) exampleCache.set(r.meta.id, (list = examplesFor(r)));
+    return list.length ? list : [...exampleQuestions];
+  };
+  const deploymentExamples = ((): string[] => {
+    const home = defaultRegion ? newestOf(defaultRegion) : undefined;
+    if (home) return examplesOf(home);
+    // Several regions and none by default: a question must name its place, so the examples do.
+    return regions.slice(0, 3).flatMap((region) => examplesFor(newestOf(region)!, { place: lexicon.gazetteer.shortName(region) }).slice(0, 2));
+  })();
   const info: EngineInfo = {
     documents: reports.map((r) => ({
       id: r.meta.id,
@@ -165,7 +194,6 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       periods: [...new Set(r.paragraphs.map((p) => p.period))].filter((p) => p !== 'front'),
       paragraphs: r.paragraphs.length,
     })),
-    ...(defaultRegion ? { defaultRegion } : {}),
     units: index.units.length,
     paragraphs: index.paragraphs.length,
     embedder: embeddings.id,
@@ -173,11 +201,28 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     rebuilt: rebuildReason !== undefined,
     ...(rebuildReason ? { rebuildReason } : {}),
     startMs: Math.round(performance.now() - started),
+    title: reports.length === 1 ? reports[0]!.meta.title : messages.deploymentTitle(reports.length, regions.length),
+    ...(defaultRegion ? { defaultRegion } : {}),
   };
 
   return {
     info,
-    examples: exampleQuestions,
+    examples: deploymentExamples,
+    examplesFor: (docId) => {
+      const r = reports.find((x) => x.meta.id === docId);
+      return r ? examplesOf(r) : deploymentExamples;
+    },
+    findReport(idOrRegion) {
+      const key = idOrRegion.trim();
+      const byId = info.documents.find((d) => d.id === key);
+      if (byId) return byId;
+      const g = lexicon.gazetteer;
+      const mentions = g.find(key.toLowerCase());
+      const named = [key, ...mentions.map((m) => m.region.name), ...ctx.ownPlaces.filter((o) => o.form === key.toLowerCase() || o.form === key).map((o) => o.region.name)];
+      const region = regions.find((r) => named.includes(r));
+      const newest = region ? newestOf(region) : undefined;
+      return newest ? info.documents.find((d) => d.id === newest.meta.id) : undefined;
+    },
     internals: { index, tokenizer, lexicon },
     async ask(question, askOptions = {}) {
       const t0 = performance.now();

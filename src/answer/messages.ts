@@ -16,7 +16,7 @@ export const messages = {
   coverageMany: (n: number, years: number[]) => `${n}份报告,均为${years.map((y) => `${y}年`).join('、')}的政府工作报告,不含这一时期`,
   periodLabel: (label: string) => `〔${label}〕`,
   overview: (title: string, chapters: string[]) => `${title}的工作安排分为${chapters.length}个方面:${chapters.join(';')}。`,
-  noFigure: (topic: string) => (topic ? `报告中没有给出“${topic}”的具体数字。` : '报告中没有给出这个数字。'),
+  noFigure: (topic: string, when = '') => (topic ? `报告中没有给出${when}“${topic}”的具体数字。` : `报告中没有给出${when}这个数字。`),
   noTotal: (topic: string) => (topic ? `报告中没有给出“${topic}”的总量,只给出了增长目标。` : '报告中没有给出总量,只给出了增长目标。'),
   noDate: '报告中没有给出具体时间。',
   noRanking: '报告中没有给出排名或比较。',
@@ -29,6 +29,14 @@ export const messages = {
   injection: '我只依据报告原文回答,不会编造或改写报告中的内容。',
   chitchat: (title: string) =>
     `您好!我可以回答《${title}》里的目标、数字和项目,例如:“今年新增多少托位”“加装电梯多少部”。`,
+  examples: {
+    target: (place: string, indicator: string) => `${place}今年${indicator}的目标是多少?`,
+    lastYear: (place: string, indicator: string) => `${place}去年${indicator}是多少?`,
+    fivePlan: (place: string, plan: string) => `${place}“${plan}”时期的主要目标是什么?`,
+    fiveReview: (place: string, plan: string) => `${place}“${plan}”时期取得了哪些成就?`,
+    work: (place: string) => `${place}今年有哪些重点工作?`,
+  },
+  deploymentTitle: (count: number, regions: number) => (regions > 1 ? `${regions}个地区的${count}份政府工作报告` : `${count}份政府工作报告`),
   yes: '是的。',
   figureDiffers: '报告中的数字是:',
   reportSays: '报告中写的是:',
@@ -39,11 +47,5 @@ function levelWord(region: string): string {
   return /省$/.test(region) ? '省' : /自治区$/.test(region) ? '区' : /市$/.test(region) ? '市' : /县$/.test(region) ? '县' : '区';
 }
 
-/** Example questions shown by channels on start and after a refusal. */
-export const exampleQuestions = [
-  '今年新增多少托位?',
-  '地区生产总值增长目标是多少?',
-  '加装电梯多少部?',
-  '今年要建哪些安置房?',
-  '民生方面有哪些安排?',
-] as const;
+/** Fallback examples, when a report's own cannot be read (examples.ts writes them from each report). */
+export const exampleQuestions = ['今年地区生产总值的增长目标是多少?', '今年有哪些重点工作?', '民生方面有哪些安排?'] as const;

@@ -29,7 +29,10 @@ export function placesOf(
   const mentions = found.filter((m) => {
     if (m.start < 0 || [...m.form].length < 2) return true;
     const next = text.slice(m.end, m.end + 2);
-    return !(/^\p{Script=Han}{2}$/u.test(next) && !/^(?:今年|去年|明年|全省|全市|全区|省的|市的|的|在)/.test(next) && written(m.form + next));
+    if (!/^\p{Script=Han}/u.test(next) || /^(?:今年|去年|明年|全|省|市|的|在|和|与|及|、|这|那|各|有|要|是|将)/.test(next)) return true;
+    // 长沙路, 青岛港: a road, port or park named after the place.
+    if (/^[路街港湾桥园馆站场]/.test(next) && written(m.form + next[0])) return false;
+    return !(/^\p{Script=Han}{2}$/u.test(next) && written(m.form + next));
   });
   // The loaded regions' own short forms (市北 for 市北区), which the gazetteer does not list for counties.
   for (const { form, region } of own) {

@@ -19,6 +19,8 @@ export interface Vocabulary {
   soundsLike(word: string): string[];
   /** Builds the sound table now rather than on the first typo (keeps the first answer fast). */
   warm(): void;
+  /** Builds it in slices between other work, so a large collection starts at once. */
+  warmInBackground(): Promise<void>;
   /** The report word written with this pinyin (jinsong → 劲松), for romanised names; one or none. */
   fromPinyin(latin: string): string | undefined;
 }
@@ -36,21 +38,34 @@ export function createVocabulary(index: Bm25Index, corpusText?: string): Vocabul
   };
   const sound = (w: string): string => pinyin(w, { toneType: 'none', type: 'array' }).join(' ');
 
-  const table = (): Map<string, string[]> => {
+  // The sound table is filled from the index's terms, in slices when warmed in the background.
+  let pending: Iterator<string> | undefined;
+  const fill = (limit: number): boolean => {
     if (!byPinyin) {
       byPinyin = new Map();
-      for (const term of index.vocabulary()) {
-        const kind = term.slice(0, 2);
-        if (kind !== 'w:' && kind !== 'b:') continue;
-        const w = term.slice(2);
-        if (!/^\p{Script=Han}{2,6}$/u.test(w)) continue;
-        const key = sound(w);
-        const list = byPinyin.get(key) ?? [];
-        if (!list.includes(w)) list.push(w);
-        byPinyin.set(key, list);
-      }
+      pending = index.vocabulary();
     }
-    return byPinyin;
+    for (let n = 0; n < limit; n++) {
+      const next = pending?.next();
+      if (!next || next.done) {
+        pending = undefined;
+        return true;
+      }
+      const term = next.value;
+      const kind = term.slice(0, 2);
+      if (kind !== 'w:' && kind !== 'b:') continue;
+      const w = term.slice(2);
+      if (!/^\p{Script=Han}{2,6}$/u.test(w)) continue;
+      const key = sound(w);
+      const list = byPinyin.get(key) ?? [];
+      if (!list.includes(w)) list.push(w);
+      byPinyin.set(key, list);
+    }
+    return pending === undefined;
+  };
+  const table = (): Map<string, string[]> => {
+    if (!byPinyin || pending) fill(Infinity);
+    return byPinyin!;
   };
 
   return {
@@ -58,6 +73,9 @@ export function createVocabulary(index: Bm25Index, corpusText?: string): Vocabul
     isWord: (w) => hasWord(w.toLowerCase()),
     isWordOrPhrase: (w) => hasWord(w.toLowerCase()) || (corpusText !== undefined ? corpusText.includes(w) : contains(w)),
     warm: () => void table(),
+    async warmInBackground() {
+      while (!fill(4000)) await new Promise((r) => setImmediate(r));
+    },
     idf(form) {
       const f = form.toLowerCase();
       if (hasWord(f)) return index.idf(`w:${f}`);

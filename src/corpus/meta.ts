@@ -30,27 +30,30 @@ const CN_YEAR = /([〇零一二三四五六七八九]{4})年/;
 
 export function detectMeta(text: string, fileName: string, front: FrontMatter, gazetteer: Gazetteer): DetectedMeta {
   const out: DetectedMeta = { from: {} };
-  const set = <K extends keyof DetectedMeta>(key: K, value: DetectedMeta[K] | undefined, source: string): void => {
-    if (value === undefined || out[key] !== undefined) return;
+  // Each source is read only when the ones before it said nothing.
+  const set = <K extends keyof DetectedMeta>(key: K, read: DetectedMeta[K] | undefined | (() => DetectedMeta[K] | undefined), source: string): void => {
+    if (out[key] !== undefined) return;
+    const value = typeof read === 'function' ? (read as () => DetectedMeta[K] | undefined)() : read;
+    if (value === undefined) return;
     out[key] = value;
     out.from[key as string] = source;
   };
   const meeting = front.meetingText ? readMeeting(front.meetingText) : undefined;
   const title = front.titleText ?? '';
-  const head = foldWidth(text.slice(0, 4000));
+  const head = (): string => foldWidth(text.slice(0, 4000));
 
   // Region: the meeting names the people's congress of the region (在山东省第十四届人民代表大会).
-  set('region', meeting?.region && known(gazetteer, meeting.region), 'meeting line');
-  set('region', regionIn(title.replace(/政府工作报告.*$/, ''), gazetteer), 'title');
-  set('region', front.speakerText ? regionIn(front.speakerText, gazetteer) : undefined, 'speaker');
-  set('region', regionIn(fileName.replace(/\.[a-z]+$/i, '').replace(/[_-]/g, ' '), gazetteer), 'file name');
-  set('region', mostNamed(head, gazetteer), 'text');
+  set('region', () => (meeting?.region ? known(gazetteer, meeting.region) : undefined), 'meeting line');
+  set('region', () => regionIn(title.replace(/政府工作报告.*$/, ''), gazetteer), 'title');
+  set('region', () => (front.speakerText ? regionIn(front.speakerText, gazetteer) : undefined), 'speaker');
+  set('region', () => regionIn(fileName.replace(/\.[a-z]+$/i, '').replace(/[_-]/g, ' '), gazetteer), 'file name');
+  set('region', () => mostNamed(head(), gazetteer), 'text');
 
   // Year of the plan: the title's year, else the meeting's (reports are delivered early in the plan year).
   set('year', yearOf(title), 'title');
   set('year', meeting?.year, 'meeting line');
   set('year', yearOf(fileName), 'file name');
-  set('year', planHeadingYear(text), 'headings');
+  set('year', () => planHeadingYear(text), 'headings');
 
   set('date', meeting?.date, 'meeting line');
   if (front.meetingText) set('meeting', front.meetingText.replace(/^[—\-(\s]+|[)\s]+$/g, ''), 'meeting line');

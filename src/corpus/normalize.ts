@@ -13,9 +13,25 @@ const toSimplified = OpenCC.Converter({ from: 't', to: 'cn' });
 const INVISIBLE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]/g;
 const MARKUP = /<\/?[a-zA-Z][^<>]{0,200}>|<!--[\s\S]{0,500}?-->|[*_`#>~|]{1,3}/g;
 
+/** Characters that the converter changes on their own: most text has none and skips conversion. */
+const changes = new Map<string, boolean>();
+function hasTraditional(text: string): boolean {
+  for (const ch of text) {
+    if (ch.charCodeAt(0) < 0x3400) continue;
+    let c = changes.get(ch);
+    if (c === undefined) {
+      c = toSimplified(ch) !== ch;
+      if (changes.size < 50_000) changes.set(ch, c);
+    }
+    if (c) return true;
+  }
+  return false;
+}
+
 /** NFKC, simplified script, no control characters; keeps the text's meaning and length roughly. */
 export function normalizeText(text: string): string {
-  return toSimplified(text.normalize('NFKC').replace(INVISIBLE, ' '));
+  const t = text.normalize('NFKC').replace(INVISIBLE, ' ');
+  return hasTraditional(t) ? toSimplified(t) : t;
 }
 
 /** Normalises a user's question: also drops HTML/Markdown markup and collapses white space. */

@@ -25,7 +25,7 @@ export interface EvalRun {
 export async function runEval(
   questions: EvalQuestion[],
   ask: (q: string) => Promise<Answer>,
-  paragraphs: string[],
+  paragraphs: string[] | ((q: EvalQuestion) => string[]),
   sources: string[],
 ): Promise<EvalRun> {
   const rows: Scored[] = [];
@@ -34,7 +34,7 @@ export async function runEval(
     const t = performance.now();
     const answer = await ask(q.q);
     latencies.push(performance.now() - t);
-    rows.push(score(q, answer, paragraphs, sources));
+    rows.push(score(q, answer, typeof paragraphs === 'function' ? paragraphs(q) : paragraphs, sources));
   }
   return { rows, summary: summarize(rows), latencies };
 }

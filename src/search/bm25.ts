@@ -40,6 +40,12 @@ export interface ScoredDoc {
 export class Bm25Index {
   readonly params: Bm25Params;
   private readonly postings = new Map<string, Posting>();
+  /** A loaded index keeps its postings packed (term → position) and makes views on demand. */
+  private readonly packed = new Map<string, number>();
+  private packedAt: Int32Array = new Int32Array(0);
+  private packedCount: Int32Array = new Int32Array(0);
+  private i32: Int32Array = new Int32Array(0);
+  private f32: Float32Array = new Float32Array(0);
   private readonly lengths: number[] = [];
   private avgLength = 0;
   private scores: Float64Array = new Float64Array(0);
@@ -71,13 +77,26 @@ export class Bm25Index {
     return doc;
   }
 
+  private posting(term: string): Posting | undefined {
+    const p = this.postings.get(term);
+    if (p) return p;
+    const i = this.packed.get(term);
+    if (i === undefined) return undefined;
+    const at = this.packedAt[i]!;
+    const n = this.packedCount[i]!;
+    return { docs: this.i32.subarray(at, at + n), tf: this.f32.subarray(at + n, at + 2 * n) };
+  }
+
   /** Number of documents holding the term. */
   df(term: string): number {
-    return this.postings.get(term)?.docs.length ?? 0;
+    const p = this.postings.get(term);
+    if (p) return p.docs.length;
+    const i = this.packed.get(term);
+    return i === undefined ? 0 : this.packedCount[i]!;
   }
 
   has(term: string): boolean {
-    return this.postings.has(term);
+    return this.postings.has(term) || this.packed.has(term);
   }
 
   /** Inverse document frequency (BM25's, always positive). */
@@ -90,6 +109,7 @@ export class Bm25Index {
   /** Every indexed term (for vocabulary look-ups such as typo correction). */
   *vocabulary(): IterableIterator<string> {
     yield* this.postings.keys();
+    yield* this.packed.keys();
   }
 
   /**
@@ -103,7 +123,7 @@ export class Bm25Index {
     const touched: number[] = [];
     const { k1, b } = this.params;
     for (const { term, weight } of query) {
-      const p = this.postings.get(term);
+      const p = this.posting(term);
       if (!p || weight <= 0) continue;
       const idf = this.idf(term) * weight;
       for (let i = 0; i < p.docs.length; i++) {
@@ -124,7 +144,10 @@ export class Bm25Index {
     return {
       params: this.params,
       lengths: this.lengths,
-      terms: [...this.postings].map(([t, p]) => [t, [...p.docs], [...p.tf]]),
+      terms: [...this.vocabulary()].map((t) => {
+        const p = this.posting(t)!;
+        return [t, [...p.docs], [...p.tf]];
+      }),
     };
   }
 
@@ -133,7 +156,8 @@ export class Bm25Index {
     const terms: string[] = [];
     const counts: number[] = [];
     let total = 0;
-    for (const [t, p] of this.postings) {
+    const all = [...this.vocabulary()].map((t) => [t, this.posting(t)!] as const);
+    for (const [t, p] of all) {
       terms.push(t);
       counts.push(p.docs.length);
       total += p.docs.length;
@@ -143,7 +167,7 @@ export class Bm25Index {
     const i32 = new Int32Array(data.buffer, data.byteOffset, data.length / 4);
     f32.set(this.lengths, 0);
     let at = this.lengths.length;
-    for (const p of this.postings.values()) {
+    for (const [, p] of all) {
       i32.set(p.docs, at);
       f32.set(p.tf, at + p.docs.length);
       at += 2 * p.docs.length;
@@ -170,10 +194,14 @@ export class Bm25Index {
     }
     index.avgLength = size ? sum / size : 0;
     let at = size;
+    index.i32 = i32;
+    index.f32 = f32;
+    index.packedAt = new Int32Array(meta.terms.length);
+    index.packedCount = Int32Array.from(meta.counts);
     meta.terms.forEach((term, i) => {
-      const n = meta.counts[i]!;
-      index.postings.set(term, { docs: i32.subarray(at, at + n), tf: f32.subarray(at + n, at + 2 * n) });
-      at += 2 * n;
+      index.packedAt[i] = at;
+      index.packed.set(term, i);
+      at += 2 * meta.counts[i]!;
     });
     return index;
   }

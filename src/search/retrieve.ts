@@ -79,12 +79,13 @@ export async function retrieve(
   if (query.vector && w.dense > 0) {
     const k = Math.min(pool, allowed);
     if (k > 0) {
-      const filter = allowUnit ? (doc: { metadata: Record<string, unknown> }): boolean => allowUnit(doc.metadata['unit'] as number) : undefined;
-      // HNSWLib scores are cosine distances: lower is closer.
-      for (const [doc, distance] of await index.vectors.similaritySearchVectorWithScore(query.vector, k, filter)) {
-        const unit = doc.metadata['unit'];
-        if (typeof unit === 'number' && (!allowUnit || allowUnit(unit))) touch(unit).dense = Math.max(0, 1 - distance);
-      }
+      // The store's labels are unit numbers (units are added in order), so the scope filters labels
+      // directly instead of looking every candidate up in LangChain's docstore. Distances are cosine:
+      // lower is closer.
+      const { neighbors, distances } = index.vectors.index.searchKnn(query.vector, k, allowUnit);
+      neighbors.forEach((unit, i) => {
+        if (unit < index.units.length) touch(unit).dense = Math.max(0, 1 - distances[i]!);
+      });
     }
   }
 

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { crc32 } from 'node:zlib';
 import { Document } from '@langchain/core/documents';
 import type { EmbeddingsInterface } from '@langchain/core/embeddings';
 import { HNSWLib } from '@langchain/community/vectorstores/hnswlib';
@@ -11,7 +12,7 @@ import { Bm25Index, type Bm25Binary, type WeightedTerm } from './bm25.ts';
 import type { Tokenizer } from './tokenizer.ts';
 
 /** Bumped whenever the saved layout or the meaning of its contents changes. */
-export const INDEX_FORMAT_VERSION = 5;
+export const INDEX_FORMAT_VERSION = 6;
 
 /** Weight of a sentence's context (its paragraph topic and section heading) relative to its own words. */
 const CONTEXT_WEIGHT = 0.25;
@@ -46,8 +47,8 @@ export interface Manifest {
   tokenizer: string;
   embedder: string;
   counts: { reports: number; paragraphs: number; units: number };
-  /** Size and sha256 of every saved file, checked before anything is parsed. */
-  files: Record<string, { bytes: number; sha256: string }>;
+  /** Size and CRC-32 of every saved file, checked before anything is parsed. */
+  files: Record<string, { bytes: number; crc32: string }>;
 }
 
 /** What an index must have been built from to be usable now. */
@@ -139,6 +140,8 @@ export async function saveIndex(index: SearchIndex, dir: string): Promise<void> 
     writeFileSync(join(tmp, `${name}.postings.bin`), data);
   }
   await index.vectors.save(join(tmp, 'vectors'));
+  // The normalised texts, so loading need not normalise every sentence again.
+  writeFileSync(join(tmp, 'texts.json'), JSON.stringify({ units: index.unitText, paragraphs: index.paragraphText }));
   const files: Manifest['files'] = {};
   for (const name of SAVED_FILES) files[name] = fingerprint(join(tmp, name));
   const manifest: Manifest = { ...index.manifest, files };
@@ -152,6 +155,7 @@ export async function saveIndex(index: SearchIndex, dir: string): Promise<void> 
 }
 
 const SAVED_FILES = [
+  'texts.json',
   'sentences.terms.json',
   'sentences.postings.bin',
   'paragraphs.terms.json',
@@ -191,12 +195,18 @@ export async function loadIndex(
     if (!expected) throw new IndexError(dir, `manifest does not list ${name}`);
     if (!existsSync(file)) throw new IndexError(dir, `${name} is missing`);
     const actual = fingerprint(file);
-    if (actual.bytes !== expected.bytes || actual.sha256 !== expected.sha256) {
+    if (actual.bytes !== expected.bytes || actual.crc32 !== expected.crc32) {
       throw new IndexError(dir, `${name} does not match the manifest (partial or corrupt)`);
     }
   }
 
-  const layout = layoutOf(reports);
+  let texts: { units: string[]; paragraphs: string[] } | undefined;
+  try {
+    texts = JSON.parse(readFileSync(join(dir, 'texts.json'), 'utf8')) as { units: string[]; paragraphs: string[] };
+  } catch (cause) {
+    throw new IndexError(dir, 'texts.json cannot be read', { cause });
+  }
+  const layout = layoutOf(reports, texts);
   if (
     manifest.counts?.units !== layout.units.length ||
     manifest.counts?.paragraphs !== layout.paragraphs.length
@@ -246,8 +256,9 @@ export function sha256(data: string | Buffer): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
-function fingerprint(file: string): { bytes: number; sha256: string } {
-  return { bytes: statSync(file).size, sha256: sha256(readFileSync(file)) };
+/** Size and checksum of a saved file: CRC-32 catches a damaged or partial file at a fraction of a hash's cost. */
+function fingerprint(file: string): { bytes: number; crc32: string } {
+  return { bytes: statSync(file).size, crc32: crc32(readFileSync(file)).toString(16) };
 }
 
 interface Layout {
@@ -259,20 +270,22 @@ interface Layout {
   paragraphBase: number[];
 }
 
-function layoutOf(reports: Report[]): Layout {
+/** Units and paragraphs in order; their normalised texts are computed, or taken from a saved index. */
+function layoutOf(reports: Report[], saved?: { units: string[]; paragraphs: string[] }): Layout {
   const layout: Layout = { units: [], paragraphs: [], unitText: [], paragraphText: [], unitBase: [], paragraphBase: [] };
   reports.forEach((report, r) => {
     layout.unitBase.push(layout.units.length);
     layout.paragraphBase.push(layout.paragraphs.length);
-    for (const p of report.paragraphs) {
-      layout.paragraphs.push({ report: r, paragraph: p.index });
-      layout.paragraphText.push(normalizeText(p.text).toLowerCase());
-    }
-    for (const s of report.sentences) {
-      layout.units.push({ report: r, paragraph: s.paragraph, sentence: s.index });
-      layout.unitText.push(normalizeText(s.text).toLowerCase());
-    }
+    for (const p of report.paragraphs) layout.paragraphs.push({ report: r, paragraph: p.index });
+    for (const s of report.sentences) layout.units.push({ report: r, paragraph: s.paragraph, sentence: s.index });
   });
+  if (saved && Array.isArray(saved.units) && Array.isArray(saved.paragraphs) && saved.units.length === layout.units.length && saved.paragraphs.length === layout.paragraphs.length) {
+    layout.unitText = saved.units;
+    layout.paragraphText = saved.paragraphs;
+    return layout;
+  }
+  for (const { report, paragraph } of layout.paragraphs) layout.paragraphText.push(normalizeText(reports[report]!.paragraphs[paragraph]!.text).toLowerCase());
+  for (const { report, sentence } of layout.units) layout.unitText.push(normalizeText(reports[report]!.sentences[sentence]!.text).toLowerCase());
   return layout;
 }
 

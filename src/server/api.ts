@@ -14,11 +14,12 @@ import { paragraphsOf, sectionView } from './section.ts';
 /**
  * The JSON API under /api, used by the web page and by scripts:
  *
- *   POST /api/ask {question, maxCitations?}   → the Answer JSON of ARCHITECTURE.md
+ *   POST /api/ask {question, maxCitations?, report?, region?} → the Answer JSON of ARCHITECTURE.md
+ *   GET  /api/reports                         → { reports: [...], defaultRegion? }: what is loaded
  *   GET  /api/outline                         → engine.outline()
  *   GET  /api/paragraph/:docId/:n             → ParagraphView
  *   GET  /api/section/:docId?path=…|?paragraph=n → the paragraphs of one section, for the reader
- *   GET  /api/examples                        → { examples }
+ *   GET  /api/examples?report=id              → { examples } (of one report, or of the deployment)
  *   GET  /api/meta                            → what the page needs to start: title, documents, examples
  *   POST /api/feedback {question, vote, …}    → 👍/👎 into the query log (when a store is given)
  *
@@ -49,6 +50,10 @@ const AskBody = z.object(
   {
     question: Question,
     maxCitations: z.number().int().min(1).max(3).optional(),
+    /** One report (its id from /api/reports). */
+    report: z.string().trim().min(1).max(100).optional(),
+    /** One region's reports, named in any usual form (浙江, 浙江省). */
+    region: z.string().trim().min(1).max(50).optional(),
   },
   { error: 'invalid_body' },
 );
@@ -117,10 +122,22 @@ export function apiRoutes(deps: ApiDeps): Hono {
     const body = await readBody(c, AskBody);
     if (!body.ok) return body.response;
     const userId = userOf(c);
+    const { report, region } = body.value;
+    let scope: { report?: string; region?: string } = {};
+    if (report) {
+      const doc = engine.info.documents.find((d) => d.id === report);
+      if (!doc) return apiError(c, 400, 'unknown_report', apiMessages.unknownReport);
+      scope = { report: doc.id };
+    } else if (region) {
+      const doc = engine.findReport(region);
+      if (!doc) return apiError(c, 400, 'unknown_region', apiMessages.unknownRegion(region.slice(0, 20)));
+      scope = { region: doc.region };
+    }
     const answer = await deps.ask(body.value.question, {
       channel: CHANNEL,
       ...(userId ? { userId } : {}),
       ...(body.value.maxCitations ? { maxCitations: body.value.maxCitations } : {}),
+      ...scope,
     });
     return c.json(answer, 200, { 'Cache-Control': 'no-store' });
   });
@@ -151,15 +168,24 @@ export function apiRoutes(deps: ApiDeps): Hono {
 
   api.get('/outline', (c) => c.json(outline, 200, cacheable));
 
-  api.get('/examples', (c) => c.json({ examples: engine.examples }, 200, cacheable));
+  api.get('/examples', (c) => {
+    const report = c.req.query('report');
+    return c.json({ examples: report ? engine.examplesFor(report) : engine.examples }, 200, cacheable);
+  });
+
+  api.get('/reports', (c) =>
+    c.json({ reports: documents, ...(engine.info.defaultRegion ? { defaultRegion: engine.info.defaultRegion } : {}) }, 200, cacheable),
+  );
 
   api.get('/meta', (c) =>
     c.json(
       {
         version: deps.version,
-        title: documents[0]?.title ?? '',
+        title: engine.info.title,
         documents,
+        ...(engine.info.defaultRegion ? { defaultRegion: engine.info.defaultRegion } : {}),
         examples: engine.examples,
+        examplesByReport: Object.fromEntries(documents.map((d) => [d.id, engine.examplesFor(d.id)])),
         feedback: Boolean(deps.feedback),
         maxQuestionChars: MAX_API_QUESTION_CHARS,
       },

@@ -26,6 +26,8 @@ export const apiMessages = {
   internal: '服务暂时出了点问题,请稍后再试',
   feedbackThanks: '感谢反馈',
   feedbackUnavailable: '暂不支持反馈',
+  unknownReport: '没有这份报告,可用的报告见 /api/reports',
+  unknownRegion: (region: string) => `没有${region}的报告,已加载的报告见 /api/reports`,
 } as const;
 
 /** Stable machine-readable codes of the error JSON (`{ error: { code, message }, requestId? }`). */
@@ -41,4 +43,6 @@ export type ApiErrorCode =
   | 'method_not_allowed'
   | 'rate_limited'
   | 'internal_error'
-  | 'feedback_unavailable';
+  | 'feedback_unavailable'
+  | 'unknown_report'
+  | 'unknown_region';

@@ -8,7 +8,8 @@ let ctx: AnalyzeContext;
 beforeAll(async () => {
   const engine: Engine = await testEngine();
   const { index, tokenizer, lexicon } = engine.internals;
-  ctx = { tokenizer, lexicon, vocabulary: createVocabulary(index.sentenceIndex, index.paragraphText.join('\n')), region: ['市北区', '市北', '全区'], year: 2025 };
+  const shibei = lexicon.gazetteer.get('市北区')!;
+  ctx = { tokenizer, lexicon, vocabulary: createVocabulary(index.sentenceIndex, index.paragraphText.join('\n')), ownPlaces: [{ form: '市北', region: shibei }] };
 });
 
 const analyze = (q: string) => analyzeQuestion(q, ctx);
@@ -46,18 +47,46 @@ describe('intent', () => {
 });
 
 describe('time and place', () => {
-  it('detects the year asked about', () => {
-    expect(analyze('去年GDP增长了多少').time.scope).toBe('past');
-    expect(analyze('2024年新增了多少就业').time).toEqual({ scope: 'past', marker: '2024年' });
-    expect(analyze('十五五期间GDP目标').time.scope).toBe('future');
-    expect(analyze('今年新增多少托位').time.scope).toBe('current');
+  it('reads the time asked about as written; which report part that is, scope decides', () => {
+    expect(analyze('去年GDP增长了多少').time).toEqual({ kind: 'last-year', marker: '去年' });
+    expect(analyze('2024年新增了多少就业').time).toEqual({ kind: 'year', year: 2024, marker: '2024年' });
+    expect(analyze('十五五期间GDP目标').time).toEqual({ kind: 'plan', plan: 15, marker: '十五五' });
+    expect(analyze('“十三五”时期GDP年均增长多少').time).toMatchObject({ kind: 'plan', plan: 13 });
+    expect(analyze('过去五年高铁修了多少公里').time.kind).toBe('five-year-review');
+    expect(analyze('到2030年研发投入强度要到多少').time.kind).toBe('five-year-plan');
+    expect(analyze('今年新增多少托位').time.kind).toBe('current');
+    expect(analyze('新增多少托位').time.kind).toBe('none');
   });
 
-  it('detects other places but not the report’s own district', () => {
-    expect(analyze('崂山区今年新增多少托位').places).toEqual(['崂山区']);
-    expect(analyze('青岛市今年GDP增长目标').places).toEqual(['青岛市']);
-    expect(analyze('市北区今年新增多少托位').places).toEqual([]);
-    expect(analyze('嶗山區加裝多少部電梯').places).toEqual(['崂山区']);
+  it('leaves time and place words out of the subject', () => {
+    const subject = (q: string) => analyze(q).concepts.map((c) => c.text);
+    expect(subject('十四五这几年高铁里程增加了多少')).not.toContain('十四五');
+    expect(subject('2025年城镇新增就业多少人').join('')).not.toMatch(/2025/);
+    expect(subject('崂山区今年新增多少托位')).not.toContain('崂山区');
+    expect(subject('崂山区今年新增多少托位')).toContain('托位');
+  });
+
+  it('names places in the gazetteer and the loaded region’s own short form', () => {
+    const places = (q: string) => analyze(q).places.mentions.map((m) => m.region.name);
+    expect(places('崂山区今年新增多少托位')).toEqual(['崂山区']);
+    expect(places('青岛市今年GDP增长目标')).toEqual(['青岛市']);
+    expect(places('市北今年新增多少托位')).toEqual(['市北区']);
+    expect(places('嶗山區加裝多少部電梯')).toEqual(['崂山区']);
+    expect(places('浙江今年GDP目标')).toEqual(['浙江省']);
+    expect(places('鲁今年GDP目标')).toEqual(['山东省']);
+    expect(places('What is the GDP target of Zhejiang this year?')).toEqual(['浙江省']);
+  });
+
+  it('reads a place name inside a longer name the report writes as part of that name', () => {
+    // 青岛金地中心 is a building, 长沙路 a road: neither asks about 青岛 or 长沙.
+    expect(analyze('青岛金地中心是个啥项目').places.mentions).toEqual([]);
+    expect(analyze('长沙路今年要干啥').places.mentions).toEqual([]);
+  });
+
+  it('takes 全省 / 区里 as pointing at a level, not as a place', () => {
+    expect(analyze('全市今年GDP目标').places.relative).toEqual(['city']);
+    expect(analyze('区里今年托位增加多少').places.relative).toEqual(['county']);
+    expect(analyze('争创省级特色步行街').places.relative).toEqual([]);
   });
 });
 

@@ -70,7 +70,8 @@ describe('refusals', () => {
   it.each([
     ['崂山区今年新增多少托位', 'other-place'],
     ['青岛市今年GDP增长目标是多少', 'other-place'],
-    ['去年GDP增长了多少', 'other-year'],
+    ['去年GDP增长了多少', 'no-figure'],
+    ['2023年GDP增长了多少', 'other-year'],
     ['十五五期间GDP年均增长目标是多少', 'other-year'],
     ['今年GDP总量目标是多少亿元', 'no-figure'],
     ['今年新增多少托育机构', 'no-figure'],

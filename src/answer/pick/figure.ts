@@ -37,7 +37,7 @@ export function pickFigure({ q, ranked, related }: PickContext): ReturnType<type
   // Asked for an amount where the report gives only a growth rate.
   const rates = figureClauses({ ...q, wants: 'percent' }, best.view);
   if (rates && (q.total || q.wants === 'money')) return refusal(q, 'no-figure', messages.noTotal(subjectOf(q)), related);
-  return refusal(q, 'no-figure', messages.noFigure(subjectOf(q)), related);
+  return refusal(q, 'no-figure', messages.noFigure(subjectOf(q), q.time.kind === 'none' || q.time.kind === 'current' ? '' : q.time.marker ?? ''), related);
 }
 
 /**
