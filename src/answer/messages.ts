@@ -15,6 +15,9 @@ export const messages = {
   otherYear: (marker: string, coverage: string) => `报告中没有${marker}的相关内容:已加载的${coverage}。`,
   coverageMany: (n: number, years: number[]) => `${n}份报告,均为${years.map((y) => `${y}年`).join('、')}的政府工作报告,不含这一时期`,
   periodLabel: (label: string) => `〔${label}〕`,
+  regionLabel: (region: string) => `〔${region}〕`,
+  whichPlace: (regions: string[]) =>
+    `已加载${regions.length}个地区的报告,请在问题里说明是哪个地区,例如:“${regions[0]}今年地区生产总值增长目标是多少”。`,
   overview: (title: string, chapters: string[]) => `${title}的工作安排分为${chapters.length}个方面:${chapters.join(';')}。`,
   noFigure: (topic: string, when = '') => (topic ? `报告中没有给出${when}“${topic}”的具体数字。` : `报告中没有给出${when}这个数字。`),
   noTotal: (topic: string) => (topic ? `报告中没有给出“${topic}”的总量,只给出了增长目标。` : '报告中没有给出总量,只给出了增长目标。'),

@@ -62,7 +62,18 @@ async function draftAnswer(q: Query, options: AskOptions, deps: PipelineDeps): P
     );
     return mergeRegions(q, drafts, deps);
   }
-  return scopedDraft(q, scope, deps);
+  // Several regions, none named, none by default: a figure or a plan of which region? Ask, rather than
+  // give one region's figure as if it were the answer.
+  if (scope.ambiguous && (AMBIGUOUS_INTENTS.has(q.intent) || q.concepts.length === 0) && !q.flags.greeting && !q.flags.injection) {
+    const regions = [...new Set(deps.deployment.reports.map((r) => r.meta.region))];
+    return refusal(q, 'which-place', messages.whichPlace(regions.map((r) => deps.deployment.gazetteer.shortName(r))));
+  }
+  const draft = await scopedDraft(q, scope, deps);
+  // An answer from one of several regions says which.
+  if (scope.ambiguous && draft.found && draft.primary[0]) {
+    return { ...draft, answer: messages.regionLabel(draft.primary[0].view.report.meta.region) + draft.answer };
+  }
+  return draft;
 
   async function scopedDraft(q: Query, scope: Scope, deps: PipelineDeps): Promise<Draft> {
     const report = index.reports[scope.reports[0] ?? 0]!;
@@ -89,6 +100,9 @@ async function draftAnswer(q: Query, options: AskOptions, deps: PipelineDeps): P
     return labelPeriod(draft, q);
   }
 }
+
+/** Kinds of question whose answer differs by region (a figure, a list of measures, a plan). */
+const AMBIGUOUS_INTENTS = new Set<string>(['number', 'cost', 'list', 'summary']);
 
 async function retrieveAndRank(q: Query, scope: Scope, deps: PipelineDeps): Promise<Ranked[]> {
   let vector: number[] | undefined;

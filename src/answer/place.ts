@@ -23,17 +23,9 @@ export function placesOf(
   /** Does the reports' text write this string (a place name inside a longer name: 青岛金地中心, 长沙路)? */
   written: (s: string) => boolean = () => false,
 ): PlaceAsked {
-  const found = gazetteer.find(text, { abbreviations: true });
-  // A place name that runs on into a name the reports write (青岛金地中心, 长沙路, 山东港口) is part of
-  // that name: it names a thing, not the region asked about.
-  const mentions = found.filter((m) => {
-    if (m.start < 0 || [...m.form].length < 2) return true;
-    const next = text.slice(m.end, m.end + 2);
-    if (!/^\p{Script=Han}/u.test(next) || /^(?:今年|去年|明年|全|省|市|的|在|和|与|及|、|这|那|各|有|要|是|将)/.test(next)) return true;
-    // 长沙路, 青岛港: a road, port or park named after the place.
-    if (/^[路街港湾桥园馆站场]/.test(next) && written(m.form + next[0])) return false;
-    return !(/^\p{Script=Han}{2}$/u.test(next) && written(m.form + next));
-  });
+  // A place name that runs on into a name the reports write (青岛金地中心, 长沙路, 上海港) is part of that
+  // name: it names a thing, which may locate the question but never puts it out of scope.
+  const mentions = gazetteer.find(text, { abbreviations: true }).map((m) => (inName(m, text, written) ? { ...m, partOfName: true } : m));
   // The loaded regions' own short forms (市北 for 市北区), which the gazetteer does not list for counties.
   for (const { form, region } of own) {
     if (/^[a-z ]+$/.test(form)) {
@@ -47,16 +39,26 @@ export function placesOf(
   }
   mentions.sort((a, b) => a.start - b.start);
   let rest = text;
-  for (const m of [...mentions].filter((x) => x.start >= 0).sort((a, b) => b.start - a.start)) {
+  for (const m of [...mentions].filter((x) => x.start >= 0 && !x.partOfName).sort((a, b) => b.start - a.start)) {
     rest = rest.slice(0, m.start) + ' '.repeat(m.end - m.start) + rest.slice(m.end);
   }
   if (mentions.some((m) => m.start < 0)) {
     for (const m of mentions) if (m.start < 0) rest = rest.replace(new RegExp(`\\b${m.form}(?:'s)?\\b`, 'g'), ' ');
   }
   const relative: RegionLevel[] = [];
+  // (the name-part forms stay in the subject: 上海港 is what is asked about)
   for (const m of rest.matchAll(RELATIVE)) {
     const level = LEVEL[(m[1] ?? m[2])!];
     if (level && !relative.includes(level)) relative.push(level);
   }
   return { mentions, relative, rest };
+}
+
+function inName(m: PlaceMention, text: string, written: (s: string) => boolean): boolean {
+  if (m.start < 0 || [...m.form].length < 2) return false;
+  const next = text.slice(m.end, m.end + 2);
+  if (!/^\p{Script=Han}/u.test(next) || /^(?:今年|去年|明年|全|省|市|的|在|和|与|及|、|这|那|各|有|要|是|将)/.test(next)) return false;
+  // 长沙路, 青岛港: a road, port or park named after the place.
+  if (/^[路街港湾桥园馆站场]/.test(next) && written(m.form + next[0])) return true;
+  return /^\p{Script=Han}{2}$/u.test(next) && written(m.form + next);
 }

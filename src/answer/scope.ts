@@ -43,6 +43,8 @@ export interface Scope {
   mustName: Array<{ form: string; name: string; kind: 'sub-place' | 'other-place' }>;
   /** The regions the question names that are loaded. */
   regions: string[];
+  /** Several regions are loaded, the question names none and there is no default: which one is meant is open. */
+  ambiguous: boolean;
   refusal?: { reason: RefusalReason; message: string };
 }
 
@@ -50,7 +52,7 @@ export function scopeOf(q: Query, d: Deployment, options: ScopeOptions = {}): Sc
   const g = d.gazetteer;
   const loaded = [...new Set(d.reports.map((r) => r.meta.region))];
   const all = d.reports.map((_, i) => i);
-  const scope: Scope = { reports: all, markers: [], requireMarker: false, mustName: [], regions: [] };
+  const scope: Scope = { reports: all, markers: [], requireMarker: false, mustName: [], regions: [], ambiguous: false };
 
   // — where —
   let chosen: number[] | undefined;
@@ -65,6 +67,8 @@ export function scopeOf(q: Query, d: Deployment, options: ScopeOptions = {}): Sc
       named.add(place);
       continue;
     }
+    // 青岛金地中心 asked of 市北区's report: a name, not another place.
+    if (m.partOfName) continue;
     // A city of a loaded province: the province's report, which must single the city out.
     const governing = loaded.find((r) => g.within(place, r));
     if (governing) {
@@ -85,6 +89,7 @@ export function scopeOf(q: Query, d: Deployment, options: ScopeOptions = {}): Sc
     const fallback = options.region ?? d.defaultRegion;
     const inRegion = fallback ? all.filter((i) => d.reports[i]!.meta.region === fallback || g.within(d.reports[i]!.meta.region, fallback)) : [];
     chosen = inRegion.length ? inRegion : all;
+    scope.ambiguous = !inRegion.length && loaded.length > 1;
   }
   // A word pointing up a level (全市 asked of a district's report) names the region above it.
   const own = chosen.map((i) => d.reports[i]!.meta);

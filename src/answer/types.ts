@@ -11,6 +11,7 @@ export type RefusalReason =
   | 'empty'
   | 'not-found'
   | 'other-place'
+  | 'which-place'
   | 'other-year'
   | 'no-figure'
   | 'no-date'

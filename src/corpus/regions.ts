@@ -28,6 +28,8 @@ export interface Region {
 
 export interface PlaceMention {
   region: Region;
+  /** The name stands inside a longer name the reports write (上海港, 青岛金地中心): it locates, it does not ask. */
+  partOfName?: boolean;
   /** The form as written in the text (lower case for latin). */
   form: string;
   start: number;
@@ -176,7 +178,7 @@ export function createGazetteer(regionLines: string[], placeLines: string[] = []
       }
       if (options.abbreviations) {
         // 鲁 / 苏浙沪: a one-character abbreviation only counts standing alone, or in a run of them.
-        for (const m of text.matchAll(/(?<![\p{Script=Han}])([\p{Script=Han}]{1,4})(?=[今去明十这那的在和与及、,。?!\s]|$)/gu)) {
+        for (const m of text.matchAll(/(?<![\p{Script=Han}])([\p{Script=Han}]{1,4})(?=[今去明十这那的在和与及、,。?!\s省]|$)/gu)) {
           const run = m[1]!;
           if (![...run].every((c) => abbreviation.has(c))) continue;
           const start = m.index ?? 0;

@@ -10,7 +10,7 @@ export const button = (text: string, action: ButtonAction): InlineKeyboardButton
 
 /** Refusals nobody rates: greetings and empty questions. */
 export function acceptsFeedback(a: Pick<Answer, 'reason'>): boolean {
-  return a.reason !== 'chitchat' && a.reason !== 'empty';
+  return a.reason !== 'chitchat' && a.reason !== 'empty' && a.reason !== 'which-place';
 }
 
 /** Up to `max` example questions other than the one just asked, with their index for the button. */

@@ -12,7 +12,7 @@ import { messages } from './messages.ts';
 export const EXPANDABLE_AFTER = 200;
 
 /** Refusals that already tell the user what to ask: no example list under them. */
-const SELF_EXPLAINING = new Set(['chitchat', 'empty']);
+const SELF_EXPLAINING = new Set(['chitchat', 'empty', 'which-place']);
 
 const text = (t: string, gap: 1 | 2 = 2): Block => ({ spans: [{ text: t }], gap });
 const bold = (t: string, gap: 1 | 2 = 2): Block => ({ spans: [{ text: t, marks: ['b'] }], gap });
