@@ -18,7 +18,11 @@ export function examplesFor(report: Report, options: { place?: string } = {}): s
   const [first, second] = indicators;
   if (first) out.push(messages.examples.target(place, first));
   if (second) out.push(messages.examples.target(place, second));
-  if (periods.has('last-year') && first) out.push(messages.examples.lastYear(place, first));
+  // Last year's figure of that indicator, when the review states one (an excerpt may not).
+  const lastYear = indicators.find((name) =>
+    report.sentences.some((s) => report.paragraphs[s.paragraph]!.period === 'last-year' && s.text.includes(name) && extractQuantities(s.text).some((q) => !q.ordinal && q.family !== 'year')),
+  );
+  if (lastYear) out.push(messages.examples.lastYear(place, lastYear));
   if (periods.has('five-year-plan')) out.push(messages.examples.fivePlan(place, planName(report.meta.year)));
   if (periods.has('five-year-review')) out.push(messages.examples.fiveReview(place, planName(report.meta.year - 1)));
   out.push(messages.examples.work(place));

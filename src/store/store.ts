@@ -45,7 +45,7 @@ export interface FeedbackCounts {
   byQuestion: Array<{ question: string; up: number; down: number }>;
 }
 
-const SCHEMA_VERSION = 1;
+const SCHEMA_VERSION = 2;
 
 export class Store {
   private readonly db: Database.Database;
@@ -77,6 +77,16 @@ export class Store {
   private migrate(): void {
     const version = this.db.pragma('user_version', { simple: true }) as number;
     if (version >= SCHEMA_VERSION) return;
+    // 2: the report a chat has chosen (Telegram /reports), by a hash of the chat id.
+    this.db.exec(`
+      CREATE TABLE IF NOT EXISTS chat_report (
+        channel TEXT NOT NULL,
+        chat_hash TEXT NOT NULL,
+        report TEXT NOT NULL,
+        at INTEGER NOT NULL,
+        PRIMARY KEY (channel, chat_hash)
+      );
+    `);
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS queries (
         id INTEGER PRIMARY KEY,
@@ -169,6 +179,24 @@ export class Store {
       )
       .all(limit) as FeedbackCounts['byQuestion'];
     return { up: totals.up ?? 0, down: totals.down ?? 0, byQuestion };
+  }
+
+  /** The report a chat has chosen, or undefined for all reports. */
+  chatReport(channel: string, chatHash: string): string | undefined {
+    const row = this.db.prepare('SELECT report FROM chat_report WHERE channel = ? AND chat_hash = ?').get(channel, chatHash) as { report: string } | undefined;
+    return row?.report;
+  }
+
+  /** Remembers a chat's report (undefined: back to all reports). */
+  setChatReport(channel: string, chatHash: string, report: string | undefined): void {
+    if (report === undefined) this.db.prepare('DELETE FROM chat_report WHERE channel = ? AND chat_hash = ?').run(channel, chatHash);
+    else
+      this.db
+        .prepare(
+          `INSERT INTO chat_report (channel, chat_hash, report, at) VALUES (?, ?, ?, ?)
+           ON CONFLICT (channel, chat_hash) DO UPDATE SET report = excluded.report, at = excluded.at`,
+        )
+        .run(channel, chatHash, report, Date.now());
   }
 
   countQueries(): number {

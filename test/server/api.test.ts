@@ -385,11 +385,59 @@ describe('GET routes for the page', () => {
     const meta = (await (await app.request('/api/meta')).json()) as Record<string, unknown>;
     expect(meta).toMatchObject({
       version: '9.9.9-test',
-      title: engine.info.documents[0]!.title,
+      title: engine.info.title,
+      defaultRegion: '市北区',
       examples: [...engine.examples],
+      examplesByReport: { 'shibei-2025': [...engine.examplesFor('shibei-2025')] },
       feedback: true,
       maxQuestionChars: MAX_API_QUESTION_CHARS,
     });
+  });
+});
+
+describe('reports: what is loaded and the report filter', () => {
+  it('/api/reports lists every loaded report with what it covers', async () => {
+    const { app } = buildApp(engine);
+    const res = await app.request('/api/reports');
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { reports: Array<Record<string, unknown>>; defaultRegion?: string };
+    expect(body.reports.map((r) => r.id)).toEqual(engine.info.documents.map((d) => d.id));
+    expect(body.reports[0]).toMatchObject({ id: 'shibei-2025', region: '市北区', year: 2025 });
+    expect(body.reports[0]!.periods).toEqual(expect.arrayContaining(['current', 'last-year']));
+    expect(body.defaultRegion).toBe('市北区');
+  });
+
+  it('POST /api/ask takes a report id or a region in any usual form, and answers from it', async () => {
+    const { app } = buildApp(engine);
+    for (const scope of [{ report: 'shibei-2025' }, { region: '市北' }, { region: '市北区' }]) {
+      const res = await postJson(app, '/api/ask', { question: QUESTION, ...scope });
+      expect(res.status, JSON.stringify(scope)).toBe(200);
+      const body = (await res.json()) as Answer;
+      expect(body.found).toBe(true);
+      expect(body.citations.every((c) => c.docId === 'shibei-2025')).toBe(true);
+    }
+  });
+
+  it('refuses an unknown report or region with a clear message, and does not answer', async () => {
+    const { app } = buildApp(engine);
+    const unknownReport = await postJson(app, '/api/ask', { question: QUESTION, report: 'nope-2026' });
+    expect(unknownReport.status).toBe(400);
+    expect((await errorOf(unknownReport)).error).toEqual({ code: 'unknown_report', message: apiMessages.unknownReport });
+    const unknownRegion = await postJson(app, '/api/ask', { question: QUESTION, region: '浙江' });
+    expect(unknownRegion.status).toBe(400);
+    const body = await errorOf(unknownRegion);
+    expect(body.error.code).toBe('unknown_region');
+    expect(body.error.message).toContain('浙江');
+    for (const bad of [{ report: '' }, { report: 5 }, { region: 'x'.repeat(51) }]) {
+      expect((await postJson(app, '/api/ask', { question: QUESTION, ...bad })).status, JSON.stringify(bad)).toBe(400);
+    }
+  });
+
+  it('/api/examples?report= gives that report’s examples, each one the report answers', async () => {
+    const { app } = buildApp(engine);
+    const { examples } = (await (await app.request('/api/examples?report=shibei-2025')).json()) as { examples: string[] };
+    expect(examples.length).toBeGreaterThan(2);
+    for (const q of examples) expect((await engine.ask(q)).found, q).toBe(true);
   });
 });
 

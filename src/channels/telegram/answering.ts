@@ -15,13 +15,14 @@ export async function respond(ctx: Context, question: string, s: Services, reply
   let answered = false;
   await s.limiter(ctx, async () => {
     const userId = ctx.from ? hashUser(CHANNEL, ctx.from.id) : undefined;
+    const report = ctx.chat ? s.choices.get(ctx.chat.id) : undefined;
     const answer = await withTyping(
-      () => s.ask(question, { channel: CHANNEL, ...(userId ? { userId } : {}) }),
+      () => s.ask(question, { channel: CHANNEL, ...(userId ? { userId } : {}), ...(report ? { report } : {}) }),
       // grammY types its own AbortSignal shim; the runtime object is the standard one.
       (signal) => ctx.replyWithChatAction('typing', {}, signal as unknown as Parameters<Context['replyWithChatAction']>[2]),
       { delayMs: s.typingDelayMs },
     );
-    const examples = answer.found ? [] : pickExamples(s.engine.examples, answer.question);
+    const examples = answer.found ? [] : pickExamples(report ? s.engine.examplesFor(report) : s.engine.examples, answer.question);
     const token = s.answers.put({ question: answer.question, found: answer.found, citations: answer.citations });
     await sendChunks(ctx, renderAnswer(answer, examples.map((e) => e.text)), {
       replyTo,

@@ -19,7 +19,8 @@ import { messages } from './messages.ts';
 import { renderPlain } from './render.ts';
 import { questionLimiter } from './rate-limit.ts';
 import { groupReplyTarget, HTML, replyTo } from './send.ts';
-import { CHANNEL, type Services } from './services.ts';
+import { CHANNEL, chatChoices, type Services } from './services.ts';
+import { reports } from './features/reports.ts';
 
 export interface TelegramDeps {
   token: string;
@@ -82,6 +83,7 @@ export function createTelegramBot(deps: TelegramDeps, internals: BotInternals = 
     logger: deps.logger,
     ...(deps.version ? { version: deps.version } : {}),
     answers: new AnswerCache(internals.answerCacheSize),
+    choices: chatChoices(deps.store),
     typingDelayMs: internals.typingDelayMs ?? 300,
     limiter: questionLimiter({
       limit: rate.limit,
@@ -103,6 +105,7 @@ export function createTelegramBot(deps: TelegramDeps, internals: BotInternals = 
     onError,
     guard(),
     commands(services),
+    reports(services),
     outline(services),
     ask(services),
     followups(services),

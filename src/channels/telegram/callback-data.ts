@@ -4,12 +4,14 @@
  *
  *   p:<token>  原文段落      r:<token>  相关内容      u:<token> / d:<token>  👍 / 👎
  *   x:<i>      ask example question i                 o:<i.j.k>  outline node   g:<doc>:<n>  paragraph n
+ *   c:<i>      choose report i for this chat (c:all: every report)
  */
 export type ButtonAction =
   | { kind: 'paragraph' | 'related' | 'up' | 'down'; token: string }
   | { kind: 'example'; index: number }
   | { kind: 'outline'; path: number[] }
-  | { kind: 'show'; doc: number; paragraph: number };
+  | { kind: 'show'; doc: number; paragraph: number }
+  | { kind: 'choose'; doc: number | 'all' };
 
 const TOKEN_KINDS = { p: 'paragraph', r: 'related', u: 'up', d: 'down' } as const;
 const TOKEN_CODES = { paragraph: 'p', related: 'r', up: 'u', down: 'd' } as const;
@@ -27,6 +29,8 @@ export function encodeAction(a: ButtonAction): string {
       return `o:${a.path.join('.')}`;
     case 'show':
       return `g:${a.doc}:${a.paragraph}`;
+    case 'choose':
+      return `c:${a.doc}`;
   }
 }
 
@@ -34,7 +38,7 @@ const index = (s: string | undefined): number | undefined => (s !== undefined &&
 
 /** The action behind callback data, or undefined for data this bot did not write. */
 export function decodeAction(data: string): ButtonAction | undefined {
-  const m = /^([prudxog]):(.{1,60})$/.exec(data);
+  const m = /^([prudxogc]):(.{1,60})$/.exec(data);
   if (!m) return undefined;
   const [, code, arg = ''] = m;
   if (code === 'p' || code === 'r' || code === 'u' || code === 'd') {
@@ -47,6 +51,11 @@ export function decodeAction(data: string): ButtonAction | undefined {
   if (code === 'o') {
     const path = arg.split('.').map(index);
     return path.every((n): n is number => n !== undefined) ? { kind: 'outline', path } : undefined;
+  }
+  if (code === 'c') {
+    if (arg === 'all') return { kind: 'choose', doc: 'all' };
+    const i = index(arg);
+    return i === undefined ? undefined : { kind: 'choose', doc: i };
   }
   const parts = arg.split(':');
   if (parts.length !== 2) return undefined;

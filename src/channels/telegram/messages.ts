@@ -44,12 +44,23 @@ export const messages = {
   help: {
     title: '使用方法',
     lines: (username: string) => [
-      '· 私聊:直接发送问题,例如“今年新增多少托位”。',
+      '· 私聊:直接发送问题,例如“今年地区生产总值增长目标是多少”。',
       `· 群聊:发送 /ask 问题,或 @${username} 问题,或回复我的消息。`,
       `· 任意聊天:输入 @${username} 关键词,可直接引用报告原文。`,
-      '· /outline 查看报告目录,/about 查看数据来源与版本。',
+      '· /outline 查看报告目录,/reports 查看或选择报告,/about 查看数据来源与版本。',
       '· 回答下方的按钮:“原文段落”查看完整段落,“相关内容”查看更多出处,👍/👎 帮助我们改进。',
     ],
+  },
+
+  reports: {
+    title: (n: number) => (n === 1 ? '当前加载的报告:' : `当前加载了${n}份报告:`),
+    item: (title: string, chosen: boolean) => `${chosen ? '✓' : '·'} 《${title}》`,
+    choose: '点选下方按钮,之后的提问只在这份报告中查找;选“全部报告”时,请在问题里说明地区。',
+    namePlace: '提问时请说明地区,例如“山东今年地区生产总值增长目标是多少”。',
+    only: '所有回答都依据这份报告。',
+    all: '全部报告',
+    chosen: (title: string) => `已选择《${title}》,之后的提问只在这份报告中查找。`,
+    chosenAll: '已选择全部报告,提问时请说明地区。',
   },
 
   about: {
@@ -78,8 +89,9 @@ export const messages = {
   commands: [
     { command: 'start', description: '开始使用' },
     { command: 'help', description: '使用方法' },
-    { command: 'ask', description: '提问(群聊中使用),例如 /ask 今年新增多少托位' },
+    { command: 'ask', description: '提问(群聊中使用),例如 /ask 今年GDP增长目标是多少' },
     { command: 'outline', description: '报告目录' },
+    { command: 'reports', description: '查看或选择报告' },
     { command: 'about', description: '数据来源与版本' },
   ],
 } as const;

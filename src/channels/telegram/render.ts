@@ -127,6 +127,27 @@ export function renderStart(documents: readonly DocumentInfo[], examples: readon
   return toChunks(blocks)[0] ?? '';
 }
 
+/** /reports: the loaded reports, the chat's choice, and how to choose or to name a place. */
+export function renderReports(
+  documents: readonly DocumentInfo[],
+  chosen: string | undefined,
+  options: { choosable: boolean; note?: string; examples?: readonly string[] },
+): string {
+  const blocks: Block[] = [];
+  if (options.note) blocks.push(bold(options.note));
+  if (documents.length) {
+    blocks.push(bold(messages.reports.title(documents.length)));
+    blocks.push(...documents.map((d) => text(messages.reports.item(d.title, d.id === chosen), 1)));
+    if (documents.length > 1) blocks.push(text(options.choosable ? messages.reports.choose : messages.reports.namePlace));
+    else blocks.push(text(messages.reports.only));
+  }
+  if (options.examples?.length) {
+    blocks.push(text(messages.start.examples));
+    blocks.push(...options.examples.map((q) => text(messages.example(q), 1)));
+  }
+  return toChunks(blocks)[0] ?? '';
+}
+
 export function renderHelp(username: string): string {
   return toChunks([bold(messages.help.title), ...messages.help.lines(username).map((l) => text(l, 1))])[0] ?? '';
 }

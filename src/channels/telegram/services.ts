@@ -1,6 +1,7 @@
 import type { Context, MiddlewareFn } from 'grammy';
 import type { TelegramDeps } from './bot.ts';
 import type { AnswerCache } from './cache.ts';
+import { hashUser } from '../../store/store.ts';
 
 /** Channel name for ask options, metrics and the query log. */
 export const CHANNEL = 'telegram';
@@ -13,4 +14,37 @@ export interface Services extends Pick<TelegramDeps, 'ask' | 'engine' | 'store' 
   limiter: MiddlewareFn<Context>;
   /** Delay before "typing…" is shown. */
   typingDelayMs: number;
+  /** The report each chat has chosen with /reports (SQLite when a store is given). */
+  choices: ChatChoices;
+}
+
+/** A chat's choice of report, keyed by a hash of the chat id. */
+export interface ChatChoices {
+  get(chat: number): string | undefined;
+  set(chat: number, report: string | undefined): void;
+}
+
+/** Choices kept in the store's SQLite table, or in memory when the bot runs without a store. */
+export function chatChoices(store?: { chatReport(c: string, h: string): string | undefined; setChatReport(c: string, h: string, r: string | undefined): void }): ChatChoices {
+  const memory = new Map<string, string>();
+  const key = (chat: number): string => hashUser(CHANNEL, `chat:${chat}`);
+  return {
+    get(chat) {
+      if (!store) return memory.get(key(chat));
+      try {
+        return store.chatReport(CHANNEL, key(chat));
+      } catch {
+        return memory.get(key(chat));
+      }
+    },
+    set(chat, report) {
+      if (report === undefined) memory.delete(key(chat));
+      else memory.set(key(chat), report);
+      try {
+        store?.setChatReport(CHANNEL, key(chat), report);
+      } catch {
+        // A damaged store must not lose the choice for this run: memory keeps it.
+      }
+    },
+  };
 }

@@ -19,7 +19,8 @@ export function followups(s: Services): Composer<Context> {
     const replyTo = ctx.callbackQuery.message?.message_id;
 
     if (action.kind === 'example') {
-      const question = s.engine.examples[action.index];
+      const chosen = ctx.chat ? s.choices.get(ctx.chat.id) : undefined;
+      const question = (chosen ? s.engine.examplesFor(chosen) : s.engine.examples)[action.index];
       if (!question || !ctx.chat) return void (await ctx.answerCallbackQuery({ text: messages.expired }));
       // When rate-limited, the limiter has already answered the callback with its notice.
       if (await respond(ctx, question, s, groupReplyTarget(ctx))) await ctx.answerCallbackQuery();

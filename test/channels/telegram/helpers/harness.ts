@@ -144,6 +144,8 @@ export interface HarnessOptions {
   polling?: boolean;
   /** Set up the fake Bot API before the bot starts. */
   configure?: (fake: FakeBotApi) => void;
+  /** Another engine than the default deployment's (several reports, say). */
+  engine?: () => Promise<Engine>;
 }
 
 let tokenCounter = 0;
@@ -180,7 +182,7 @@ export class Harness {
 
   private async init(options: HarnessOptions): Promise<void> {
     this.token = options.token ?? `${100000 + tokenCounter++}:emulator-token-${process.pid}-abcdefghij`;
-    this.engine = await testEngine();
+    this.engine = await (options.engine ?? testEngine)();
     this.dir = mkdtempSync(join(tmpdir(), 'workplan-tg-'));
     this.dbFile = join(this.dir, 'data', 'workplan.sqlite');
     this.store = Store.open(this.dbFile);

@@ -1,0 +1,56 @@
+import { Composer, type Context } from 'grammy';
+import type { InlineKeyboardButton } from 'grammy/types';
+import { decodeAction, encodeAction } from '../callback-data.ts';
+import { messages } from '../messages.ts';
+import { renderReports } from '../render.ts';
+import { groupReplyTarget, isGroup, sendChunks } from '../send.ts';
+import type { Services } from '../services.ts';
+
+/** Buttons per message: Telegram allows 100; a province-wide deployment has about 30 reports. */
+const MAX_BUTTONS = 60;
+
+/**
+ * /reports: what is loaded, and — in a private chat, when there is more than one report — buttons to
+ * choose the report this chat's questions are about (kept per chat; 全部报告 goes back to all, where
+ * a question names its place). In groups the list is shown without buttons: one member's choice must
+ * not change everyone's answers.
+ */
+export function reports(s: Services): Composer<Context> {
+  const composer = new Composer<Context>();
+  const documents = s.engine.info.documents;
+
+  composer.command('reports', async (ctx) => {
+    const group = isGroup(ctx);
+    const chosen = ctx.chat ? s.choices.get(ctx.chat.id) : undefined;
+    const html = renderReports(documents, chosen, { choosable: !group && documents.length > 1 });
+    const keyboard =
+      !group && documents.length > 1
+        ? {
+            inline_keyboard: [
+              ...documents.slice(0, MAX_BUTTONS).map((d, i): InlineKeyboardButton[] => [
+                { text: `${d.id === chosen ? '✓ ' : ''}${d.title}`, callback_data: encodeAction({ kind: 'choose', doc: i }) },
+              ]),
+              [{ text: `${chosen ? '' : '✓ '}${messages.reports.all}`, callback_data: encodeAction({ kind: 'choose', doc: 'all' }) }],
+            ],
+          }
+        : undefined;
+    await sendChunks(ctx, [html], { replyTo: groupReplyTarget(ctx), ...(keyboard ? { keyboard } : {}) });
+  });
+
+  composer.on('callback_query:data', async (ctx, next) => {
+    const action = decodeAction(ctx.callbackQuery.data);
+    if (!action || action.kind !== 'choose') return next();
+    if (!ctx.chat || isGroup(ctx)) return void (await ctx.answerCallbackQuery({ text: messages.expired }));
+    const doc = action.doc === 'all' ? undefined : documents[action.doc];
+    if (action.doc !== 'all' && !doc) return void (await ctx.answerCallbackQuery({ text: messages.expired }));
+    s.choices.set(ctx.chat.id, doc?.id);
+    const text = doc ? messages.reports.chosen(doc.title) : messages.reports.chosenAll;
+    await sendChunks(ctx, [renderReportChoice(text, doc ? s.engine.examplesFor(doc.id) : s.engine.examples)], {});
+    await ctx.answerCallbackQuery({ text });
+  });
+  return composer;
+}
+
+function renderReportChoice(text: string, examples: readonly string[]): string {
+  return renderReports([], undefined, { choosable: false, note: text, examples });
+}
