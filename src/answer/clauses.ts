@@ -43,6 +43,11 @@ export function figureClauses(q: Query, v: SentenceView): { clauses: number[]; d
       const next = v.clauses[i + 1];
       if (next && !keep.includes(i + 1) && CONTINUES.test(next.text) && next.figures.length > 0) keep.push(i + 1);
     }
+    // A total asked (总里程): the clause that states the total, not the one that adds to it.
+    if (q.total) {
+      const totals = keep.filter((i) => !INCREMENT.test(v.clauses[i]!.text) || /总/.test(v.clauses[i]!.text));
+      if (totals.length && totals.length < keep.length) return { clauses: totals.sort((a, b) => a - b), direct: true };
+    }
     return { clauses: keep.sort((a, b) => a - b), direct: true };
   }
   // The figure may close the clause after the one naming it (…托位数,达到4.6个), but only a short
@@ -55,14 +60,17 @@ export function figureClauses(q: Query, v: SentenceView): { clauses: number[]; d
 }
 
 /** A clause or list item that goes on about the subject before it: it opens with the verb of a figure. */
-export const CONTINUES = /^(?:达到|达|增长|增至|增加到|提高到|提高至|提升至|提升到|降至|降到|下降|突破|超过|首次突破|居|占|比上年|同比|年均增长|分别|其中)/;
+export const CONTINUES = /^(?:达到|达|增长|增至|增加到|提高到|提高至|提升至|提升到|降至|降到|下降|突破|超过|首次突破|居|占|比上年|同比|年均增长|分别|其中|总[\p{Script=Han}]{0,4}(?:达到?|为|突破|超过))/u;
 
 /** Does the sentence carry every focus concept (the thing counted)? */
 /** 每千人口, 人均: a denominator, not the thing counted (常住人口有多少 is not answered by 每千人口…4.6个). */
 const PER_CAPITA = /每[十百千万]?人口|每[十百千万]人|人均/g;
+/** 占地区生产总值比重: the whole a share is taken of, not the thing measured. */
+const SHARE_OF = /占[^,，。;；、]{1,16}?(?:比重|比例)/g;
 
 export function focusCovered(q: Query, v: SentenceView): boolean {
-  const norm = new RegExp(PER_CAPITA.source).test(q.text) ? v.norm : v.norm.replace(PER_CAPITA, ' ');
+  let norm = new RegExp(PER_CAPITA.source).test(q.text) ? v.norm : v.norm.replace(PER_CAPITA, ' ');
+  if (!/比重|占比|比例|份额/.test(q.text)) norm = norm.replace(SHARE_OF, ' ');
   return q.concepts
     .filter((c) => c.focus)
     .every((c) => strength(c, norm) >= 0.8 || strength(c, normalizeText(v.paragraph.topic ?? '')) >= 0.8);

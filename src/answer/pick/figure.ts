@@ -15,23 +15,30 @@ import type { PickContext } from './context.ts';
  * the refusal says what is missing (a total where only growth is given, an increment where a total is
  * asked, no figure at all). A wrong number is worse than "the report does not say".
  */
-export function pickFigure({ q, ranked, related }: PickContext): ReturnType<typeof compose> {
+export function pickFigure({ q: asked, ranked, related }: PickContext): ReturnType<typeof compose> {
+  // Two figures asked at once (多少条路、多少处区域; 人数和失业率分别是多少; 各是多少): keep every item,
+  // whatever kind of figure each is.
+  const twoAsked = (asked.text.match(/多少|几(?!种|类)/g) ?? []).length >= 2 || /分别|各是|各为|各多少|各有/.test(asked.text);
+  const q: Query = twoAsked ? { ...asked, wants: undefined } : asked;
   const best = ranked[0]!;
-  const pool = ranked.slice(0, 6).filter((r) => r.coverage >= Math.max(MIN_COVERAGE, 0.8 * best.coverage));
-  for (const r of pool) {
+  const pool = ranked
+    .slice(0, 6)
+    .filter((r) => r.coverage >= Math.max(MIN_COVERAGE, 0.8 * best.coverage))
+    .map((r, order) => ({ r, order, pick: figureClauses(q, r.view) }))
+    // The passage whose figure clause itself carries most of the question comes first (地区生产总值增长5.3%
+    // before 民营经济增加值占地区生产总值比重达58.5%); otherwise the ranking's order.
+    .sort((a, b) => clauseShare(q, b.r.view, b.pick?.clauses) - clauseShare(q, a.r.view, a.pick?.clauses) || a.order - b.order);
+  for (const { r, pick } of pool) {
     if (!focusCovered(q, r.view)) continue;
     if (!q.yesNo && !statesQuestionFigures(q, r.view)) continue;
     // A figure of another period than the one asked is not the answer (the five-year total for this year).
     if (r.period < 0.8) continue;
-    const pick = figureClauses(q, r.view);
     if (!pick) continue;
     if (incrementOnly(q, r.view, pick.clauses)) return refusal(q, 'no-figure', messages.noCount(subjectOf(q)), related);
-    // Two figures asked at once (多少条路、多少处区域; 人数和失业率分别是多少; 各是多少): keep every item.
-    const twoAsked = (q.text.match(/多少|几(?!种|类)/g) ?? []).length >= 2 || /分别|各是|各为|各多少|各有/.test(q.text);
     const whole = pickFromClauses(r.view, pick.clauses);
     const narrowed = twoAsked ? whole : narrowToItems(q, whole);
     if (!narrowed) continue;
-    return compose(q, r, narrowed, ranked);
+    return compose(asked, r, narrowed, ranked);
   }
   if (q.intent === 'cost') return refusal(q, 'no-price', messages.noPrice, related);
   // Asked for an amount where the report gives only a growth rate.
@@ -60,7 +67,8 @@ function narrowToItems(q: Query, pick: Pick): Pick | undefined {
     }
   }
   if (items.length < 2) return pick;
-  const hasFigure = (it: Span) => extractQuantities(text.slice(it.start, it.end)).some((f) => !f.ordinal);
+  // 第几届 / 排第几 are answered by an ordinal (第十七届, 第5位); other questions by a count or amount.
+  const hasFigure = (it: Span) => extractQuantities(text.slice(it.start, it.end)).some((f) => (q.asksOrdinal ? f.ordinal : !f.ordinal));
   const withFigure = items.every(hasFigure);
   const focus = q.concepts.filter((c) => c.focus);
   const about = (it: Span) => focus.length > 0 && focus.every((c) => strength(c, normalizeText(text.slice(it.start, it.end)).toLowerCase()) >= 0.8);
@@ -79,6 +87,21 @@ function narrowToItems(q: Query, pick: Pick): Pick | undefined {
       : [];
   // 星级示范路今年搞几条: the item counted in 条.
   if (q.unit && items.some(unitOf) && !items.every(unitOf) && (hits.length === 0 || !hits.some(unitOf))) hits = items.filter(unitOf);
+  // The item named may not hold the kind of figure asked (开通3条地铁新线、新增运营里程30公里 for 多少公里).
+  if (q.wants && hits.length && !hits.some((it) => extractQuantities(text.slice(it.start, it.end)).some((f) => familyMatches(q.wants!, f.family)))) return pick;
   if (hits.length === 0 || hits.length === items.length) return pick;
   return { ...pick, spans: hits };
+}
+
+const LOOSE = new Set(['count', 'people', 'times', 'none']);
+function familyMatches(wants: string, family: string): boolean {
+  return wants === family || (LOOSE.has(wants) && LOOSE.has(family));
+}
+
+/** Share of the question's concept weight that the chosen clauses themselves carry. */
+function clauseShare(q: Query, v: import('../views.ts').SentenceView, clauses: number[] | undefined): number {
+  if (!clauses?.length) return 0;
+  const text = clauses.map((i) => v.clauses[i]!.norm).join(' ');
+  const total = q.concepts.reduce((a, c) => a + c.weight, 0) || 1;
+  return q.concepts.reduce((a, c) => a + c.weight * strength(c, text), 0) / total;
 }
