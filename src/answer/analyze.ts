@@ -228,7 +228,7 @@ export function analyzeQuestion(question: string, ctx: AnalyzeContext): Query {
       const attr = ATTRIBUTES[t.word];
       if (!attr || !t.concept) continue;
       // 居民消费价格 is an indicator (CPI), not a price; 补贴发了多少人 counts people, not money.
-      if (attr.intent === 'cost' && (/消费价格|物价/.test(text) || /多少(?:人|户|家|个|万人)|几(?:人|户|家)/.test(text))) continue;
+      if (attr.intent === 'cost' && (/消费价格|物价|报销|医保/.test(text) || /多少(?:人|户|家|个|万人)|几(?:人|户|家)/.test(text))) continue;
       t.concept = undefined;
       t.stop = true;
       if (intent === 'fact' || intent === 'list' || intent === 'summary' || (intent === 'number' && ['cost', 'when', 'where'].includes(attr.intent))) {
@@ -259,7 +259,7 @@ export function analyzeQuestion(question: string, ctx: AnalyzeContext): Query {
     intent,
     yesNo: RE_YESNO.test(text),
     section: RE_SECTION.test(text) || (ordinal !== undefined && /部分|方面|章|节/.test(text)),
-    asksName: /叫什么|叫啥|名字|名称|什么名|称号|\bcalled\b|\bname\b/.test(text),
+    asksName: /叫什么|叫啥|名字|名称|什么名|称号|是哪个(?![部单地市县区省])\p{Script=Han}{0,3}[?？]?$|是哪一个|\bcalled\b|\bname\b/u.test(text),
     asksStreet: /哪个街道|哪些街道|(?:哪|那)条街|(?:哪|那)条路|哪些路段|具体位置|什么位置|地址|门牌/.test(text),
     superlative: /最(?:大|多|高|少|小|低|重要|贵|长|早|快|先)|排名|排第|排前|\b(?:largest|biggest|most|highest|first)\b/.test(text),
     asksOrdinal: /第几/.test(text),

@@ -1,4 +1,4 @@
-import { normalizeText, type Quantity } from '../corpus/normalize.ts';
+import { extractQuantities, normalizeText, type Quantity } from '../corpus/normalize.ts';
 import type { Span } from '../corpus/types.ts';
 import type { Gazetteer } from '../corpus/regions.ts';
 import type { Query } from './analyze.ts';
@@ -27,7 +27,7 @@ function wantedFigure(q: Query, f: Quantity): boolean {
  * The clauses of a sentence that carry the figure asked for: a clause with a wanted figure and a concept
  * of the question (direct), or a figure clause next to the clause naming the concept.
  */
-export function figureClauses(q: Query, v: SentenceView): { clauses: number[]; direct: boolean } | undefined {
+export function figureClauses(q: Query, v: SentenceView, all = false): { clauses: number[]; direct: boolean } | undefined {
   const scores = v.clauses.map((c) => clauseScore(q, c));
   const withFigure = v.clauses.map((c) => (q.asksOrdinal ? c.ordinals.length > 0 : c.figures.some((f) => wantedFigure(q, f))));
   const direct = v.clauses.map((_, i) => i).filter((i) => withFigure[i] && scores[i]! > 0);
@@ -37,7 +37,7 @@ export function figureClauses(q: Query, v: SentenceView): { clauses: number[]; d
     const pool = sameUnit.length ? sameUnit : direct;
     const best = Math.max(...pool.map((i) => scores[i]!));
     // Keep clauses that are about as relevant as the best (托位300个 and 托位数4.6个 both).
-    const keep = pool.filter((i) => scores[i]! >= 0.5 * best).slice(0, 3);
+    const keep = all ? pool.slice(0, 4) : pool.filter((i) => scores[i]! >= 0.5 * best).slice(0, 3);
     // The same subject goes on in the next clause (收入突破4000亿元,达到4211亿元; 迈上6万亿元台阶,达到62661亿元).
     for (const i of [...keep]) {
       const next = v.clauses[i + 1];
@@ -65,8 +65,8 @@ export const CONTINUES = /^(?:达到|达|增长|增至|增加到|提高到|提�
 /** Does the sentence carry every focus concept (the thing counted)? */
 /** 每千人口, 人均: a denominator, not the thing counted (常住人口有多少 is not answered by 每千人口…4.6个). */
 const PER_CAPITA = /每[十百千万]?人口|每[十百千万]人|人均/g;
-/** 占地区生产总值比重: the whole a share is taken of, not the thing measured. */
-const SHARE_OF = /占[^,，。;；、]{1,16}?(?:比重|比例)/g;
+/** 占地区生产总值比重, 单位GDP能耗: the whole a share or an intensity is taken of, not the thing measured. */
+const SHARE_OF = /占[^,，。;；、]{1,16}?(?:比重|比例)|单位(?:地区生产总值|国内生产总值|gdp|生产总值)/g;
 
 export function focusCovered(q: Query, v: SentenceView): boolean {
   let norm = new RegExp(PER_CAPITA.source).test(q.text) ? v.norm : v.norm.replace(PER_CAPITA, ' ');
@@ -81,7 +81,9 @@ const INCREMENT = /新增|增加|新建|新开|新启用|启用|建成|开办|�
 /** Asked for a total (一共, 现有) where the text gives only this year's increment (新增2座). */
 export function incrementOnly(q: Query, v: SentenceView, clauses: number[]): boolean {
   if (!q.total || INCREMENT.test(q.text)) return false;
-  return clauses.every((i) => INCREMENT.test(v.clauses[i]!.text));
+  // Each item with a figure (地区生产总值60199.45亿元、增长5%): a level stated without an increment word answers.
+  const items = clauses.flatMap((i) => v.clauses[i]!.text.split('、')).filter((t) => extractQuantities(t).some((f) => !f.ordinal));
+  return items.length > 0 && items.every((t) => INCREMENT.test(t));
 }
 
 /** Does the sentence state every figure the question itself states (120个亿元项目 → 120)? */
@@ -221,13 +223,19 @@ export function factPick(q: Query, v: SentenceView, views: SentenceViews, maxCha
   if (q.keyword) while (hi + 1 < n && width(lo, hi + 1) <= maxChars) hi++;
   const pick = pickFromClauses(v, range(lo, hi));
   if (/[:：]$/.test(v.clauses[hi]!.text)) return extendLeadIn(pick, v, hi, views);
+  // A list announced inside the pick (15件民生实事,包括:完成老旧小区改造600个;…): all of it.
+  if (listy) {
+    const colon = range(lo, hi).find((i) => /[:：]$/.test(v.clauses[i]!.text));
+    if (colon !== undefined) return extendLeadIn(pickFromClauses(v, range(lo, colon)), v, colon, views);
+  }
   return pick;
 }
 
 /** 叫什么: a clause that names something in quotation marks (“爱达·魔都”号) other than the subject itself. */
 function nameBonus(q: Query, c: ClauseView): number {
-  const top = Math.max(0, ...q.concepts.map((x) => x.weight));
-  for (const m of c.text.matchAll(/[“「]([^”」]+)[”」]/g)) {
+  // A name asked for is what the answer must hold: the clause with it outweighs any other.
+  const top = q.concepts.reduce((a, x) => a + x.weight, 0);
+  for (const m of c.text.matchAll(/[“「《]([^”」》]+)[”」》]/g)) {
     const inside = normalizeText(m[1]!).toLowerCase();
     if (!q.concepts.some((x) => strength(x, inside) > 0)) return top;
   }
@@ -251,6 +259,14 @@ function extendLeadIn(pick: Pick, v: SentenceView, clause: number, views: Senten
   const spans = [...pick.spans];
   for (let i = clause + 1; i < v.clauses.length; i++) spans.push({ start: v.clauses[i]!.start, end: v.clauses[i]!.end });
   let quoteEnd = v.sentence.end;
+  // A paragraph that ends in its lead-in (…的指导思想是:) goes on in the next one.
+  if (clause === v.clauses.length - 1 && v.sentence.index === v.paragraph.sentences.at(-1)?.index) {
+    const next = views.sibling(v, v.sentence.index + 1);
+    if (next && next.paragraph.kind === 'body' && next.sentence.paragraph === v.paragraph.index + 1) {
+      for (const c of next.clauses) spans.push({ start: c.start, end: c.end });
+      return { view: v, spans, quote: { start: pick.quote.start, end: v.sentence.end } };
+    }
+  }
   // Items separated by semicolons are separate sentences: follow them to the full stop.
   let s: SentenceView | undefined = v;
   while (s && /[;；]$/.test(s.sentence.text) && s.sentence.paragraph === v.sentence.paragraph) {

@@ -25,7 +25,11 @@ export function placesOf(
 ): PlaceAsked {
   // A place name that runs on into a name the reports write (青岛金地中心, 长沙路, 上海港) is part of that
   // name: it names a thing, which may locate the question but never puts it out of scope.
-  const mentions = gazetteer.find(text, { abbreviations: true }).map((m) => (inName(m, text, written) ? { ...m, partOfName: true } : m));
+  const mentions = gazetteer
+    .find(text, { abbreviations: true })
+    // 全国第二, 高于全国, 全国首位: a comparison with the country, not a question about it.
+    .filter((m) => !(m.region.level === 'country' && m.start >= 0 && (/^(?:第|排|前|首|平均|水平|领先|前列|上游|之最)/.test(text.slice(m.end)) || /(?:居|高于|低于|在|占)$/.test(text.slice(0, m.start)))))
+    .map((m) => (inName(m, text, written) ? { ...m, partOfName: true } : m));
   // The loaded regions' own short forms (市北 for 市北区), which the gazetteer does not list for counties.
   for (const { form, region } of own) {
     if (/^[a-z ]+$/.test(form)) {

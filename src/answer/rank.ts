@@ -46,7 +46,8 @@ function fit(q: Query, v: SentenceView): number {
       return DATE.test(v.norm) ? 1 : 0;
     case 'list':
     case 'who':
-      return /[、:：]/.test(v.sentence.text) ? 0.5 : 0;
+      // An enumeration (量子科技、生物制造、氢能…) answers a list; a colon announces one.
+      return (v.sentence.text.match(/、/g) ?? []).length >= 2 ? 1 : /[、:：]/.test(v.sentence.text) ? 0.5 : 0;
     case 'summary':
       return v.paragraph.kind !== 'body'
         ? 0.6

@@ -145,7 +145,13 @@ export function scopeOf(q: Query, d: Deployment, options: ScopeOptions = {}): Sc
       }
       scope.markers.push(`${year}年`);
       if (time.kind === 'last-year') scope.markers.push('去年', '上年', '过去一年', '一年来');
-      if (!periods.size) {
+      // A year of the plan period ahead (到2030年, 2035年远景) is what the five-year targets speak of;
+      // a year of the one behind, what the five-year review does.
+      // Such a passage must still name the year itself.
+      const covered = periods.size > 0;
+      if (!covered && year > Y && year <= Y + 10) for (const i of latest(chosen)) want(i, 'five-year-plan');
+      if (!covered && year < Y - 1 && year >= Y - 6) for (const i of latest(chosen)) want(i, 'five-year-review');
+      if (!covered) {
         // A year no report covers as a whole may still be named by a passage (到2027年, 2020年的7.2%).
         scope.requireMarker = true;
         if (year > Y + 10 || year < Y - 10) scope.refusal = otherYear(q, d, chosen);

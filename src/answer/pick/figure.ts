@@ -18,13 +18,16 @@ import type { PickContext } from './context.ts';
 export function pickFigure({ q: asked, ranked, related }: PickContext): ReturnType<typeof compose> {
   // Two figures asked at once (多少条路、多少处区域; 人数和失业率分别是多少; 各是多少): keep every item,
   // whatever kind of figure each is.
-  const twoAsked = (asked.text.match(/多少|几(?!种|类)/g) ?? []).length >= 2 || /分别|各是|各为|各多少|各有/.test(asked.text);
+  const twoAsked =
+    (asked.text.match(/多少|几(?!种|类)/g) ?? []).length >= 2 ||
+    /分别|各是|各为|各多少|各有/.test(asked.text) ||
+    (asked.text.match(/\b(?:how (?:much|many|fast|big)|what)\b/g) ?? []).length >= 2;
   const q: Query = twoAsked ? { ...asked, wants: undefined } : asked;
   const best = ranked[0]!;
   const pool = ranked
     .slice(0, 6)
     .filter((r) => r.coverage >= Math.max(MIN_COVERAGE, 0.8 * best.coverage))
-    .map((r, order) => ({ r, order, pick: figureClauses(q, r.view) }))
+    .map((r, order) => ({ r, order, pick: figureClauses(q, r.view, twoAsked) }))
     // The passage whose figure clause itself carries most of the question comes first (地区生产总值增长5.3%
     // before 民营经济增加值占地区生产总值比重达58.5%); otherwise the ranking's order.
     .sort((a, b) => clauseShare(q, b.r.view, b.pick?.clauses) - clauseShare(q, a.r.view, a.pick?.clauses) || a.order - b.order);
