@@ -173,6 +173,20 @@ export function parseReport(text: string, meta: ReportMeta, options: ParseOption
     paragraphs.push(paragraph);
   });
 
+  // A line of one short sentence over a longer paragraph (这是绿美广东生态建设绘就新画卷的五年。 / 这五年,我们
+  //持续扩大高水平对外开放,…。) heads that paragraph: it is its topic.
+  for (let i = 0; i + 1 < paragraphs.length; i++) {
+    const lead = paragraphs[i]!;
+    const next = paragraphs[i + 1]!;
+    if (lead.kind !== 'body' || next.kind !== 'body' || lead.sentences.length !== 1 || next.sentences.length < 2) continue;
+    if (lead.text.length > 60 || next.topic || next.inlineHeading || ADDRESS.test(foldWidth(lead.text)) || next.section !== lead.section) continue;
+    const topic = lead.text.replace(/^(?:——)?(?:这五年|五年来|过去五年|一年来|过去一年)[,，]/, '').replace(/[。!?;！？；]+$/, '');
+    next.topic = topic;
+    next.leadLine = lead.index;
+    next.sectionPath = [...next.sectionPath, topic];
+    for (const sentence of next.sentences) sentence.topic ??= topic;
+  }
+
   // A part heading that names no period (一、一年接着一年干,…) takes the period its text opens with.
   for (const s of sections) {
     if (s.level !== 1 || s.heading < 0) continue;

@@ -69,6 +69,8 @@ export interface Paragraph extends Span {
   period: Period;
   /** Characters at the start that are a section heading written inline ((一)扩大内需。…). */
   inlineHeading?: number;
+  /** The one-sentence line above that heads this paragraph (its topic), by paragraph index. */
+  leadLine?: number;
 }
 
 export interface Section {

@@ -27,6 +27,12 @@ export function pickSummary({ q, ranked, index, views }: PickContext): Draft {
   if (section) return sectionSummary(section, report, index, views, ranked);
   const lead = leadIn(best.view, best.score);
   if (lead) return lead;
+  // A one-line heading over a paragraph (这是…的五年。): the paragraph it heads.
+  const headed = report.paragraphs[best.view.paragraph.index + 1];
+  if (headed?.leadLine === best.view.paragraph.index) {
+    const first = views.sibling(best.view, headed.sentences[0]!.index);
+    if (first) return paragraphSummary({ ...best, view: first }, views, ranked);
+  }
   return paragraphOrClauses(q, best, views, ranked);
 }
 
@@ -74,6 +80,11 @@ export function paragraphOrClauses(q: Query, best: Ranked, views: SentenceViews,
     return blockSummary(best, block, views, ranked);
   }
   if (p.kind === 'body' && p.topic && p.sentences.length > 1 && p.sentences.length <= 12 && aboutTopic) return paragraphSummary(best, views, ranked);
+  // A summary question that lands on a paragraph's opening statement (这五年,我们持续扩大高水平对外开放,…):
+  // the statement and what the paragraph's sentences lead with.
+  if (q.intent === 'summary' && p.kind === 'body' && best.view.sentence.index === p.sentences[0]?.index && p.sentences.length > 1 && !block) {
+    return openingSummary(best, views, ranked);
+  }
   if (q.intent === 'summary') return subTopicSummary(q, best, views, ranked);
   return compose(q, best, factPick(q, best.view, views, SPAN_BUDGET.paragraph), ranked);
 }
@@ -188,18 +199,26 @@ export function sectionSummary(section: Section, report: Report, index: SearchIn
     const first = report.paragraphs[head.paragraph]!.sentences[0]!;
     primary.push({ view: views.get(index.unitOf(r, first.index)), quote: head.span, score: 1 });
   }
-  // A section with no topics of its own (a review section written as one paragraph): what its
-  // sentences lead with.
-  const body = section.inline ? report.paragraphs[section.heading] : report.paragraphs[section.paragraphs[0] ?? -1];
-  if (topics.length < 2 && body && body.sentences.length > 1) {
-    const from = section.inline ? 1 : 0;
-    const v = views.get(index.unitOf(r, body.sentences[from]!.index));
-    const pieces = leadingClauses(v, views, body.sentences.slice(from).map((s) => s.index), 260);
+  // A section with few topics of its own (a review section written as one paragraph, a heading line
+  // over a paragraph): what its sentences lead with.
+  const bodies = section.inline
+    ? [report.paragraphs[section.heading]!]
+    : section.paragraphs.map((i) => report.paragraphs[i]!).filter((p) => p.kind === 'body');
+  const sentences = bodies.flatMap((p, k) => p.sentences.slice(section.inline && k === 0 ? 1 : 0));
+  if (topics.length < 2 && sentences.length > 0) {
+    const v = views.get(index.unitOf(r, sentences[0]!.index));
+    const pieces = leadingClauses(v, views, sentences.map((x) => x.index), 260);
     if (pieces.length) {
       answer = `${title}:${joinSpans(report.text, pieces).replace(/。$/, '')}。`;
-      const last = body.sentences[Math.min(body.sentences.length - 1, from + 6)]!;
+      const first = sentences[0]!;
+      const inPara = sentences.filter((x) => x.paragraph === first.paragraph);
+      const last = inPara[Math.min(inPara.length - 1, 6)]!;
       primary.length = 0;
-      primary.push({ view: views.get(index.unitOf(r, body.sentences[0]!.index)), quote: { start: body.sentences[0]!.start, end: last.end }, score: 1 });
+      if (section.inline) primary.push({ view: views.get(index.unitOf(r, report.paragraphs[section.heading]!.sentences[0]!.index)), quote: { start: report.paragraphs[section.heading]!.start, end: last.end }, score: 1 });
+      else {
+        if (head) primary.push({ view: views.get(index.unitOf(r, report.paragraphs[head.paragraph]!.sentences[0]!.index)), quote: head.span, score: 1 });
+        primary.push({ view: v, quote: { start: first.start, end: last.end }, score: 0.95 });
+      }
       return { found: true, intent: 'summary', answer, highlights: [title], primary, related: ranked };
     }
   }
@@ -229,6 +248,24 @@ function leadingClauses(v: SentenceView, views: SentenceViews, sentences: number
     if (total >= budget) break;
   }
   return pieces;
+}
+
+/** A paragraph's opening statement, then what its other sentences lead with. */
+function openingSummary(best: Ranked, views: SentenceViews, ranked: Ranked[]): Draft {
+  const v = best.view;
+  const p = v.paragraph;
+  const rest = p.sentences.slice(1).map((s) => s.index);
+  const pieces = leadingClauses(v, views, rest, 260);
+  const last = p.sentences[Math.min(p.sentences.length - 1, 7)]!;
+  const opening = v.sentence.text.replace(/[。!?！？;；]+$/, '');
+  return {
+    found: true,
+    intent: 'summary',
+    answer: `${opening}:${joinSpans(v.report.text, pieces).replace(/。$/, '')}。`,
+    highlights: [],
+    primary: [{ view: v, quote: { start: v.sentence.start, end: last.end }, score: best.score }],
+    related: ranked.filter((r) => r.view.paragraph !== p),
+  };
 }
 
 /** A block's topic, then the opening clause(s) of each of its sentences. */
@@ -264,7 +301,9 @@ function paragraphSummary(best: Ranked, views: SentenceViews, ranked: Ranked[]):
   const v = best.view;
   const p = v.paragraph;
   const pieces: Span[] = [];
-  for (const s of p.sentences.slice(1)) {
+  // The topic is the first sentence, or a line of its own above the paragraph.
+  const from = p.leadLine !== undefined && !p.sentences[0]!.text.replace(/^——/, '').startsWith(p.topic!) ? 0 : 1;
+  for (const s of p.sentences.slice(from)) {
     const sv = views.sibling(v, s.index);
     if (!sv) continue;
     // Each sentence leads with its measure; keep its opening clause(s) (about 16 characters) and the
