@@ -23,6 +23,8 @@ export interface Concept {
   forms: string[];
   /** For a compound the report never writes whole (体育场馆): the report words it is made of. */
   parts: string[];
+  /** A verb with a prefix (新开工, 再提升): the bare verb (开工), which still says most of it. */
+  stem?: string;
   /** Importance: inverse document frequency in the index, lowered for absent non-nouns. */
   weight: number;
   /** Names a thing (noun-like part of speech), as opposed to an action or a quality. */
@@ -179,6 +181,9 @@ const RE_INJECTION = /(?:忽略|无视|忘记|忘掉|不要管|跳过|别管|不
 /** How to apply, register or collect: procedures a work report never describes. */
 const RE_HOWTO = /(?:带|准备|提交|需要|要带)(?:啥|什么|哪些)?(?:材料|证件|资料|手续)|(?:怎么|咋|怎样)(?:领|领取|申请|报名|办理|预约|购买|买|使用|参加|登记|查询|申报|兑换)|如何(?:领取|申请|报名|办理|预约|购买|使用|参加|登记|查询|申报|兑换)|在哪(?:领|买|办|申请|报名)|去哪(?:领|买|办|申请|报名)|(?:申请|报名|办理)(?:流程|条件|手续|材料)|\bhow (?:do|can) i (?:apply|get|register|claim)\b/;
 const RE_GREETING = /^(?:你好|您好|hi|hello|hey|嗨|哈喽|早上好|晚上好|下午好|在吗|在不在|谢谢|多谢|感谢|再见|拜拜|你是谁|你叫什么|你是什么|你会什么|你能做什么|讲个笑话|说个笑话|笑话|天气|今天天气)/;
+
+/** Prefixes of a verb or noun that leave its sense (新开工 → 开工, 再提升 → 提升, 扩建 → 建). */
+const PREFIX = /^[新再续扩增重复加]$/;
 
 /** Characters that ask: never part of a typo of a report word. */
 const QUESTION_CHARS = new Set([...'啥谁哪几多怎么何吗呢吧啊呀嘛']);
@@ -531,7 +536,9 @@ function conceptOf(word: string, tag: string, ctx: AnalyzeContext): Concept {
     }
   }
   const noun = NOUNISH.test(tag);
-  return { text: word, forms: dedupe(forms), parts, weight: weightOf(forms, noun, ctx), noun, focus: false };
+  const chars = [...word];
+  const stem = chars.length >= 3 && PREFIX.test(chars[0]!) && ctx.vocabulary.isWord(chars.slice(1).join('')) ? chars.slice(1).join('') : undefined;
+  return { text: word, forms: dedupe(forms), parts, weight: weightOf(forms, noun, ctx), noun, focus: false, ...(stem ? { stem } : {}) };
 }
 
 function synonymsOf(word: string, ctx: AnalyzeContext): string[] {

@@ -143,7 +143,8 @@ export function scopeOf(q: Query, d: Deployment, options: ScopeOptions = {}): Sc
         if (r.year === year) want(i, 'current', 'annex', 'front');
         if (r.year === year + 1) want(i, 'last-year');
       }
-      scope.markers.push(`${year}年`);
+      // Years are also written in Chinese numerals (到二〇三五年).
+      scope.markers.push(`${year}年`, `${cnYear(year)}年`);
       if (time.kind === 'last-year') scope.markers.push('去年', '上年', '过去一年', '一年来');
       // A year of the plan period ahead (到2030年, 2035年远景) is what the five-year targets speak of;
       // a year of the one behind, what the five-year review does.
@@ -210,6 +211,10 @@ export function coverageOf(d: Deployment, chosen: number[]): string {
       return `${meta.title}(${parts.join('、')})`;
     })
     .join(';');
+}
+
+function cnYear(year: number): string {
+  return [...String(year)].map((d) => '〇一二三四五六七八九'[Number(d)]).join('');
 }
 
 /** The number of the five-year plan a year belongs to: 2021–2025 → 14, 2026–2030 → 15. */

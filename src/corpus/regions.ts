@@ -167,10 +167,12 @@ export function createGazetteer(regionLines: string[], placeLines: string[] = []
         }
       }
       if (/[a-z]{4}/.test(text)) {
-        const padded = ` ${text.replace(/[^a-z]+/g, ' ')} `;
+        let padded = ` ${text.replace(/[^a-z]+/g, ' ')} `;
         for (const form of latinForms) {
           const at = padded.indexOf(` ${form} `);
           if (at < 0) continue;
+          // Longest first, and a matched name is used up (inner mongolia is not also mongolia).
+          padded = padded.slice(0, at + 1) + '#'.repeat(form.length) + padded.slice(at + 1 + form.length);
           const region = latin.get(form)!;
           if (out.some((m) => m.region === region)) continue;
           out.push({ region, form, start: -1, end: -1 });
