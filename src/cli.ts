@@ -125,6 +125,7 @@ const evaluate = defineCommand({
     file: { type: 'string', description: 'JSONL 问题文件(覆盖 --set,只评默认部署)' },
     group: { type: 'string', description: '省级报告组:dev、holdout1、holdout2、all,或逗号分隔的报告名;none 跳过' },
     mode: { type: 'enum', options: ['one', 'many', 'both'], default: 'both', description: '每份报告单独部署(one)、全部加载并点名地区(many)' },
+    sets: { type: 'string', default: 'test/eval/provinces', description: '省级问题集目录(每份报告一个 <报告名>.jsonl,组在 groups.json)' },
     verbose: { type: 'boolean', description: '列出未答对的问题' },
     json: { type: 'boolean', description: '输出 JSON 汇总' },
     llm: { type: 'boolean', description: '经配置的大模型改写答案后再评测,并统计守卫拒绝率' },
@@ -179,9 +180,9 @@ const evaluate = defineCommand({
 
     if (group !== 'none') {
       const { evalReports, formatReports, readGroups } = await import('./eval/reports.ts');
-      const questionsDir = resolve('test/eval/provinces');
+      const questionsDir = resolve(args.sets);
       const fixtures = resolve('test/fixtures/provinces-2026');
-      const groups = readGroups(questionsDir);
+      const groups = readGroups(existsSync(resolve(questionsDir, 'groups.json')) ? questionsDir : resolve('test/eval/provinces'));
       const reports = group.split(',').flatMap((g) => groups[g.trim()] ?? [g.trim()]);
       const { readdirSync } = await import('node:fs');
       const extra = readdirSync(config.paths.reports).filter((f) => /\.(txt|json)$/.test(f)).map((f) => resolve(config.paths.reports, f));

@@ -213,7 +213,8 @@ export function analyzeQuestion(question: string, ctx: AnalyzeContext): Query {
   const text = normalizeQuestion(raw).toLowerCase();
   const places = placesOf(text, ctx.lexicon.gazetteer, ctx.ownPlaces, (s) => ctx.vocabulary.isWordOrPhrase(s));
   // What is asked about is read without the place and time words (scope takes those).
-  const subject = withoutTime(places.rest);
+  // 多大面积 / 多长时间 ask for 面积 / 时间 by 多少: read them so (大面积 is not a subject).
+  const subject = withoutTime(places.rest).replace(/多大(面积|规模|范围)|多长(时间|距离)/g, '多少$1$2');
   const hanCount = (text.match(HAN_G) ?? []).length;
   const english = hanCount < 2 && /[a-z]{2,}/.test(text);
 

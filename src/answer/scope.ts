@@ -265,7 +265,7 @@ export interface RefusalRule {
 const passageText = (r: Ranked): string => `${r.view.norm} ${r.view.paragraphNorm}`;
 
 /** A passage that ranks things itself: 最, 首位, 居全国第二, 第5位, 前列. */
-const RANKS = /最|首[位个家批]|第一|之最|龙头|前列|首位|居全国|全国第|第[一二三四五六七八九十\d]+[位名]|[西中东]部第/;
+const RANKS = /最|首[位个家批艘座条架次届台款]|第一|之最|龙头|前列|首位|居全国|全国第|第[一二三四五六七八九十\d]+[位名]|[西中东]部第/;
 
 /**
  * Applied in order after retrieval; the first that holds refuses. Out of scope (another place, another
@@ -312,7 +312,33 @@ export const AFTER_RETRIEVAL: RefusalRule[] = [
     test: ({ best }) => !best || best.coverage < MIN_COVERAGE,
     message: ({ q }) => messages.notFound(subjectOf(q)),
   },
+  {
+    name: 'other-entity',
+    reason: 'not-found',
+    // 地铁9号线 asked where the report has 5号线 and 8号线: a numbered name is a different thing.
+    test: ({ q, best }) => Boolean(best && q.quantities.some((n) => NAME_NUMBER.test(q.text.slice(n.start, n.end + 1)) && !best.view.clauses.some((c) => [...c.figures, ...c.ordinals].some((f) => f.value === n.value)) && !new RegExp(`(?<!\\d)${n.value}(?!\\d)`).test(best.view.norm))),
+    message: ({ q }) => messages.notFound(q.text.replace(/[?？吗呢。!！\s]+$/g, '').slice(0, 16)),
+  },
+  {
+    name: 'absent-subject',
+    reason: 'not-found',
+    // A figure about something the report never mentions (生娃补贴 where it has none): a nearby
+    // figure about something else must not stand in.
+    test: ({ q, best }) => Boolean(best && (q.intent === 'number' || q.intent === 'cost') && q.concepts.some((c) => c.noun && c.focus && !mentions(best.view.report.text, c))),
+    message: ({ q, best }) => messages.notFound(q.concepts.find((c) => c.noun && c.focus && !mentions(best!.view.report.text, c))!.text),
+  },
 ];
+
+/** Numbers that are part of a name: 9号线, 5号楼, 二期, 第十届. */
+const NAME_NUMBER = /(?:号线|号|期|届)$/;
+
+/** Does the report write the concept anywhere (any form, its pieces, or its stem)? */
+function mentions(text: string, c: Query['concepts'][number]): boolean {
+  const lower = text.toLowerCase();
+  if (c.forms.some((f) => lower.includes(f))) return true;
+  if (c.parts.length && c.parts.every((p) => lower.includes(p))) return true;
+  return Boolean(c.stem && lower.includes(c.stem));
+}
 
 /** The first rule that refuses, if any. */
 export function refusalAfter(ctx: RuleContext): { reason: RefusalReason; message: string; rule: string } | undefined {
