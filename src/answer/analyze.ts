@@ -90,7 +90,7 @@ const HAN_G = /\p{Script=Han}/gu;
 const NOUNISH = /^(?:n|vn|an|j|eng|x|s|g)/;
 
 // — intent —
-const RE_COST = /\bticket|\bfare|\btuition|\bcharge|多少钱|(?<!消费|物)价格(?!指数|涨幅)|票价|收费|费用|花费|花多少|补贴(?:多少(?![人户家个万])|标准|金额)|多少补贴|资金(?:多少|有多少)|预算(?:是)?多少|\bcost|\bprice|\bfee|how much money/;
+const RE_COST = /\bticket|\bfare|\btuition|\b(?<!in)charge|多少钱|(?<!消费|物)价格(?!指数|涨幅)|票价|收费|费用|花费|花多少|补贴(?:多少(?![人户家个万])|标准|金额)|多少补贴|资金(?:多少|有多少)|预算(?:是)?多少|\bcost|(?<!consumer )\bprice(?! index)|\bfee|how much money/;
 const RE_WHEN = /什么时候|啥时候|何时|哪天|哪一天|几月|几号|哪年|哪一年|什么时间|时间表|时间节点|截止|具体时间|开工时间|完工时间|\bwhen\b|what date|which date|deadline/;
 const RE_WHERE = /哪些(?:街道|路段|社区|小区|区域|位置)|(?:开|建|设|落|位)在(?:哪|那)(?!些)|(?:那|哪)条(?:路|街)上|(?<![存所现实正])在哪(?!些)|建在哪|设在哪|位于哪|哪里|哪儿|什么地方|什么位置|哪个位置|哪个街道|哪条街|哪条路|哪个地段|地点|选址|位置在|\bwhere\b/;
 const RE_NUMBER = /第几|多少|(?<![哪])几(?!种|类)(?:个|家|处|座|部|条|所|项|件|张|场|次|批|人|名|万|千|百|成|倍|公里|平方|栋|艘|辆|台|年|航次)|多大|多长|多高|多远|百分之几|比例|增速|增幅|增长率|占比|数量|总量|总额|\bhow many\b|\bhow much\b|\bwhat percent|\bnumber of\b|\bhow big\b|\bhow long\b|\bgrowth target\b|\brate\b/;
@@ -291,7 +291,7 @@ export function analyzeQuestion(question: string, ctx: AnalyzeContext): Query {
 }
 
 function unitAsked(text: string): { unit?: string } {
-  const units = [...text.matchAll(/(?:多少|几)(个|家|处|座|部|条|所|项|件|张|场|批|名|位|栋|艘|辆|台|根|套|间)/g)].map((m) => m[1]!);
+  const units = [...text.matchAll(/(?:多少|几)(人次|个|家|处|座|部|条|所|项|件|张|场|批|名|位|栋|艘|辆|台|根|套|间|户)/g)].map((m) => m[1]!);
   // 多少条路、多少处区域 asks for both: no single unit to prefer.
   return units.length === 1 ? { unit: units[0]! } : {};
 }

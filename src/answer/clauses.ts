@@ -76,7 +76,8 @@ export function focusCovered(q: Query, v: SentenceView): boolean {
     .every((c) => strength(c, norm) >= 0.8 || strength(c, normalizeText(v.paragraph.topic ?? '')) >= 0.8);
 }
 
-const INCREMENT = /新增|增加|新建|新开|新启用|启用|建成|开办|引进|扩大|提高|增长/;
+/** Words of an increment (新增2座, 增长5%); 增长到 / 提高到 state the level reached, not the increment. */
+const INCREMENT = /新增|增加(?![到至])|新建|新开|新启用|启用|建成|开办|引进|扩大|提高(?![到至])|增长(?![到至])/;
 
 /** Asked for a total (一共, 现有) where the text gives only this year's increment (新增2座). */
 export function incrementOnly(q: Query, v: SentenceView, clauses: number[]): boolean {

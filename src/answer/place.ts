@@ -62,7 +62,9 @@ function inName(m: PlaceMention, text: string, written: (s: string) => boolean):
   if (m.start < 0 || [...m.form].length < 2) return false;
   const next = text.slice(m.end, m.end + 2);
   if (!/^\p{Script=Han}/u.test(next) || /^(?:今年|去年|明年|全|省|市|的|在|和|与|及|、|这|那|各|有|要|是|将)/.test(next)) return false;
-  // 长沙路, 青岛港: a road, port or park named after the place.
+  // 长沙路, 青岛港, 青岛金地中心: a road, port, park or building named after the place. (西藏经济 is not.)
   if (/^[路街港湾桥园馆站场]/.test(next) && written(m.form + next[0])) return true;
-  return /^\p{Script=Han}{2}$/u.test(next) && written(m.form + next);
+  const rest = text.slice(m.end, m.end + 6);
+  const name = /^\p{Script=Han}{0,4}?(?:中心|大厦|集团|大学|机场|广场|新区)/u.exec(rest)?.[0];
+  return Boolean(name && written(m.form + name));
 }

@@ -138,6 +138,14 @@ export function scopeOf(q: Query, d: Deployment, options: ScopeOptions = {}): Sc
     case 'last-year':
     case 'year': {
       const year = time.kind === 'year' ? time.year! : Y - 1;
+      // The last year of the plan period ahead (2030 in 2026) is the five-year targets' own horizon.
+      if (time.kind === 'year' && year > Y && (year - 2020) % 5 === 0 && planNumber(year) === planNumber(Y) && planNumber(Y) !== planNumber(Y - 1)) {
+        for (const i of latest(chosen)) want(i, 'five-year-plan');
+        if (periods.size) {
+          scope.markers.push(`${year}年`, `${cnYear(year)}年`);
+          break;
+        }
+      }
       for (const i of chosen) {
         const r = d.reports[i]!.meta;
         if (r.year === year) want(i, 'current', 'annex', 'front');

@@ -32,7 +32,7 @@ function chunkPeriod(chunk: string, y: number): Period | undefined {
 
 /** Cues at the start of a sentence in a paragraph's opening. */
 const LEAD_CUES: Cue[] = [
-  { period: 'five-year-review', pattern: () => /^(?:——)?(?:过去五年|五年来|这五年|五年间|回顾过去五年|回顾“?十四五|回望“?十四五|“?十四五”?(?:时期|期间|以来)|这是.{2,24}的五年)/ },
+  { period: 'five-year-review', pattern: () => /^(?:——)?(?:过去五年|五年来|这五年|五年间|(?:回顾|回望|回首)(?:过去)?(?:五年|这五年|“?十[一二三四五六七八九]五)|“?十四五”?(?:时期|期间|以来)|这是.{2,24}的五年)/ },
   { period: 'five-year-plan', pattern: () => /^(?:“?十五五”?时期|未来五年|今后五年|展望“?十五五|到2030年|.{0,50}(?:第十五个五年规划|“?十五五”?规划(?:纲要|建议)))/ },
   { period: 'current', pattern: (y) => new RegExp(`^(?:今年|${y}年(?:是|,|政府工作|工作|经济社会发展)|做好今年|综合考虑)`) },
   { period: 'last-year', pattern: (y) => new RegExp(`^(?:过去一年|一年来|刚刚过去的|去年|初步统计|${y - 1}年(?:是|,|我们|全[省市区县]|面对|以来|主要|工作))`) },

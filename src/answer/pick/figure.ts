@@ -22,7 +22,8 @@ export function pickFigure({ q: asked, ranked, related }: PickContext): ReturnTy
     (asked.text.match(/多少|几(?!种|类)/g) ?? []).length >= 2 ||
     /分别|各是|各为|各多少|各有/.test(asked.text) ||
     (asked.text.match(/\b(?:how (?:much|many|fast|big)|what)\b/g) ?? []).length >= 2;
-  const q: Query = twoAsked ? { ...asked, wants: undefined } : asked;
+  const { wants: _wants, unit: _unit, ...rest } = asked;
+  const q: Query = twoAsked ? rest : asked;
   const best = ranked[0]!;
   const pool = ranked
     .slice(0, 6)
