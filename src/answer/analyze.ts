@@ -179,7 +179,7 @@ const RE_CURRENT = /今年|本年|当年|年内|全年|\bthis year\b/;
 const RE_PERSONAL = /(?:区长|副区长|书记|局长|主任|主席|部长|市长|省长|负责人|领导|官员)(?:是谁|叫什么|叫啥|名字|姓什么|姓啥|是哪位)|谁是(?:区长|书记|局长|主任|市长)|手机号|手机号码|电话号码|联系电话|电话是多少|的电话|身份证|家庭住址|住址|住在哪|家住|微信号|qq号|银行卡|工资|薪水|薪资|个人信息|隐私|私人|邮箱地址|\bphone number\b|\bhome address\b|\bid card\b|\bsalary\b/;
 const RE_INJECTION = /(?:忽略|无视|忘记|忘掉|不要管|跳过|别管|不用管).{0,12}(?:指令|规则|设定|提示|要求|限制|约束|以上|之前|前面|上面|说明)|编造|编一个|编个|瞎编|虚构|捏造|假装|扮演|你现在是|角色扮演|随便说个|随便编|猜一个|\bsystem prompt\b|\bprompt\b|\bignore (?:all |the )?(?:previous|above|prior)\b|\bjailbreak\b|\bpretend\b|\bmake up\b/;
 /** How to apply, register or collect: procedures a work report never describes. */
-const RE_HOWTO = /(?:带|准备|提交|需要|要带)(?:啥|什么|哪些)?(?:材料|证件|资料|手续)|(?:怎么|咋|怎样)(?:领|领取|申请|报名|办理|预约|购买|买|使用|参加|登记|查询|申报|兑换)|如何(?:领取|申请|报名|办理|预约|购买|使用|参加|登记|查询|申报|兑换)|在哪(?:领|买|办|申请|报名)|去哪(?:领|买|办|申请|报名)|(?:申请|报名|办理)(?:流程|条件|手续|材料)|\bhow (?:do|can) i (?:apply|get|register|claim)\b/;
+const RE_HOWTO = /(?:带|准备|提交|需要|要带)(?:啥|什么|哪些)?(?:材料|证件|资料|手续)|(?:怎么|咋|怎样)(?:领|领取|申请|报名|办理|预约|购买|买|使用|参加|登记|查询|申报|兑换)|如何(?:领取|申请|报名|办理|预约|购买|使用|参加|登记|查询|申报|兑换)|(?:在|去|到)哪(?:里|儿)?(?:去)?(?:领|买|办|申请|报名)|(?:申请|报名|办理)(?:流程|条件|手续|材料)|\bhow (?:do|can) i (?:apply|get|register|claim)\b/;
 const RE_GREETING = /^(?:你好|您好|hi|hello|hey|嗨|哈喽|早上好|晚上好|下午好|在吗|在不在|谢谢|多谢|感谢|再见|拜拜|你是谁|你叫什么|你是什么|你会什么|你能做什么|讲个笑话|说个笑话|笑话|天气|今天天气)/;
 
 /** Prefixes of a verb or noun that leave its sense (新开工 → 开工, 再提升 → 提升, 扩建 → 建). */
@@ -611,10 +611,12 @@ function markFocus(tokens: Token[], intent: Intent): void {
     marked = true;
   }
   if (marked) return;
-  // Nothing follows: the noun phrase just before (城乡居民人均可支配收入, GDP).
+  // Nothing follows: the noun phrase just before (城乡居民人均可支配收入, GDP), passing over the unit a
+  // figure is given per (每个孩子, 每人, 每户), which is not what is counted.
   for (let i = q - 1; i >= 0; i--) {
     const c = tokens[i]!.concept;
-    if (!c || !c.noun || GENERIC.has(c.text)) {
+    const per = /^每/.test(tokens[i - 1]?.word ?? '') || (tokens[i - 1]?.word === '个' && /^每/.test(tokens[i - 2]?.word ?? ''));
+    if (!c || !c.noun || GENERIC.has(c.text) || per) {
       if (marked) return;
       continue;
     }

@@ -235,7 +235,7 @@ export function factPick(q: Query, v: SentenceView, views: SentenceViews, maxCha
 /** 叫什么: a clause that names something in quotation marks (“爱达·魔都”号) other than the subject itself. */
 function nameBonus(q: Query, c: ClauseView): number {
   // A name asked for is what the answer must hold: the clause with it outweighs any other.
-  const top = q.concepts.reduce((a, x) => a + x.weight, 0);
+  const top = 2 * q.concepts.reduce((a, x) => a + x.weight, 0) + 1;
   for (const m of c.text.matchAll(/[“「《]([^”」》]+)[”」》]/g)) {
     const inside = normalizeText(m[1]!).toLowerCase();
     if (!q.concepts.some((x) => strength(x, inside) > 0)) return top;
