@@ -308,6 +308,13 @@ export const AFTER_RETRIEVAL: RefusalRule[] = [
     message: ({ q, scope, deployment }) => messages.otherYear(q.time.marker ?? '这一时期', coverageOf(deployment, scope.reports)),
   },
   {
+    name: 'period',
+    reason: 'other-year',
+    // Asked about a time (2024年, 十四五) and the best passage speaks of another part without naming it.
+    test: ({ scope, best }) => Boolean(best && scope.periods && best.period < PERIOD_WEIGHT.namesAsked && !scope.periods.get(best.view.reportIndex)?.includes(best.view.period)),
+    message: ({ q, scope, deployment }) => messages.otherYear(q.time.marker ?? '这一时期', coverageOf(deployment, scope.reports)),
+  },
+  {
     name: 'ranking',
     reason: 'not-found',
     // 投资最大的是哪一个: the report must rank things itself.

@@ -119,6 +119,7 @@ describe('refusal rules', () => {
     'other-place': { q: '李沧区今年增加多少普惠托位', reason: 'other-place' },
     'sub-place': { q: '济南今年地区生产总值增长目标', reason: 'other-place', engine: '山东省' },
     'other-year': { q: '2019年地区生产总值增长多少', reason: 'other-year' },
+    period: { q: 'What was the district’s GDP in 2024?', reason: 'other-year' },
     ranking: { q: '哪个项目投资最大', reason: 'not-found' },
     'not-found': { q: '今年房价会不会涨', reason: 'not-found' },
     'other-entity': { q: '地铁12号线今年开工吗', reason: 'not-found' },
