@@ -38,6 +38,54 @@ export interface RetrievalOptions {
   reports?: number[];
 }
 
+/** Up to this many units in scope are scanned exactly instead of searched in the graph. */
+const EXACT_LIMIT = 12_000;
+
+/** Each report's vectors, unit-normalised, copied out of the graph once (cosine = dot product). */
+const matrices = new WeakMap<SearchIndex, Map<number, Float32Array>>();
+
+function matrixOf(index: SearchIndex, report: number): Float32Array {
+  let byReport = matrices.get(index);
+  if (!byReport) matrices.set(index, (byReport = new Map()));
+  let m = byReport.get(report);
+  if (!m) {
+    const base = index.unitOf(report, 0);
+    const count = index.unitCount(report);
+    const dim = index.vectors.args.numDimensions ?? 0;
+    m = new Float32Array(count * dim);
+    for (let i = 0; i < count; i++) {
+      const v = index.vectors.index.getPoint(base + i);
+      let norm = 0;
+      for (const x of v) norm += x * x;
+      const inv = norm > 0 ? 1 / Math.sqrt(norm) : 0;
+      for (let d = 0; d < dim; d++) m[i * dim + d] = v[d]! * inv;
+    }
+    byReport.set(report, m);
+  }
+  return m;
+}
+
+function exactNeighbours(index: SearchIndex, vector: number[], reports: number[], k: number): Array<[number, number]> {
+  const dim = vector.length;
+  let norm = 0;
+  for (const x of vector) norm += x * x;
+  const inv = norm > 0 ? 1 / Math.sqrt(norm) : 0;
+  const q = Float32Array.from(vector, (x) => x * inv);
+  const out: Array<[number, number]> = [];
+  for (const r of reports) {
+    const m = matrixOf(index, r);
+    const base = index.unitOf(r, 0);
+    const count = m.length / dim;
+    for (let i = 0; i < count; i++) {
+      let dot = 0;
+      const o = i * dim;
+      for (let d = 0; d < dim; d++) dot += m[o + d]! * q[d]!;
+      out.push([base + i, dot]);
+    }
+  }
+  return out.sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, k);
+}
+
 export async function retrieve(
   index: SearchIndex,
   query: RetrievalQuery,
@@ -78,7 +126,11 @@ export async function retrieve(
 
   if (query.vector && w.dense > 0) {
     const k = Math.min(pool, allowed);
-    if (k > 0) {
+    if (k > 0 && only && allowed <= EXACT_LIMIT) {
+      // A few reports: an exact scan of their vectors is faster than a graph search that must skip
+      // every other report's nodes, and exact.
+      for (const [unit, similarity] of exactNeighbours(index, query.vector, options.reports!, k)) touch(unit).dense = Math.max(0, similarity);
+    } else if (k > 0) {
       // The store's labels are unit numbers (units are added in order), so the scope filters labels
       // directly instead of looking every candidate up in LangChain's docstore. Distances are cosine:
       // lower is closer.
