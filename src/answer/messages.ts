@@ -13,6 +13,7 @@ export const messages = {
     regions.length <= 6 ? `已加载的是${regions.join('、')}的报告。` : `已加载${regions.length}个地区的报告(${regions.slice(0, 5).join('、')}等),不含该地区。`,
   subPlace: (place: string, region: string) => `报告中没有单独给出${place}的情况:已加载的是${region}的报告,只涉及全${levelWord(region)}的工作。`,
   otherYear: (marker: string, coverage: string) => `报告中没有${marker}的相关内容:已加载的${coverage}。`,
+  notInPeriod: (marker: string, subject: string) => (subject ? `报告中关于${marker}的内容没有提到“${subject}”。` : `报告中关于${marker}的内容没有提到这个问题。`),
   coverageMany: (n: number, years: number[]) => `${n}份报告,均为${years.map((y) => `${y}年`).join('、')}的政府工作报告,不含这一时期`,
   periodLabel: (label: string) => `〔${label}〕`,
   regionLabel: (region: string) => `〔${region}〕`,

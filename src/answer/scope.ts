@@ -312,7 +312,7 @@ export const AFTER_RETRIEVAL: RefusalRule[] = [
     reason: 'other-year',
     // Asked about a time (2024年, 十四五) and the best passage speaks of another part without naming it.
     test: ({ scope, best }) => Boolean(best && scope.periods && best.period < PERIOD_WEIGHT.namesAsked && !scope.periods.get(best.view.reportIndex)?.includes(best.view.period)),
-    message: ({ q, scope, deployment }) => messages.otherYear(q.time.marker ?? '这一时期', coverageOf(deployment, scope.reports)),
+    message: ({ q }) => messages.notInPeriod(q.time.marker ?? '这一时期', subjectOf(q)),
   },
   {
     name: 'ranking',

@@ -70,7 +70,7 @@ describe('refusals', () => {
   it.each([
     ['崂山区今年新增多少托位', 'other-place'],
     ['青岛市今年GDP增长目标是多少', 'other-place'],
-    ['去年GDP增长了多少', 'no-figure'],
+    ['去年GDP增长了多少', 'other-year'],
     ['2023年GDP增长了多少', 'other-year'],
     ['十五五期间GDP年均增长目标是多少', 'other-year'],
     ['今年GDP总量目标是多少亿元', 'no-figure'],
@@ -86,7 +86,7 @@ describe('refusals', () => {
     ['亿元楼宇现在总共有几座', 'no-figure'],
     ['市北区常住人口有多少', 'not-found'],
     ['除了敦化路,另外两座天桥建在哪', 'no-place'],
-    ['How many new bus routes will open this year?', 'no-figure'],
+    ['How many new bus routes will open this year?', 'not-found'],
   ])('%s → %s', async (q, reason) => {
     const a = await engine.ask(q);
     expect(a.found).toBe(false);
@@ -115,13 +115,16 @@ describe('bad input', () => {
     expect([...a.question]).toHaveLength(500);
   });
 
-  it('is not broken by emoji, control characters, HTML or Markdown', async () => {
-    for (const q of ['😀今年新增多少托位😀', '今年\u0000新增\u0007多少托位', '<b>今年</b>新增<script>x</script>多少托位', '**今年**新增`多少`托位', '\u202e托位']) {
+  it('is not broken by emoji, control characters, HTML or Markdown: the same question gets the same answer', async () => {
+    const plain = await engine.ask('今年新增多少托位');
+    expect(plain.answer).toContain('300个');
+    for (const q of ['😀今年新增多少托位😀', '今年\u0000新增\u0007多少托位', '<b>今年</b>新增<script>x</script>多少托位', '**今年**新增`多少`托位', '\u200b今年\u202e新增多少\ufeff托位']) {
       const a = await engine.ask(q);
-      expect(typeof a.answer).toBe('string');
-      if (a.found) expect(a.citations.every((c) => source.includes(c.quote))).toBe(true);
+      expect(a.found, q).toBe(true);
+      expect(a.answer, q).toBe(plain.answer);
+      expect(a.citations.map((c) => c.quote), q).toEqual(plain.citations.map((c) => c.quote));
+      expect(a.citations.every((c) => source.includes(c.quote))).toBe(true);
     }
-    expect((await engine.ask('<b>今年</b>新增<script>x</script>多少托位')).answer).toContain('300个');
   });
 
   it('tolerates non-string input from loose callers', async () => {

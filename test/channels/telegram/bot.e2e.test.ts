@@ -277,6 +277,7 @@ describe('commands', () => {
     await user.press(edited, sectionButton);
     const topics = h.sent(404).find((m) => m.messageId === menu!.messageId)!;
     const topicsText = visibleText(topics.text);
+    expect(section.children.length).toBeGreaterThan(0);
     for (const t of section.children) expect(topicsText).toContain(t.title);
     expect(buttons(topics)).toContain(messages.buttons.back);
     const topic = section.children[0]!;

@@ -17,6 +17,7 @@ describe('outline levels', () => {
   it('starts at the single document with its parts', () => {
     const level = levelAt(engine, roots, [])!;
     expect(level.title).toBe(messages.outline.title(roots[0]!.title));
+    expect(roots[0]!.children.length).toBeGreaterThan(0);
     expect(level.entries.map((e) => e.label)).toEqual(roots[0]!.children.map((c) => c.title));
     expect(level.back).toBeUndefined();
   });
@@ -24,7 +25,10 @@ describe('outline levels', () => {
   it('lists a section’s topic paragraphs, each button showing its paragraph', () => {
     const part = roots[0]!.children.findIndex((c) => c.children.length > 0);
     const sectionIdx = roots[0]!.children[part]!.children.findIndex((c) => c.children.length > 0 && c.children.every((t) => t.level === 3));
+    expect(part).toBeGreaterThanOrEqual(0);
+    expect(sectionIdx).toBeGreaterThanOrEqual(0);
     const section = roots[0]!.children[part]!.children[sectionIdx]!;
+    expect(section.children.length).toBeGreaterThan(0);
     const level = levelAt(engine, roots, [0, part, sectionIdx])!;
     expect(level.title).toBe(section.title);
     expect(level.heading).toBe(messages.outline.topics);
