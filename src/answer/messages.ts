@@ -17,6 +17,8 @@ export const messages = {
   coverageMany: (n: number, years: number[]) => `${n}份报告,均为${years.map((y) => `${y}年`).join('、')}的政府工作报告,不含这一时期`,
   periodLabel: (label: string) => `〔${label}〕`,
   regionLabel: (region: string) => `〔${region}〕`,
+  targetLabel: (year: number) => `〔${year}年工作安排定的目标〕`,
+  resultLabel: (year: number) => `〔${year + 1}年报告回顾的完成情况〕`,
   whichPlace: (regions: string[]) =>
     `已加载${regions.length}个地区的报告,请在问题里说明是哪个地区,例如:“${regions[0]}今年地区生产总值增长目标是多少”。`,
   overview: (title: string, chapters: string[]) => `${title}的工作安排分为${chapters.length}个方面:${chapters.join(';')}。`,

@@ -8,6 +8,7 @@ import { rank, type Ranked } from './rank.ts';
 import { periodWeight, refusalAfter, scopeOf, type Deployment, type Scope } from './scope.ts';
 import { CANDIDATES } from './tuning.ts';
 import type { Answer, AskOptions } from './types.ts';
+import type { Period } from '../corpus/types.ts';
 import type { SentenceViews } from './views.ts';
 
 /**
@@ -62,6 +63,13 @@ async function draftAnswer(q: Query, options: AskOptions, deps: PipelineDeps): P
     );
     return mergeRegions(q, drafts, deps);
   }
+  // Last year asked where last year's own report is loaded too: its plan set the target, this year's
+  // report reviews the result. Both are said, each from its own report.
+  const sides = targetAndResult(scope, deps);
+  if (sides) {
+    const [target, result] = await Promise.all(sides.map((s) => scopedDraft(q, s.scope, deps)));
+    return mergeTargetResult(q, target!, result!, sides[0]!.year);
+  }
   // Several regions, none named, none by default: a figure or a plan of which region? Ask, rather than
   // give one region's figure as if it were the answer.
   if (scope.ambiguous && (AMBIGUOUS_INTENTS.has(q.intent) || q.concepts.length === 0) && !q.flags.greeting && !q.flags.injection) {
@@ -99,6 +107,36 @@ async function draftAnswer(q: Query, options: AskOptions, deps: PipelineDeps): P
     const draft = PICKERS[q.intent]({ q, ranked, related, index, views, scope, deployment: deps.deployment });
     return labelPeriod(draft, q);
   }
+}
+
+/** Two reports of one region asked about one year: the one planning it and the one reviewing it. */
+function targetAndResult(scope: Scope, deps: PipelineDeps): Array<{ scope: Scope; year: number }> | undefined {
+  if (!scope.periods || scope.periods.size < 2) return undefined;
+  const entries = [...scope.periods];
+  const plan = entries.find(([, ps]) => ps.includes('current'));
+  const review = entries.find(([, ps]) => ps.includes('last-year'));
+  if (!plan || !review) return undefined;
+  const a = deps.deployment.reports[plan[0]]!.meta;
+  const b = deps.deployment.reports[review[0]]!.meta;
+  if (a.region !== b.region || b.year !== a.year + 1) return undefined;
+  const only = (i: number, ps: Period[]): Scope => ({ ...scope, reports: [i], periods: new Map([[i, ps]]) });
+  return [
+    { scope: only(plan[0], plan[1]), year: a.year },
+    { scope: only(review[0], review[1]), year: a.year },
+  ];
+}
+
+function mergeTargetResult(q: Query, target: Draft, result: Draft, year: number): Draft {
+  if (!target.found) return result;
+  if (!result.found) return { ...target, answer: messages.targetLabel(year) + target.answer };
+  return {
+    ...result,
+    answer: `${messages.targetLabel(year)}${target.answer}\n${messages.resultLabel(year)}${result.answer}`,
+    highlights: [...target.highlights, ...result.highlights],
+    primary: [...target.primary.slice(0, 1), ...result.primary.slice(0, 1)],
+    related: [],
+    intent: q.intent,
+  };
 }
 
 /** Kinds of question whose answer differs by region (a figure, a list of measures, a plan). */

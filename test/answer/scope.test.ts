@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -41,6 +41,41 @@ beforeAll(async () => {
   });
 }, 120_000);
 afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+describe('two years of one region', () => {
+  // A district with last year's report and this year's: a short synthetic 2026 report beside the real 2025 one.
+  const next = [
+    '2026年市北区政府工作报告',
+    '——2026年1月10日在青岛市市北区第十八届人民代表大会第五次会议上',
+    '各位代表：',
+    '一、2025年工作回顾',
+    '2025年，全区地区生产总值增长6.1%，一般公共预算收入增长5.2%，新增就业4.2万人。',
+    '二、2026年工作安排',
+    '今年经济社会发展主要预期目标是：地区生产总值增长5.5%左右，一般公共预算收入增长4%左右。',
+  ].join('\n');
+  let two: Engine;
+  beforeAll(async () => {
+    const dir = join(work, 'two');
+    mkdirSync(dir, { recursive: true });
+    for (const f of ['qingdao-shibei-2025-work-report.txt', 'qingdao-shibei-2025-work-report.json']) copyFileSync(join(REPORTS_DIR, f), join(dir, f));
+    writeFileSync(join(dir, 'shibei-2026.txt'), next);
+    two = await createEngine({ reportsDir: dir, dictDir: DICT_DIR, indexDir: join(work, 'i3'), readOnly: true });
+  }, 60_000);
+
+  it('answers 今年 from the newest report', async () => {
+    const a = await two.ask('今年GDP增长目标是多少');
+    expect(a.answer).toContain('5.5%左右');
+    expect(a.citations[0]?.docId).not.toBe('shibei-2025');
+  });
+
+  it('answers 去年 with last year’s target and this year’s review of the result, each cited', async () => {
+    const a = await two.ask('去年GDP增长了多少');
+    expect(a.found).toBe(true);
+    expect(a.answer).toContain('5.5%以上');
+    expect(a.answer).toContain('6.1%');
+    expect(new Set(a.citations.slice(0, 2).map((c) => c.docId)).size).toBe(2);
+  });
+});
 
 const periodOf = (a: { citations: Array<{ section: string }> }) => a.citations[0]?.section ?? '';
 
