@@ -204,7 +204,12 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     rebuilt: rebuildReason !== undefined,
     ...(rebuildReason ? { rebuildReason } : {}),
     startMs: Math.round(performance.now() - started),
-    title: reports.length === 1 ? reports[0]!.meta.title : messages.deploymentTitle(reports.length, regions.length),
+    title:
+      reports.length === 1
+        ? reports[0]!.meta.title
+        : regions.length === 1
+          ? messages.regionYearsTitle(regions[0]!, [...new Set(reports.map((r) => r.meta.year))].sort())
+          : messages.deploymentTitle(reports.length, regions.length),
     ...(defaultRegion ? { defaultRegion } : {}),
   };
 

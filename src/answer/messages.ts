@@ -42,6 +42,7 @@ export const messages = {
     fiveReview: (place: string, plan: string) => `${place}“${plan}”时期取得了哪些成就?`,
     work: (place: string) => `${place}今年有哪些重点工作?`,
   },
+  regionYearsTitle: (region: string, years: number[]) => `${region}${years.join('、')}年政府工作报告`,
   deploymentTitle: (count: number, regions: number) => (regions > 1 ? `${regions}个地区的${count}份政府工作报告` : `${count}份政府工作报告`),
   yes: '是的。',
   figureDiffers: '报告中的数字是:',
