@@ -86,10 +86,12 @@ export function sourceOf(
 ): ReportSource {
   const front = findFrontMatter(splitLines(text).map((l) => l.text), lexicon.chrome);
   const detected = detectMeta(text, file, front, lexicon.gazetteer);
-  const region = overrides.region ?? detected.region;
-  const year = overrides.year ?? detected.year;
-  if (!region) throw new CorpusError(file, 'the region cannot be read from the text or the file name; add a .json with "region"');
-  if (!year) throw new CorpusError(file, 'the year cannot be read from the text or the file name; add a .json with "year"');
+  // A report whose region or year cannot be read is still served, under its file name, rather than
+  // keeping every other report from starting; `detected.from` says what is missing.
+  const region = overrides.region ?? detected.region ?? basename(file).replace(/\.[^.]+$/, '');
+  const year = overrides.year ?? detected.year ?? new Date().getFullYear();
+  if (!overrides.region && !detected.region) detected.from['region'] = 'missing: file name used; add a .json with "region"';
+  if (!overrides.year && !detected.year) detected.from['year'] = 'missing: this year used; add a .json with "year"';
   const g = lexicon.gazetteer;
   const level = overrides.level ?? (region === detected.region ? detected.level : g.get(region)?.level);
   const above = g.ancestors(region).slice(1);

@@ -47,6 +47,8 @@ export function detectMeta(text: string, fileName: string, front: FrontMatter, g
   set('region', () => regionIn(title.replace(/政府工作报告.*$/, ''), gazetteer), 'title');
   set('region', () => (front.speakerText ? regionIn(front.speakerText, gazetteer) : undefined), 'speaker');
   set('region', () => regionIn(fileName.replace(/\.[a-z]+$/i, '').replace(/[_-]/g, ' '), gazetteer), 'file name');
+  // A district's report names itself by its short form (市北) and its city in full (青岛): the short form first.
+  set('region', () => shortNamed(text, gazetteer), 'text (short name)');
   set('region', () => mostNamed(head(), gazetteer), 'text');
 
   // Year of the plan: the title's year, else the meeting's (reports are delivered early in the plan year).
@@ -54,16 +56,18 @@ export function detectMeta(text: string, fileName: string, front: FrontMatter, g
   set('year', meeting?.year, 'meeting line');
   set('year', yearOf(fileName), 'file name');
   set('year', () => planHeadingYear(text), 'headings');
+  set('year', () => mostMentionedYear(text), 'text');
 
   set('date', meeting?.date, 'meeting line');
   if (front.meetingText) set('meeting', front.meetingText.replace(/^[—\-(\s]+|[)\s]+$/g, ''), 'meeting line');
   if (front.speakerText) set('speaker', front.speakerText, 'speaker line');
 
   if (out.region) {
-    const r = gazetteer.get(out.region);
+    // A name several divisions share (鼓楼区, 市中区): the one whose city or province the text names.
+    const r = disambiguate(out.region, head(), gazetteer);
     if (r) {
       out.level = r.level;
-      const up = gazetteer.ancestors(out.region);
+      const up = r.parent ? [r.name, ...gazetteer.ancestors(r.parent)] : [r.name];
       const city = up.find((n) => gazetteer.get(n)?.level === 'city' && n !== out.region);
       const province = up.find((n) => gazetteer.get(n)?.level === 'province' && n !== out.region);
       if (city) out.city = city;
@@ -106,6 +110,44 @@ function mostNamed(head: string, g: Gazetteer): string | undefined {
   }
   const best = [...counts].sort((a, b) => b[1] - a[1])[0];
   return best && best[1] >= 2 ? best[0] : undefined;
+}
+
+/**
+ * 全区 … 市北 … 市北: a district's report names itself by its short form and its city in full. Among the
+ * districts and counties of the cities the text names, the one whose short form it uses most (three
+ * times at least).
+ */
+function shortNamed(text: string, g: Gazetteer): string | undefined {
+  const f = foldWidth(text.slice(0, 30000));
+  if (!/全区|全县|区委|县委|区政府|县政府|区人大|县人大/.test(f)) return undefined;
+  const cities = new Set(g.find(f.slice(0, 6000).toLowerCase()).filter((m) => m.region.level === 'city').map((m) => m.region.name));
+  let best: { name: string; n: number } | undefined;
+  for (const city of cities) {
+    for (const county of g.children(city)) {
+      const short = g.shortName(county.name);
+      if ([...short].length < 2) continue;
+      const n = f.split(short).length - 1;
+      if (n >= 3 && (!best || n > best.n)) best = { name: county.name, n };
+    }
+  }
+  return best?.name;
+}
+
+function disambiguate(name: string, head: string, g: Gazetteer) {
+  const all = g.lookup(name).filter((r) => r.name === name);
+  if (all.length <= 1) return all[0] ?? g.get(name);
+  const f = head.toLowerCase();
+  const score = (r: { parent?: string }): number =>
+    (r.parent ? g.ancestors(r.parent) : []).reduce((n, a) => n + (f.includes(g.shortName(a)) ? 1 : 0), 0);
+  return [...all].sort((a, b) => score(b) - score(a))[0];
+}
+
+/** The year the text speaks of most in its headings and openings, as a last resort. */
+function mostMentionedYear(text: string): number | undefined {
+  const counts = new Map<number, number>();
+  for (const m of foldWidth(text.slice(0, 30000)).matchAll(/((?:19|20)\d{2})年/g)) counts.set(Number(m[1]), (counts.get(Number(m[1])) ?? 0) + 1);
+  const best = [...counts].sort((a, b) => b[1] - a[1] || b[0] - a[0])[0];
+  return best?.[0];
 }
 
 function levelOf(region: string): RegionLevel {

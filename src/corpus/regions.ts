@@ -45,6 +45,8 @@ export interface Gazetteer {
   within(name: string, ancestor: string): boolean;
   /** Names of `name` and all regions above it, nearest first. */
   ancestors(name: string): string[];
+  /** The divisions directly below a region (a city's districts and counties). */
+  children(name: string): Region[];
   /** Places named in a (normalised, lower-case) text, longest match first, no overlaps. */
   find(text: string, options?: { abbreviations?: boolean }): PlaceMention[];
   /** The short form used in speech: 山东省 → 山东, 广西壮族自治区 → 广西, 市北区 → 市北. */
@@ -119,6 +121,13 @@ export function createGazetteer(regionLines: string[], placeLines: string[] = []
   }
   const latinForms = [...latin.keys()].sort((a, b) => b.length - a.length);
 
+  const childrenOf = new Map<string, Region[]>();
+  for (const r of byName.values()) {
+    if (!r.parent) continue;
+    const list = childrenOf.get(r.parent) ?? [];
+    list.push(r);
+    childrenOf.set(r.parent, list);
+  }
   const ancestors = (name: string): string[] => {
     const out: string[] = [];
     let r = byName.get(name);
@@ -135,6 +144,7 @@ export function createGazetteer(regionLines: string[], placeLines: string[] = []
     lookup: (form) => byForm.get(form) ?? (byName.has(form) ? [byName.get(form)!] : []),
     within: (name, ancestor) => ancestors(name).includes(ancestor),
     ancestors,
+    children: (name) => childrenOf.get(name) ?? [],
     shortName(name) {
       const r = byName.get(name);
       const alias = r?.aliases.find((a) => name.startsWith(a));

@@ -137,6 +137,21 @@ describe('27 provincial reports as published', () => {
     }
   });
 
+  it('reads a district report that names itself by its short form (市北, 全区) without a .json', async () => {
+    const { sourceOf } = await import('../../src/corpus/index.ts');
+    const text = readFileSync(join(import.meta.dirname, '../../data/reports/qingdao-shibei-2025-work-report.txt'), 'utf8');
+    const s = sourceOf('report.txt', text, {}, lexicon);
+    expect(s.meta).toMatchObject({ region: '市北区', level: 'county', city: '青岛市', province: '山东省', year: 2025 });
+  });
+
+  it('serves a report whose region cannot be read under its file name instead of failing', async () => {
+    const { sourceOf } = await import('../../src/corpus/index.ts');
+    const s = sourceOf('某地报告.txt', '各位代表:\n一、2025年工作回顾\n过去一年,经济平稳。\n二、2026年工作安排\n今年要稳中求进。\n', {}, lexicon);
+    expect(s.meta.region).toBe('某地报告');
+    expect(s.meta.year).toBe(2026);
+    expect(s.detected.from['region']).toMatch(/missing/);
+  });
+
   it('reads a report with no .json beside it, and lets a .json override what it detects', async () => {
     const { sourceOf } = await import('../../src/corpus/index.ts');
     const text = readFileSync(join(FIXTURES, '2026_江苏省_政府工作报告.txt'), 'utf8');
