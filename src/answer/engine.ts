@@ -154,12 +154,15 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   else void vocabulary.warmInBackground();
   const ctx: AnalyzeContext = { tokenizer, lexicon, vocabulary, ownPlaces: ownPlaces(reports, lexicon) };
   const regions = [...new Set(reports.map((r) => r.meta.region))];
-  // DEFAULT_REGION; else the only region; else the one that contains all the others (a city with its districts).
+  // DEFAULT_REGION; else the only region; else the one that contains all the others (a city with its
+  // districts); else the only region with a report of the newest year (this year's report beside older ones).
+  const newestYear = Math.max(...reports.map((r) => r.meta.year));
+  const newestRegions = [...new Set(reports.filter((r) => r.meta.year === newestYear).map((r) => r.meta.region))];
   const defaultRegion = options.defaultRegion && regions.some((r) => r === options.defaultRegion || lexicon.gazetteer.within(r, options.defaultRegion!))
     ? options.defaultRegion
     : regions.length === 1
       ? regions[0]
-      : regions.find((r) => regions.every((o) => lexicon.gazetteer.within(o, r)));
+      : regions.find((r) => regions.every((o) => lexicon.gazetteer.within(o, r))) ?? (newestRegions.length === 1 ? newestRegions[0] : undefined);
   if (options.defaultRegion && defaultRegion !== options.defaultRegion) {
     log?.warn({ region: options.defaultRegion, loaded: regions }, 'DEFAULT_REGION names no loaded report; questions that name no place search all reports');
   }

@@ -6,7 +6,7 @@ import { messages } from './messages.ts';
 import { chaptersOf, overview, PICKERS, sectionSummary } from './pick/index.ts';
 import { rank, type Ranked } from './rank.ts';
 import { periodWeight, refusalAfter, scopeOf, type Deployment, type Scope } from './scope.ts';
-import { CANDIDATES } from './tuning.ts';
+import { CANDIDATES, REGION_MARGIN } from './tuning.ts';
 import type { Answer, AskOptions } from './types.ts';
 import type { Period } from '../corpus/types.ts';
 import type { SentenceViews } from './views.ts';
@@ -70,13 +70,19 @@ async function draftAnswer(q: Query, options: AskOptions, deps: PipelineDeps): P
     const [target, result] = await Promise.all(sides.map((s) => scopedDraft(q, s.scope, deps)));
     return mergeTargetResult(q, target!, result!, sides[0]!.year);
   }
-  // Several regions, none named, none by default: a figure or a plan of which region? Ask, rather than
-  // give one region's figure as if it were the answer.
+  // Several regions, none named, none by default: a figure or a plan of which region? When one region's
+  // report answers clearly better than every other's, answer from it and say which; otherwise ask,
+  // rather than give one region's figure as if it were the answer.
+  let answerScope = scope;
   if (scope.ambiguous && (AMBIGUOUS_INTENTS.has(q.intent) || q.concepts.length === 0) && !q.flags.greeting && !q.flags.injection) {
-    const regions = [...new Set(deps.deployment.reports.map((r) => r.meta.region))];
-    return refusal(q, 'which-place', messages.whichPlace(regions.map((r) => deps.deployment.gazetteer.shortName(r))));
+    const clear = q.concepts.length ? clearRegion(await retrieveAndRank(q, scope, deps)) : undefined;
+    if (!clear) {
+      const regions = [...new Set(deps.deployment.reports.map((r) => r.meta.region))];
+      return refusal(q, 'which-place', messages.whichPlace(regions.map((r) => deps.deployment.gazetteer.shortName(r))));
+    }
+    answerScope = { ...scope, reports: scope.reports.filter((i) => index.reports[i]!.meta.region === clear) };
   }
-  const draft = await scopedDraft(q, scope, deps);
+  const draft = await scopedDraft(q, answerScope, deps);
   // An answer from one of several regions says which.
   if (scope.ambiguous && draft.found && draft.primary[0]) {
     return { ...draft, answer: messages.regionLabel(draft.primary[0].view.report.meta.region) + draft.answer };
@@ -107,6 +113,18 @@ async function draftAnswer(q: Query, options: AskOptions, deps: PipelineDeps): P
     const draft = PICKERS[q.intent]({ q, ranked, related, index, views, scope, deployment: deps.deployment });
     return labelPeriod(draft, q);
   }
+}
+
+/**
+ * The region whose best passage is clearly ahead of every other region's (by REGION_MARGIN of the
+ * ranking score, and covering the question well), or undefined when regions answer alike.
+ */
+function clearRegion(ranked: Ranked[]): string | undefined {
+  const best = ranked[0];
+  if (!best || best.coverage < 0.7) return undefined;
+  const region = best.view.report.meta.region;
+  const other = ranked.find((r) => r.view.report.meta.region !== region);
+  return !other || best.score - other.score >= REGION_MARGIN ? region : undefined;
 }
 
 /** Two reports of one region asked about one year: the one planning it and the one reviewing it. */

@@ -29,3 +29,9 @@ export const SPAN_BUDGET = { fact: 60, list: 140, paragraph: 120, leadIn: 400 } 
 
 /** Citations next to an answer must share this much of the question; weaker passages are noise. */
 export const CITATION_MIN_COVERAGE = 0.6;
+
+/**
+ * With several regions loaded and none named, one region's report answers only when its best passage
+ * leads every other region's by this much of the ranking score; else the bot asks which region.
+ */
+export const REGION_MARGIN = 0.12;

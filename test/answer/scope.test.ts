@@ -42,6 +42,21 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
+describe('the default region', () => {
+  it('is this year’s report’s region when the other reports are older (a province’s new report beside a district’s old one)', async () => {
+    const dir = join(work, 'pair');
+    mkdirSync(dir, { recursive: true });
+    copyFileSync(join(FIXTURES, '2026_江苏省_政府工作报告.txt'), join(dir, 'js.txt'));
+    for (const f of ['qingdao-shibei-2025-work-report.txt', 'qingdao-shibei-2025-work-report.json']) copyFileSync(join(REPORTS_DIR, f), join(dir, f));
+    const pair = await createEngine({ reportsDir: dir, dictDir: DICT_DIR, indexDir: join(work, 'i4'), readOnly: true });
+    expect(pair.info.defaultRegion).toBe('江苏省');
+    const a = await pair.ask('今年GDP增长目标是多少');
+    expect(a.citations[0]?.docId).toBe('jiangsu-2026');
+    // The other region is still there by name.
+    expect((await pair.ask('市北今年新增多少托位')).citations[0]?.docId).toBe('shibei-2025');
+  }, 60_000);
+});
+
 describe('two years of one region', () => {
   // A district with last year's report and this year's: a short synthetic 2026 report beside the real 2025 one.
   const next = [
