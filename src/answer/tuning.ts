@@ -35,3 +35,10 @@ export const CITATION_MIN_COVERAGE = 0.6;
  * leads every other region's by this much of the ranking score; else the bot asks which region.
  */
 export const REGION_MARGIN = 0.12;
+
+/**
+ * How much of a passage a summary gives: each sentence's leading clauses (about leadChars characters,
+ * more when a clause carries a figure or a named programme, up to clauseCap), within budget characters;
+ * a block's first blockSentences sentences; a topic inside a paragraph followed for subTopicSentences.
+ */
+export const SUMMARY = { leadChars: 60, clauseCap: 120, budget: 400, blockSentences: 8, subTopicSentences: 4 } as const;

@@ -6,7 +6,7 @@ import { factPick } from '../clauses.ts';
 import { compose, joinSpans, type Draft } from '../compose.ts';
 import { messages } from '../messages.ts';
 import type { Ranked } from '../rank.ts';
-import { SPAN_BUDGET } from '../tuning.ts';
+import { SPAN_BUDGET, SUMMARY } from '../tuning.ts';
 import { strength, type SentenceView, type SentenceViews } from '../views.ts';
 import type { PickContext } from './context.ts';
 
@@ -108,7 +108,7 @@ function subTopicSummary(q: Query, best: Ranked, views: SentenceViews, ranked: R
   const spans: Span[] = [];
   let last = v;
   const fromTopic = v !== best.view;
-  for (let i = v.sentence.index, n = 0; n < (fromTopic ? 4 : 3); i++, n++) {
+  for (let i = v.sentence.index, n = 0; n < (fromTopic ? SUMMARY.subTopicSentences + 1 : SUMMARY.subTopicSentences); i++, n++) {
     const sv = i === v.sentence.index ? v : views.sibling(v, i);
     if (!sv || sv.sentence.paragraph !== v.sentence.paragraph) break;
     // A new block (another topic sentence) ends this one.
@@ -119,7 +119,7 @@ function subTopicSummary(q: Query, best: Ranked, views: SentenceViews, ranked: R
     const from = sv === v && !fromTopic ? Math.max(0, sv.clauses.findIndex((c) => q.concepts.some((x) => strength(x, c.norm) >= 0.8))) : 0;
     let used = 0;
     for (const c of sv.clauses.slice(from)) {
-      if (used > 0 && used + c.text.length > 90) break;
+      if (used > 0 && used + c.text.length > SUMMARY.clauseCap) break;
       spans.push({ start: c.start, end: c.end });
       used += c.text.length;
     }
@@ -207,7 +207,7 @@ export function sectionSummary(section: Section, report: Report, index: SearchIn
   const sentences = bodies.flatMap((p, k) => p.sentences.slice(section.inline && k === 0 ? 1 : 0));
   if (topics.length < 2 && sentences.length > 0) {
     const v = views.get(index.unitOf(r, sentences[0]!.index));
-    const pieces = leadingClauses(v, views, sentences.map((x) => x.index), 260);
+    const pieces = leadingClauses(v, views, sentences.map((x) => x.index), SUMMARY.budget);
     if (pieces.length) {
       answer = `${title}:${joinSpans(report.text, pieces).replace(/。$/, '')}。`;
       const first = sentences[0]!;
@@ -239,7 +239,7 @@ function leadingClauses(v: SentenceView, views: SentenceViews, sentences: number
     if (!sv) continue;
     let used = 0;
     for (const c of sv.clauses) {
-      if (used < 40 || ((/[“「]/.test(c.text) || c.figures.length > 0) && used + c.text.length <= 90)) {
+      if (used < SUMMARY.leadChars || ((/[“「]/.test(c.text) || c.figures.length > 0) && used + c.text.length <= SUMMARY.clauseCap)) {
         pieces.push({ start: c.start, end: c.end });
         used += c.text.length;
       }
@@ -255,7 +255,7 @@ function openingSummary(best: Ranked, views: SentenceViews, ranked: Ranked[]): D
   const v = best.view;
   const p = v.paragraph;
   const rest = p.sentences.slice(1).map((s) => s.index);
-  const pieces = leadingClauses(v, views, rest, 260);
+  const pieces = leadingClauses(v, views, rest, SUMMARY.budget);
   const last = p.sentences[Math.min(p.sentences.length - 1, 7)]!;
   const opening = v.sentence.text.replace(/[。!?！？;；]+$/, '');
   return {
@@ -272,12 +272,12 @@ function openingSummary(best: Ranked, views: SentenceViews, ranked: Ranked[]): D
 function blockSummary(best: Ranked, block: { first: number; last: number }, views: SentenceViews, ranked: Ranked[]): Draft {
   const v = best.view;
   const pieces: Span[] = [];
-  for (let i = block.first + 1; i <= block.last && i <= block.first + 6; i++) {
+  for (let i = block.first + 1; i <= block.last && i <= block.first + SUMMARY.blockSentences; i++) {
     const sv = views.sibling(v, i);
     if (!sv) continue;
     let used = 0;
     for (const c of sv.clauses) {
-      if (used < 40 || ((/[“「]/.test(c.text) || c.figures.length > 0) && used + c.text.length <= 90)) {
+      if (used < SUMMARY.leadChars || ((/[“「]/.test(c.text) || c.figures.length > 0) && used + c.text.length <= SUMMARY.clauseCap)) {
         pieces.push({ start: c.start, end: c.end });
         used += c.text.length;
       }
@@ -285,7 +285,7 @@ function blockSummary(best: Ranked, block: { first: number; last: number }, view
   }
   const topic = v.sentence.topic!;
   const first = views.sibling(v, block.first) ?? v;
-  const last = views.sibling(v, Math.min(block.last, block.first + 6)) ?? v;
+  const last = views.sibling(v, Math.min(block.last, block.first + SUMMARY.blockSentences)) ?? v;
   return {
     found: true,
     intent: 'summary',
@@ -310,7 +310,7 @@ function paragraphSummary(best: Ranked, views: SentenceViews, ranked: Ranked[]):
     // clauses that carry a named programme (“两个确立”), within about 60 characters.
     let used = 0;
     for (const c of sv.clauses) {
-      if (used < 40 || ((/[“「]/.test(c.text) || c.figures.length > 0) && used + c.text.length <= 90)) {
+      if (used < SUMMARY.leadChars || ((/[“「]/.test(c.text) || c.figures.length > 0) && used + c.text.length <= SUMMARY.clauseCap)) {
         pieces.push({ start: c.start, end: c.end });
         used += c.text.length;
       }
