@@ -618,7 +618,8 @@ function markFocus(tokens: Token[], intent: Intent): void {
   // figure is given per (每个孩子, 每人, 每户), which is not what is counted.
   for (let i = q - 1; i >= 0; i--) {
     const c = tokens[i]!.concept;
-    const per = /^每/.test(tokens[i - 1]?.word ?? '') || (tokens[i - 1]?.word === '个' && /^每/.test(tokens[i - 2]?.word ?? ''));
+    // …per (每个孩子) or the whole a share is of (占GDP比重): not what is counted.
+    const per = /^[每占]/.test(tokens[i - 1]?.word ?? '') || (tokens[i - 1]?.word === '个' && /^每/.test(tokens[i - 2]?.word ?? ''));
     if (!c || !c.noun || GENERIC.has(c.text) || per) {
       if (marked) return;
       continue;

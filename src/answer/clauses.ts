@@ -30,7 +30,18 @@ function wantedFigure(q: Query, f: Quantity): boolean {
 export function figureClauses(q: Query, v: SentenceView, all = false): { clauses: number[]; direct: boolean } | undefined {
   const scores = v.clauses.map((c) => clauseScore(q, c));
   const withFigure = v.clauses.map((c) => (q.asksOrdinal ? c.ordinals.length > 0 : c.figures.some((f) => wantedFigure(q, f))));
-  const direct = v.clauses.map((_, i) => i).filter((i) => withFigure[i] && scores[i]! > 0);
+  // The thing counted must stand in the figure's own clause (or the one just before it, its subject):
+  // 居民消费价格合理回升,城镇调查失业率控制在5%以内 gives no figure for CPI.
+  const focus = q.concepts.filter((c) => c.focus);
+  // A clause that opens with the verb of a figure (年均增长5.7%) goes on about the sentence's subject.
+  const names = (i: number): boolean =>
+    focus.every(
+      (c) =>
+        strength(c, v.clauses[i]!.norm) > 0 ||
+        (i > 0 && strength(c, v.clauses[i - 1]!.norm) > 0 && !v.clauses[i - 1]!.figures.length) ||
+        (CONTINUES.test(v.clauses[i]!.text) && v.clauses.slice(0, i).some((p) => strength(c, p.norm) > 0)),
+    );
+  const direct = v.clauses.map((_, i) => i).filter((i) => withFigure[i] && scores[i]! > 0 && (all || !focus.length || names(i)));
   if (direct.length) {
     // 几条 asks for a figure counted in 条: prefer clauses that count that way.
     const sameUnit = q.unit ? direct.filter((i) => v.clauses[i]!.figures.some((f) => f.unit === q.unit)) : [];

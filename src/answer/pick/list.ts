@@ -13,7 +13,10 @@ import { isTopicLine, paragraphOrClauses, pickSummary } from './summary.ts';
 export function pickList(ctx: PickContext): Draft {
   const { q, ranked, related, views } = ctx;
   const best = ranked[0]!;
-  if (q.section) return pickSummary(ctx);
+  // A section heading (also one written inline, (二)重点任务。主要包括:…) lists what the section holds.
+  const p = best.view.paragraph;
+  const onHeading = p.kind === 'section-heading' || (p.inlineHeading !== undefined && best.view.sentence.index === p.sentences[0]?.index);
+  if (q.section || onHeading) return pickSummary(ctx);
   if (isTopicLine(best)) return paragraphOrClauses(q, best, views, ranked);
   const pick = factPick(q, best.view, views, SPAN_BUDGET.list);
   if (q.asksEnumeration && !/、/.test(joinSpansOf(best.view, pick.spans))) return refusal(q, 'not-found', messages.noItems, related);
