@@ -230,8 +230,11 @@ export function sectionSummary(section: Section, report: Report, index: SearchIn
   return { found: true, intent: 'summary', answer, highlights: [title], primary, related: ranked };
 }
 
-/** The opening clause(s) of each sentence (and clauses with a figure or a named programme), within a budget. */
-function leadingClauses(v: SentenceView, views: SentenceViews, sentences: number[], budget: number): Span[] {
+/**
+ * The opening clause(s) of each sentence, and the clauses that carry a figure or a named programme
+ * (“两个确立”), within a budget: these reports lead every sentence with its measure.
+ */
+function leadingClauses(v: SentenceView, views: SentenceViews, sentences: number[], budget = Infinity): Span[] {
   const pieces: Span[] = [];
   let total = 0;
   for (const i of sentences) {
@@ -271,18 +274,9 @@ function openingSummary(best: Ranked, views: SentenceViews, ranked: Ranked[]): D
 /** A block's topic, then the opening clause(s) of each of its sentences. */
 function blockSummary(best: Ranked, block: { first: number; last: number }, views: SentenceViews, ranked: Ranked[]): Draft {
   const v = best.view;
-  const pieces: Span[] = [];
-  for (let i = block.first + 1; i <= block.last && i <= block.first + SUMMARY.blockSentences; i++) {
-    const sv = views.sibling(v, i);
-    if (!sv) continue;
-    let used = 0;
-    for (const c of sv.clauses) {
-      if (used < SUMMARY.leadChars || ((/[“「]/.test(c.text) || c.figures.length > 0) && used + c.text.length <= SUMMARY.clauseCap)) {
-        pieces.push({ start: c.start, end: c.end });
-        used += c.text.length;
-      }
-    }
-  }
+  const sentences: number[] = [];
+  for (let i = block.first + 1; i <= block.last && i <= block.first + SUMMARY.blockSentences; i++) sentences.push(i);
+  const pieces = leadingClauses(v, views, sentences);
   const topic = v.sentence.topic!;
   const first = views.sibling(v, block.first) ?? v;
   const last = views.sibling(v, Math.min(block.last, block.first + SUMMARY.blockSentences)) ?? v;
@@ -300,22 +294,9 @@ function blockSummary(best: Ranked, block: { first: number; last: number }, view
 function paragraphSummary(best: Ranked, views: SentenceViews, ranked: Ranked[]): Draft {
   const v = best.view;
   const p = v.paragraph;
-  const pieces: Span[] = [];
   // The topic is the first sentence, or a line of its own above the paragraph.
   const from = p.leadLine !== undefined && !p.sentences[0]!.text.replace(/^——/, '').startsWith(p.topic!) ? 0 : 1;
-  for (const s of p.sentences.slice(from)) {
-    const sv = views.sibling(v, s.index);
-    if (!sv) continue;
-    // Each sentence leads with its measure; keep its opening clause(s) (about 16 characters) and the
-    // clauses that carry a named programme (“两个确立”), within about 60 characters.
-    let used = 0;
-    for (const c of sv.clauses) {
-      if (used < SUMMARY.leadChars || ((/[“「]/.test(c.text) || c.figures.length > 0) && used + c.text.length <= SUMMARY.clauseCap)) {
-        pieces.push({ start: c.start, end: c.end });
-        used += c.text.length;
-      }
-    }
-  }
+  const pieces = leadingClauses(v, views, p.sentences.slice(from).map((s) => s.index));
   const answer = `${p.topic}:${joinSpans(v.report.text, pieces).replace(/。$/, '')}。`;
   const last = p.sentences[p.sentences.length - 1]!;
   return {
