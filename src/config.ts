@@ -1,4 +1,6 @@
+import { existsSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { ConfigError } from './errors.ts';
 
@@ -46,6 +48,8 @@ const EnvSchema = z.object({
   DATA_DIR: z.string().trim().default('data'),
   /** The reports to serve; default DATA_DIR/reports. */
   REPORTS_DIR: optionalString,
+  /** The dictionaries; default DATA_DIR/dict, else the ones shipped with the project. */
+  DICT_DIR: optionalString,
   INDEX_DIR: optionalString,
   /** The region a question that names no place is about, when several are loaded (e.g. 山东省). */
   DEFAULT_REGION: optionalString,
@@ -100,6 +104,9 @@ const EnvSchema = z.object({
 
 export type Env = z.infer<typeof EnvSchema>;
 
+/** The dictionaries shipped with the project, for a DATA_DIR that holds only reports. */
+const SHIPPED_DICT = fileURLToPath(new URL('../data/dict', import.meta.url));
+
 export interface Config extends Env {
   /** Absolute paths derived from DATA_DIR / INDEX_DIR. */
   paths: {
@@ -142,7 +149,7 @@ export function createConfig(env: Record<string, string | undefined> = {}, cwd =
     paths: {
       data,
       reports,
-      dict: resolve(data, 'dict'),
+      dict: e.DICT_DIR ? resolve(cwd, e.DICT_DIR) : existsSync(resolve(data, 'dict')) ? resolve(data, 'dict') : SHIPPED_DICT,
       index,
       database: resolve(data, 'workplan.sqlite'),
     },

@@ -1,17 +1,17 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from './helpers/engine.ts';
 
 /** Runs the real CLI in a child process, the way `npm run ask` does. */
-function cli(args: string[], input?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function cli(args: string[], input?: string, env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const indexDir = join(mkdtempSync(join(tmpdir(), 'workplan-cli-')), 'index');
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli.ts'), ...args], {
       cwd: ROOT,
-      env: { ...process.env, INDEX_DIR: indexDir, LOG_LEVEL: 'warn' },
+      env: { ...process.env, INDEX_DIR: indexDir, LOG_LEVEL: 'warn', ...env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -25,6 +25,21 @@ function cli(args: string[], input?: string): Promise<{ code: number | null; std
 }
 
 describe('CLI', () => {
+  it('answers from a folder of reports dropped in as published (REPORTS_DIR, a DATA_DIR without dictionaries)', async () => {
+    const data = mkdtempSync(join(tmpdir(), 'workplan-cli-data-'));
+    const reports = join(data, 'reports');
+    mkdirSync(reports);
+    for (const f of ['2026_江苏省_政府工作报告.txt', '2026_河南省_政府工作报告.txt']) copyFileSync(join(ROOT, 'test/fixtures/provinces-2026', f), join(reports, f));
+    const { code, stdout } = await cli(['ask', '--json'], '江苏今年GDP增长目标是多少\n河南去年城镇新增就业多少人\n浙江今年GDP增长目标是多少\n', { DATA_DIR: data });
+    expect(code).toBe(0);
+    const [js, hn, zj] = stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(js.citations[0].doc).toBe('2026年江苏省政府工作报告');
+    expect(js.answer).toContain('5%');
+    expect(hn.citations[0].doc).toBe('2026年河南省政府工作报告');
+    expect(hn.found).toBe(true);
+    expect(zj).toMatchObject({ found: false, reason: 'other-place' });
+  }, 120_000);
+
   it('ask --json prints the Answer JSON contract', async () => {
     const { code, stdout } = await cli(['ask', '--json', '今年新增多少托位']);
     expect(code).toBe(0);
