@@ -35,7 +35,11 @@ export function openPhraser(config: Config, engine: Engine, deps: { logger: Logg
   const model = createChatModel(config);
   if (!model) return undefined;
   const prompt = loadPrompt(ANSWER_PROMPT);
-  const doc = engine.info.documents[0]!;
+  const documents = engine.info.documents;
+  const infoOf = (docId: string | undefined) => {
+    const d = documents.find((x) => x.id === docId) ?? documents[0]!;
+    return { title: d.title, region: d.region, year: d.year };
+  };
   return createPhraser({
     model,
     modelName: `${config.LLM_PROVIDER}:${config.LLM_MODEL}`,
@@ -43,7 +47,7 @@ export function openPhraser(config: Config, engine: Engine, deps: { logger: Logg
     logger: deps.logger,
     ...(deps.metrics ? { metrics: deps.metrics } : {}),
     timeoutMs: (channel) => (channel === 'wechat' || channel === 'wecom' ? Math.min(3500, config.LLM_TIMEOUT_MS) : config.LLM_TIMEOUT_MS),
-    report: { title: doc.title, region: doc.region, year: doc.year },
+    report: infoOf,
   });
 }
 

@@ -13,6 +13,12 @@ import type { PromptTemplate } from './prompt.ts';
  * cites. Anything the guard rejects, a timeout or an error serves the extractive answer unchanged.
  * The quotes shown to users stay the engine's verbatim quotes.
  */
+export interface ReportInfo {
+  title: string;
+  region: string;
+  year: number;
+}
+
 export interface PhraserOptions {
   model: BaseChatModel;
   modelName: string;
@@ -22,8 +28,11 @@ export interface PhraserOptions {
   /** Per channel: the WeChat path must answer within its 5-second window. */
   timeoutMs?: (channel: string | undefined) => number;
   now?: () => Date;
-  /** The report's title, region and year for the prompt. */
-  report: { title: string; region: string; year: number };
+  /**
+   * The report's title, region and year for the prompt: one report, or — with many loaded — the one
+   * an answer cites first (by its document id).
+   */
+  report: ReportInfo | ((docId: string | undefined) => ReportInfo);
 }
 
 export type PhraseOutcome = 'phrased' | 'declined' | 'rejected' | 'timeout' | 'error' | 'skipped';
@@ -48,10 +57,11 @@ export function createPhraser(options: PhraserOptions): Phraser {
       // Refused questions are never sent to the model: it has nothing grounded to say.
       if (!answer.found || answer.citations.length === 0) return { answer, outcome: 'skipped' };
       const passages = answer.citations.map((c) => c.context.text);
+      const report = typeof options.report === 'function' ? options.report(answer.citations[0]?.docId) : options.report;
       const { system, user } = options.prompt.render({
-        title: options.report.title,
-        region: options.report.region,
-        year: String(options.report.year),
+        title: report.title,
+        region: report.region,
+        year: String(report.year),
         today: (options.now?.() ?? new Date()).toISOString().slice(0, 10),
         question: answer.question.replace(/<\/?(?:question|passages)>/gi, ''),
         passages: answer.citations
@@ -67,7 +77,7 @@ export function createPhraser(options: PhraserOptions): Phraser {
         const aborted = (err as Error)?.name === 'AbortError' || (err as Error)?.name === 'TimeoutError' || /abort|timeout/i.test(String((err as Error)?.message));
         return fallback(answer, aborted ? 'timeout' : 'error', aborted ? undefined : (err as Error)?.message?.slice(0, 200));
       }
-      const verdict = checkGrounding(text, passages, [options.report.year]);
+      const verdict = checkGrounding(text, passages, [report.year]);
       if (!verdict.ok) return fallback(answer, 'rejected', `${verdict.reason}: ${verdict.detail}`);
       if (verdict.declined) return fallback(answer, 'declined');
       return { answer: { ...answer, answer: text.trim(), generatedBy: options.modelName }, outcome: 'phrased' };

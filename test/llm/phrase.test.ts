@@ -29,7 +29,7 @@ beforeEach(() => {
   ollama.delayMs = 0;
 });
 
-function setup(provider: 'openai' | 'ollama', timeoutMs?: number) {
+function setup(provider: 'openai' | 'ollama', timeoutMs?: number, report?: Parameters<typeof createPhraser>[0]['report']) {
   const server = provider === 'openai' ? openai : ollama;
   const config = createConfig({ LLM_PROVIDER: provider, LLM_BASE_URL: server.url, LLM_MODEL: 'fake-chat', LLM_API_KEY: 'sk-secret-key' });
   const metrics = createMetrics({ defaults: false });
@@ -41,7 +41,7 @@ function setup(provider: 'openai' | 'ollama', timeoutMs?: number) {
     logger,
     metrics,
     ...(timeoutMs ? { timeoutMs: () => timeoutMs } : {}),
-    report: { title: '市北区2025年政府工作报告', region: '市北区', year: 2025 },
+    report: report ?? { title: '市北区2025年政府工作报告', region: '市北区', year: 2025 },
   });
   return { server, metrics, ask: withPhrasing((q, o) => engine.ask(q, o), phraser) };
 }
@@ -65,6 +65,19 @@ describe('LLM phrasing behind the grounding guard', () => {
     expect(user).toContain('增加普惠托位300个');
     expect(user).toContain('<question>\n今年新增多少托位\n</question>');
     expect(sent.headers.authorization).toBe('Bearer sk-secret-key');
+  });
+
+  it('describes, with many reports loaded, the report the answer cites', async () => {
+    const seen: Array<string | undefined> = [];
+    const { server, ask } = setup('openai', undefined, (docId) => {
+      seen.push(docId);
+      return { title: `《${docId}》`, region: '某地', year: 2025 };
+    });
+    server.reply = '今年将增加普惠托位300个[1]。';
+    await ask('今年新增多少托位');
+    expect(seen).toEqual(['shibei-2025']);
+    const sent = server.requests.filter((r) => r.path === '/v1/chat/completions').at(-1)!;
+    expect(sent.body.messages[0].content as string).toContain('《shibei-2025》');
   });
 
   it('rejects an invented figure and serves the extractive answer', async () => {
