@@ -39,8 +39,11 @@ function setup(level?: string): { config: Config; logger: Logger } {
   }
 }
 
+const SELF_EXPLAINING = new Set(['chitchat', 'empty', 'which-place']);
+
 function renderText(a: Answer): string {
-  const lines = [`${a.found ? '答' : '未找到'}:${a.answer}`];
+  // A greeting or a question back (which place?) is no failed search.
+  const lines = [a.found ? `答:${a.answer}` : SELF_EXPLAINING.has(a.reason ?? '') ? a.answer : `未找到:${a.answer}`];
   if (a.notice) lines.push(`(${a.notice})`);
   if (a.citations.length) {
     lines.push('', a.found ? '原文:' : '相关内容:');

@@ -71,7 +71,7 @@ export interface Query {
   time: TimeAsked;
   /** Places the question names (浙江, 济南市, Zhejiang) and relative words (全省, 区里). */
   places: PlaceAsked;
-  flags: { personal: boolean; injection: boolean; greeting: boolean; howTo: boolean };
+  flags: { personal: boolean; injection: boolean; greeting: boolean; howTo: boolean; /** Nothing but a greeting (你好!), however a report quotes it. */ bareGreeting: boolean };
   concepts: Concept[];
   /** Weighted index terms for retrieval. */
   terms: WeightedTerm[];
@@ -185,6 +185,8 @@ const RE_INJECTION = /(?:忽略|无视|忘记|忘掉|不要管|跳过|别管|不
 const RE_HOWTO = /(?:带|准备|提交|需要|要带)(?:啥|什么|哪些)?(?:材料|证件|资料|手续)|(?:怎么|咋|怎样)(?:领|领取|申请|报名|办理|预约|购买|买|使用|参加|登记|查询|申报|兑换)|如何(?:领取|申请|报名|办理|预约|购买|使用|参加|登记|查询|申报|兑换)|(?:在|去|到)哪(?:里|儿)?(?:去)?(?:领|买|办|申请|报名)|(?:申请|报名|办理)(?:流程|条件|手续|材料)|\bhow (?:do|can) i (?:apply|get|register|claim)\b/;
 const RE_GREETING = /^(?:你好|您好|hi|hello|hey|嗨|哈喽|早上好|晚上好|下午好|在吗|在不在|谢谢|多谢|感谢|再见|拜拜|你是谁|你叫什么|你是什么|你会什么|你能做什么|讲个笑话|说个笑话|笑话|天气|今天天气)/;
 
+const RE_BARE_GREETING = new RegExp(`^[\\s,.!?,。!?~～，！？、]*(?:(?:${RE_GREETING.source.slice(4, -1)})[呀啊哈啦吗呢的]*[\\s,.!?,。!?~～，！？、]*)+$`);
+
 /** Prefixes of a verb or noun that leave its sense (新开工 → 开工, 再提升 → 提升, 扩建 → 建). */
 const PREFIX = /^[新再续扩增重复加]$/;
 
@@ -286,6 +288,7 @@ export function analyzeQuestion(question: string, ctx: AnalyzeContext): Query {
       personal: RE_PERSONAL.test(text),
       injection: RE_INJECTION.test(text),
       greeting: RE_GREETING.test(text.replace(/^[\s,.!?,。!?~～]+/, '')),
+      bareGreeting: RE_BARE_GREETING.test(text),
       howTo: RE_HOWTO.test(text),
     },
     concepts,

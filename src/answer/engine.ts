@@ -166,11 +166,6 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   if (options.defaultRegion && defaultRegion !== options.defaultRegion) {
     log?.warn({ region: options.defaultRegion, loaded: regions }, 'DEFAULT_REGION names no loaded report; questions that name no place search all reports');
   }
-  const deployment: Deployment = {
-    reports: reports.map((r) => ({ meta: r.meta, periods: new Set<Period>(r.paragraphs.map((p) => p.period)) })),
-    gazetteer: lexicon.gazetteer,
-    ...(defaultRegion ? { defaultRegion } : {}),
-  };
   const views = new SentenceViews(index);
   const searchIndex = index;
   const newestOf = (region: string): Report | undefined =>
@@ -214,6 +209,14 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
           ? messages.regionYearsTitle(regions[0]!, [...new Set(reports.map((r) => r.meta.year))].sort())
           : messages.deploymentTitle(reports.length, regions.length),
     ...(defaultRegion ? { defaultRegion } : {}),
+  };
+
+  const deployment: Deployment = {
+    reports: reports.map((r) => ({ meta: r.meta, periods: new Set<Period>(r.paragraphs.map((p) => p.period)) })),
+    gazetteer: lexicon.gazetteer,
+    ...(defaultRegion ? { defaultRegion } : {}),
+    title: info.title,
+    examples: (indexes) => (indexes.length === 1 ? examplesOf(reports[indexes[0]!]!) : deploymentExamples),
   };
 
   return {

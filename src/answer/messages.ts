@@ -33,8 +33,10 @@ export const messages = {
   noPrice: '报告中没有涉及价格、收费或补贴标准。',
   personalData: '报告中没有个人信息,我也不能提供任何个人信息。',
   injection: '我只依据报告原文回答,不会编造或改写报告中的内容。',
-  chitchat: (title: string) =>
-    `您好!我可以回答《${title}》里的目标、数字和项目,例如:“今年新增多少托位”“加装电梯多少部”。`,
+  /** `what`: 《one report's title》, or a description of several (27个地区的28份政府工作报告). */
+  chitchat: (what: string, examples: readonly string[]) =>
+    `您好!我可以回答${what}里的目标、数字和项目` +
+    (examples.length ? `,例如:${examples.map((e) => `“${e.replace(/[??]$/, '')}”`).join('')}。` : '。'),
   examples: {
     target: (place: string, indicator: string) => `${place}今年${indicator}的目标是多少?`,
     lastYear: (place: string, indicator: string) => `${place}去年${indicator}是多少?`,

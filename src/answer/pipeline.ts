@@ -5,7 +5,7 @@ import { citationsOf, labelPeriod, refusal, type Draft } from './compose.ts';
 import { messages } from './messages.ts';
 import { chaptersOf, overview, PICKERS, sectionSummary } from './pick/index.ts';
 import { rank, type Ranked } from './rank.ts';
-import { periodWeight, refusalAfter, scopeOf, type Deployment, type Scope } from './scope.ts';
+import { greeting, periodWeight, refusalAfter, scopeOf, type Deployment, type Scope } from './scope.ts';
 import { CANDIDATES, REGION_MARGIN } from './tuning.ts';
 import type { Answer, AskOptions } from './types.ts';
 import type { Period } from '../corpus/types.ts';
@@ -96,10 +96,11 @@ async function draftAnswer(q: Query, options: AskOptions, deps: PipelineDeps): P
       const chapter = chaptersOf(report)[q.ordinal - 1];
       if (chapter) return sectionSummary(chapter, report, index, views, []);
     }
+    if (q.flags.bareGreeting) return refusal({ ...q, intent: 'chitchat' }, 'chitchat', greeting(scope, deps.deployment));
     if (q.concepts.length === 0 && !q.flags.injection) {
       if (!q.flags.greeting && !q.english && (q.intent === 'summary' || q.intent === 'list' || q.section)) return overview(q, report, index, views);
       if (q.english && !q.flags.greeting) return refusal(q, 'not-found', messages.notFound(''));
-      return refusal({ ...q, intent: 'chitchat' }, 'chitchat', messages.chitchat(report.meta.title));
+      return refusal({ ...q, intent: 'chitchat' }, 'chitchat', greeting(scope, deps.deployment));
     }
 
     const ranked = await retrieveAndRank(q, scope, deps);
@@ -107,7 +108,7 @@ async function draftAnswer(q: Query, options: AskOptions, deps: PipelineDeps): P
     const related = ranked.filter((r) => r.coverage >= 0.3);
     const refused = refusalAfter({ q, scope, deployment: deps.deployment, ...(best ? { best } : {}) });
     if (refused) {
-      if (refused.rule === 'not-found' && q.flags.greeting) return refusal({ ...q, intent: 'chitchat' }, 'chitchat', messages.chitchat(report.meta.title));
+      if (refused.rule === 'not-found' && q.flags.greeting) return refusal({ ...q, intent: 'chitchat' }, 'chitchat', greeting(scope, deps.deployment));
       return refusal(q, refused.reason, refused.message, related);
     }
     const draft = PICKERS[q.intent]({ q, ranked, related, index, views, scope, deployment: deps.deployment });

@@ -21,6 +21,16 @@ export interface Deployment {
   gazetteer: Gazetteer;
   /** DEFAULT_REGION, or the only region loaded. */
   defaultRegion?: string;
+  /** What the deployment holds, in one line (for greetings). */
+  title: string;
+  /** Example questions for the reports a scope covers (all of them when it covers several). */
+  examples(reportIndexes: number[]): string[];
+}
+
+/** The greeting for chat that is no question: names what this scope covers and two questions it answers. */
+export function greeting(scope: Pick<Scope, 'reports'>, d: Deployment): string {
+  const one = scope.reports.length === 1 || d.reports.length === 1 ? d.reports[scope.reports[0] ?? 0] : undefined;
+  return messages.chitchat(one ? `《${one.meta.title}》` : d.title, d.examples(scope.reports).slice(0, 2));
 }
 
 export interface ScopeOptions {

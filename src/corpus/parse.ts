@@ -284,18 +284,32 @@ function newSection(
   return section;
 }
 
-/** Splits on 。!?; (half- and full-width); offsets are relative to `text`. */
+/** Longest quotation (“你好!重庆”) whose inner 。!?; do not end the sentence; past it, a quote is taken as unclosed. */
+const MAX_QUOTE = 40;
+
+/** Splits on 。!?; (half- and full-width), not inside a short quotation; offsets are relative to `text`. */
 export function splitSentences(text: string): Array<Span & { text: string }> {
   const out: Array<Span & { text: string }> = [];
   const folded = foldWidth(text);
   let start = 0;
   for (const m of folded.matchAll(TERMINATOR)) {
-    const end = (m.index ?? 0) + m[0].length;
+    const at = m.index ?? 0;
+    // “你好!重庆” goes on; a quotation that ends with the sentence (…。”) does not.
+    if (!/[”」]/.test(m[0]) && insideQuote(folded, start, at)) continue;
+    const end = at + m[0].length;
     pushTrimmed(out, text, start, end);
     start = end;
   }
   pushTrimmed(out, text, start, text.length);
   return out;
+}
+
+/** Whether `at` stands inside a quotation opened after `from` and closed within MAX_QUOTE characters. */
+function insideQuote(s: string, from: number, at: number): boolean {
+  const open = Math.max(s.lastIndexOf('“', at), s.lastIndexOf('「', at));
+  if (open < from || open < Math.max(s.lastIndexOf('”', at), s.lastIndexOf('」', at))) return false;
+  const close = s.slice(at, open + MAX_QUOTE + 1).search(/[”」]/);
+  return close > 0;
 }
 
 /** Splits a sentence into clauses on , : (and their full-width forms); offsets relative to `text`. */

@@ -218,3 +218,44 @@ describe('place: which report', () => {
     expect(one.examples.some((e) => /今年/.test(e))).toBe(true);
   });
 });
+
+describe('greetings', () => {
+  it('name the report a chat has chosen and offer questions about it, not the first report loaded', async () => {
+    const a = await many.ask('你好', { report: 'jiangsu-2026' });
+    expect(a.reason).toBe('chitchat');
+    expect(a.answer).toContain(many.info.documents.find((d) => d.id === 'jiangsu-2026')!.title);
+    expect(a.answer).not.toContain('山东');
+    expect(a.answer).not.toContain('托位');
+    const examples = many.examplesFor('jiangsu-2026').slice(0, 2);
+    expect(examples.length).toBe(2);
+    for (const e of examples) expect(a.answer).toContain(e.replace(/[??]$/, ''));
+  });
+
+  it('describe the whole deployment when no report is chosen and several regions are loaded', async () => {
+    const a = await many.ask('你好');
+    expect(a.reason).toBe('chitchat');
+    expect(a.answer).toContain(many.info.title);
+    expect(a.answer).not.toContain('《');
+    expect(a.answer).toContain(many.examples[0]!.replace(/[??]$/, ''));
+  });
+
+  it('answer a bare greeting as one, even when a report quotes the words (“你好！家乡”)', async () => {
+    const dir = join(work, 'hello');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(
+      join(dir, 'x.txt'),
+      ['2026年某某县政府工作报告', '一、2026年工作安排', '开展“你好！家乡”品牌推介，接待游客增长8%。全县新建农村公路120公里。'].join('\n'),
+    );
+    const hello = await createEngine({ reportsDir: dir, dictDir: DICT_DIR, indexDir: join(work, 'i5'), readOnly: true });
+    for (const text of ['你好', '你好！', '您好，谢谢']) expect((await hello.ask(text)).reason, text).toBe('chitchat');
+    // Asked about, the slogan is found, in one sentence.
+    const a = await hello.ask('你好家乡品牌推介');
+    expect(a.found).toBe(true);
+    expect(a.citations[0]?.quote).toContain('开展“你好！家乡”品牌推介');
+  }, 60_000);
+
+  it('name the one report of a one-report deployment', async () => {
+    const a = await one.ask('您好');
+    expect(a.answer).toContain(`《${one.info.documents[0]!.title}》`);
+  });
+});

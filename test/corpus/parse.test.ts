@@ -64,6 +64,15 @@ describe('sentence and clause splitting', () => {
     expect(parts).toEqual(['他说:“好。”', '然后走了!', '真的?', '是;', '对;', '嗯']);
   });
 
+  it('does not end a sentence inside a short quotation (a slogan with !), but does past an unclosed quote', () => {
+    expect(splitSentences('开展“你好！重庆”“向世界讲述重庆”等品牌推介，落地总部。下一句。').map((s) => s.text)).toEqual([
+      '开展“你好！重庆”“向世界讲述重庆”等品牌推介，落地总部。',
+      '下一句。',
+    ]);
+    const unclosed = `未闭合“引号。${'很长'.repeat(30)}。再来。`;
+    expect(splitSentences(unclosed).map((s) => s.text)).toEqual(['未闭合“引号。', `${'很长'.repeat(30)}。`, '再来。']);
+  });
+
   it('does not split clauses inside quotation marks', () => {
     const clauses = splitClauses('打造“一园,一楼”新矩阵,推广模式:试点').map((c) => c.text);
     expect(clauses).toEqual(['打造“一园,一楼”新矩阵,', '推广模式:', '试点']);

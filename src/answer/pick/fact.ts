@@ -1,6 +1,6 @@
 import { factPick } from '../clauses.ts';
 import { compose, refusal, type Draft } from '../compose.ts';
-import { messages } from '../messages.ts';
+import { greeting } from '../scope.ts';
 import { SPAN_BUDGET } from '../tuning.ts';
 import type { PickContext } from './context.ts';
 import { isTopicLine, paragraphOrClauses, pickSummary } from './summary.ts';
@@ -17,5 +17,5 @@ export function pickFact(ctx: PickContext): Draft {
 
 /** Chat that is not a question about the reports. */
 export function pickChitchat(ctx: PickContext): Draft {
-  return refusal(ctx.q, 'chitchat', messages.chitchat(ctx.index.reports[ctx.scope.reports[0] ?? 0]?.meta.title ?? ''), ctx.related);
+  return refusal(ctx.q, 'chitchat', greeting(ctx.scope, ctx.deployment), ctx.related);
 }
