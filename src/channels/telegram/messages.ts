@@ -28,8 +28,9 @@ export const messages = {
   rateLimited: '您的提问有点频繁,请稍候片刻再试。',
   textOnly: '请发送文字问题',
   apology: '抱歉,处理您的消息时出了点问题,请稍后再试。',
-  askUsage: '请在 /ask 后面写上您的问题,例如:/ask 今年新增多少托位',
-  mentionUsage: (username: string) => `请在 @${username} 后面写上您的问题,例如:@${username} 今年新增多少托位`,
+  /** `example`: a question this chat's report answers. */
+  askUsage: (example: string) => `请在 /ask 后面写上您的问题,例如:/ask ${example}`,
+  mentionUsage: (username: string, example: string) => `请在 @${username} 后面写上您的问题,例如:@${username} ${example}`,
   unknownCommand: '暂不支持这个命令。直接发送问题即可,或发送 /help 查看使用方法。',
 
   start: {

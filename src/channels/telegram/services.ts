@@ -18,6 +18,12 @@ export interface Services extends Pick<TelegramDeps, 'ask' | 'engine' | 'store' 
   choices: ChatChoices;
 }
 
+/** Example questions for a chat: its chosen report's, else the deployment's. */
+export function examplesForChat(s: Pick<Services, 'engine' | 'choices'>, chat: number | undefined): readonly string[] {
+  const chosen = chat !== undefined ? s.choices.get(chat) : undefined;
+  return chosen ? s.engine.examplesFor(chosen) : s.engine.examples;
+}
+
 /** A chat's choice of report, keyed by a hash of the chat id. */
 export interface ChatChoices {
   get(chat: number): string | undefined;

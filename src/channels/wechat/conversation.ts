@@ -121,7 +121,7 @@ export class Conversation {
       case 'event':
         return message.event?.toLowerCase() === 'subscribe' ? reply(messages.welcome(this.#o.examples)) : ACK;
       default:
-        return MEDIA.has(message.msgType) ? reply(messages.textOnly) : ACK;
+        return MEDIA.has(message.msgType) ? reply(messages.textOnly(this.#o.examples[0])) : ACK;
     }
   }
 

@@ -13,7 +13,7 @@ export const messages = {
       ...examples.map((q) => `· ${q}`),
     ].join('\n'),
   /** Image, voice, video, location, link and file messages. */
-  textOnly: '请发送文字问题,例如:今年新增多少托位?',
+  textOnly: (example: string | undefined) => (example ? `请发送文字问题,例如:${example}` : '请发送文字问题。'),
   /** Appended to every page but the last of an answer longer than one message. */
   moreHint: '回复“更多”查看其余内容',
   /** "更多" with nothing left to show (never asked, already shown, or older than 10 minutes). */

@@ -56,6 +56,11 @@ describe('/reports', () => {
     const [answer] = await user.say('今年GDP增长目标是多少');
     expect(visibleText(answer!.text)).toContain(jiangsu.title);
     expect(visibleText(answer!.text)).not.toContain('山东省政府工作报告');
+    // A greeting and an empty /ask speak of the chosen report and offer its questions.
+    const [hello] = await user.say('你好');
+    expect(visibleText(hello!.text)).toContain(`《${jiangsu.title}》`);
+    const [usage] = await user.say('/ask', { entities: [{ type: 'bot_command', offset: 0, length: 4 }] });
+    expect(visibleText(usage!.text)).toBe(messages.askUsage(h.engine.examplesFor(jiangsu.id)[0]!.replace(/[??]$/, '')));
 
     // Another chat is not affected: with three regions and none named, it is asked which.
     const [other] = await h.user({ userId: 303 }).say('今年GDP增长目标是多少');

@@ -157,7 +157,7 @@ describe('Conversation', () => {
     expect(welcome).toEqual({ kind: 'reply', text: messages.welcome(engine.examples) });
     for (const q of engine.examples) expect(messages.welcome(engine.examples)).toContain(q);
     for (const msgType of ['image', 'voice', 'video', 'shortvideo', 'location', 'link']) {
-      expect(await conv.handle({ ...base, msgType, msgId: String(nextId++) })).toEqual({ kind: 'reply', text: messages.textOnly });
+      expect(await conv.handle({ ...base, msgType, msgId: String(nextId++) })).toEqual({ kind: 'reply', text: messages.textOnly(engine.examples[0]) });
     }
     expect(await conv.handle({ ...base, msgType: 'event', event: 'unsubscribe', createTime: '1740816001' })).toEqual({ kind: 'ack' });
     expect(await conv.handle({ ...base, msgType: 'miniprogrampage', msgId: String(nextId++) })).toEqual({ kind: 'ack' });

@@ -300,7 +300,7 @@ describe('Official Account: plaintext mode', () => {
 
     for (const msgType of ['image', 'voice', 'video', 'location', 'link']) {
       const res = await h.post(mediaXml({ from: OPENID, to: ACCOUNT, msgType, msgId: msgId() }));
-      expect(replyContent(res.text, h.c.seconds())).toBe(messages.textOnly);
+      expect(replyContent(res.text, h.c.seconds())).toBe(messages.textOnly(engine.examples[0]));
     }
     expect(await h.post(eventXml({ from: OPENID, to: ACCOUNT, event: 'VIEW' }))).toMatchObject({ status: 200, text: 'success' });
     expect(await h.post(mediaXml({ from: OPENID, to: ACCOUNT, msgType: 'miniprogrampage', msgId: msgId() }))).toMatchObject({

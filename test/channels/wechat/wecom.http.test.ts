@@ -222,7 +222,7 @@ describe('WeCom: messages (always encrypted)', () => {
     const welcome = await h.post(eventXml({ from: USER, to: CORP_ID, event: 'subscribe', createTime: h.c.seconds() }));
     expect(h.open(welcome.text)).toBe(messages.welcome(engine.examples));
     const image = await h.post(mediaXml({ from: USER, to: CORP_ID, msgType: 'image', msgId: msgId() }));
-    expect(h.open(image.text)).toBe(messages.textOnly);
+    expect(h.open(image.text)).toBe(messages.textOnly(engine.examples[0]));
     expect(await h.post(eventXml({ from: USER, to: CORP_ID, event: 'enter_agent' }))).toMatchObject({ status: 200, text: '' });
     expect(h.counted.calls).toHaveLength(0);
   });

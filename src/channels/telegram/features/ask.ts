@@ -4,7 +4,7 @@ import { respond } from '../answering.ts';
 import { messages } from '../messages.ts';
 import { renderPlain } from '../render.ts';
 import { groupReplyTarget, sendChunks } from '../send.ts';
-import type { Services } from '../services.ts';
+import { examplesForChat, type Services } from '../services.ts';
 
 /**
  * Questions. In private chats every text message is one. In groups only /ask, an @mention of the bot
@@ -15,7 +15,7 @@ export function ask(s: Services): Composer<Context> {
 
   composer.command('ask', async (ctx) => {
     const question = questionText(ctx.msg, ctx.me, { dropCommand: true });
-    if (!question) return void (await sendChunks(ctx, [renderPlain(messages.askUsage)], { replyTo: groupReplyTarget(ctx) }));
+    if (!question) return void (await sendChunks(ctx, [renderPlain(messages.askUsage(firstExample(s, ctx.chat?.id)))], { replyTo: groupReplyTarget(ctx) }));
     await respond(ctx, question, s, groupReplyTarget(ctx));
   });
 
@@ -32,11 +32,16 @@ export function ask(s: Services): Composer<Context> {
     if (!isAddressed(ctx.msg, ctx.me)) return next();
     const question = questionText(ctx.msg, ctx.me);
     if (!question) {
-      await sendChunks(ctx, [renderPlain(messages.mentionUsage(ctx.me.username))], { replyTo: ctx.msg.message_id });
+      await sendChunks(ctx, [renderPlain(messages.mentionUsage(ctx.me.username, firstExample(s, ctx.chat?.id)))], { replyTo: ctx.msg.message_id });
       return;
     }
     await respond(ctx, question, s, ctx.msg.message_id);
   });
 
   return composer;
+}
+
+/** One question the chat's report answers, without its question mark (it follows a command). */
+function firstExample(s: Services, chat: number | undefined): string {
+  return (examplesForChat(s, chat)[0] ?? '今年有哪些重点工作?').replace(/[??]$/, '');
 }

@@ -4,7 +4,7 @@ import { decodeAction } from '../callback-data.ts';
 import { messages } from '../messages.ts';
 import { renderParagraph, renderRelated } from '../render.ts';
 import { groupReplyTarget, sendChunks } from '../send.ts';
-import type { Services } from '../services.ts';
+import { examplesForChat, type Services } from '../services.ts';
 
 /**
  * The buttons under an answer that show more: 原文段落 (the whole paragraph, the quote in bold),
@@ -19,8 +19,7 @@ export function followups(s: Services): Composer<Context> {
     const replyTo = ctx.callbackQuery.message?.message_id;
 
     if (action.kind === 'example') {
-      const chosen = ctx.chat ? s.choices.get(ctx.chat.id) : undefined;
-      const question = (chosen ? s.engine.examplesFor(chosen) : s.engine.examples)[action.index];
+      const question = examplesForChat(s, ctx.chat?.id)[action.index];
       if (!question || !ctx.chat) return void (await ctx.answerCallbackQuery({ text: messages.expired }));
       // When rate-limited, the limiter has already answered the callback with its notice.
       if (await respond(ctx, question, s, groupReplyTarget(ctx))) await ctx.answerCallbackQuery();
