@@ -43,7 +43,7 @@ interface Result {
 function measure(system: string, extra: string[] = []): Result {
   const out = execFileSync(
     process.execPath,
-    ['--import', 'tsx', resolve('bench/system.ts'), '--system', system, '--questions', values.questions!, ...extra],
+    ['--expose-gc', '--import', 'tsx', resolve('bench/system.ts'), '--system', system, '--questions', values.questions!, ...extra],
     { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 16 << 20, env: { ...process.env, LOG_LEVEL: 'silent' } },
   );
   return JSON.parse(out.trim().split('\n').pop()!) as Result;

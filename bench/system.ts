@@ -46,6 +46,10 @@ if (values.system === 'workplan') {
   let t = performance.now();
   await createEngine({ ...options, rebuild: true });
   buildMs = performance.now() - t;
+  // The built engine is dropped, as a deployment's first start would exit or serve from it alone:
+  // collect it so the peak is that of building or of serving, not of the two stacked.
+  await new Promise((r) => setTimeout(r, 50));
+  globalThis.gc?.();
   t = performance.now();
   const engine = await createEngine(options);
   loadMs = performance.now() - t;
