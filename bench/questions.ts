@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { EvalQuestion } from '../src/eval/metrics.ts';
+import { askedIn } from '../src/eval/reports.ts';
 import { readQuestions } from '../src/eval/run.ts';
 
 /**
@@ -20,8 +21,8 @@ export function questionsFor(reportsDir: string, questionsDir: string): Array<Ev
     const lines = text.split(/\r?\n/).filter((l) => l.trim());
     const place = /_(.+?)(?:省|市|(?:维吾尔|壮族|回族)?自治区)_/.exec(file)?.[1] ?? '';
     for (const q of readQuestions(set)) {
-      if (many && q.type === 'unanswerable' && q.why === 'other-place') continue;
-      out.push({ ...q, q: many ? q.qPlace ?? `${place}${q.q}` : q.q, lines });
+      const asked = askedIn(q, many, place);
+      if (asked !== undefined) out.push({ ...q, q: asked, lines });
     }
   }
   return out;

@@ -173,11 +173,6 @@ const WANTS: Array<[RegExp, UnitFamily]> = [
   [/多少岁|几岁|寿命|\blife expectancy\b/, 'age'],
 ];
 
-// — scope —
-const RE_PAST = /去年|上年|上一年|前年|过去一年|过去几年|往年|\blast year\b/;
-const RE_FUTURE = /明年|后年|下一年|十五五|15五|未来五年|今后五年|\bnext year\b/;
-const RE_CURRENT = /今年|本年|当年|年内|全年|\bthis year\b/;
-
 // — refusal classes —
 const RE_PERSONAL = /(?:区长|副区长|书记|局长|主任|主席|部长|市长|省长|负责人|领导|官员)(?:是谁|叫什么|叫啥|名字|姓什么|姓啥|是哪位)|谁是(?:区长|书记|局长|主任|市长)|手机号|手机号码|电话号码|联系电话|电话是多少|的电话|身份证|家庭住址|住址|住在哪|家住|微信号|qq号|银行卡|工资|薪水|薪资|个人信息|隐私|私人|邮箱地址|\bphone number\b|\bhome address\b|\bid card\b|\bsalary\b/;
 const RE_INJECTION = /(?:忽略|无视|忘记|忘掉|不要管|跳过|别管|不用管).{0,12}(?:指令|规则|设定|提示|要求|限制|约束|以上|之前|前面|上面|说明)|编造|编一个|编个|瞎编|虚构|捏造|假装|扮演|你现在是|角色扮演|随便说个|随便编|猜一个|\bsystem prompt\b|\bprompt\b|\bignore (?:all |the )?(?:previous|above|prior)\b|\bjailbreak\b|\bpretend\b|\bmake up\b/;

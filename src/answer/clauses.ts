@@ -10,9 +10,9 @@ import { clauseScore, strength, type ClauseView, type SentenceView, type Sentenc
  */
 
 export const DATE = /\d{1,2}月|\d{1,2}日|年底|年初|年末|上半年|下半年|季度|月底|月初|春节|国庆|\d{4}年(?:\d|底|内|前)|(?:到|至|于)(?:\d{4}|[〇零一二三四五六七八九]{4})年/;
-export const STREET_SUFFIX = /路|街道|大街|街区|片区|广场|港区|新区|园区|商圈|小区/u;
+const STREET_SUFFIX = /路|街道|大街|街区|片区|广场|港区|新区|园区|商圈|小区/u;
 /** Where in general: also facilities and bodies (山港航运金融中心, 产业基地, 第一线). */
-export const PLACE_SUFFIX = /路|街道|大街|街区|片区|广场|港区|新区|园区|商圈|小区|中心|基地|产业园|园|馆|城|港|大厦|楼宇|一线/u;
+const PLACE_SUFFIX = /路|街道|大街|街区|片区|广场|港区|新区|园区|商圈|小区|中心|基地|产业园|园|馆|城|港|大厦|楼宇|一线/u;
 
 const COUNTS = new Set(['count', 'people', 'times', 'none']);
 
@@ -84,7 +84,7 @@ export function focusCovered(q: Query, v: SentenceView): boolean {
   if (!/比重|占比|比例|份额/.test(q.text)) norm = norm.replace(SHARE_OF, ' ');
   return q.concepts
     .filter((c) => c.focus)
-    .every((c) => strength(c, norm) >= 0.8 || strength(c, normalizeText(v.paragraph.topic ?? '')) >= 0.8);
+    .every((c) => strength(c, norm) >= 0.8 || strength(c, normalizeText(v.paragraph.topic ?? '').toLowerCase()) >= 0.8);
 }
 
 /** Words of an increment (新增2座, 增长5%); 增长到 / 提高到 state the level reached, not the increment. */
@@ -114,7 +114,7 @@ export function hasDate(v: SentenceView): boolean {
 }
 
 export function hasPlace(q: Query, spans: Span[], v: SentenceView, gazetteer?: Gazetteer): boolean {
-  const text = spans.map((s) => v.report.text.slice(s.start, s.end)).join(',');
+  const text = joinSpansOf(v, spans);
   // A region by name (济南、青岛、淄博) that the question does not name itself.
   if (gazetteer && !q.asksStreet) {
     const asked = new Set(q.places.mentions.map((m) => m.region.name));

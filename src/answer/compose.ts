@@ -7,7 +7,7 @@ import { messages } from './messages.ts';
 import type { Ranked } from './rank.ts';
 import { CITATION_MIN_COVERAGE } from './tuning.ts';
 import type { Citation, Intent, RefusalReason } from './types.ts';
-import { strength, type SentenceView } from './views.ts';
+import { conceptShare, type SentenceView } from './views.ts';
 
 /**
  * Composition: the answer text from verbatim spans, the yes/no prefix, the figures to highlight, and
@@ -82,10 +82,7 @@ function yesNoPrefix(q: Query, pick: Pick, answer: string): string {
   if (q.quantities.length === 0) {
     // 是的 only when the clause states what was asked; 够吗 / 好不好 are judgements the report does not make.
     if (/够|足够|多不多|高不高|好不好|行不行|合理|满意/.test(q.text)) return '';
-    const norm = normalizeText(answer).toLowerCase();
-    const total = q.concepts.reduce((a, c) => a + c.weight, 0) || 1;
-    const share = q.concepts.reduce((a, c) => a + c.weight * strength(c, norm), 0) / total;
-    return share >= 0.7 ? messages.yes : '';
+    return conceptShare(q, normalizeText(answer).toLowerCase()) >= 0.7 ? messages.yes : '';
   }
   const figures = pick.view.clauses
     .filter((c) => pick.spans.some((s) => s.start <= c.start && c.end <= s.end))

@@ -102,7 +102,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   const log = options.logger;
   const lexicon = loadLexicon(options.dictDir);
   const sources = readReportSources(options.reportsDir, lexicon);
-  const reports = sources.map((s) => parseReport(s.text, s.meta, { chrome: lexicon.chrome }));
+  const reports = sources.map((s) => parseReport(s.text, s.meta, { chrome: lexicon.chrome, front: s.front }));
   const tokenizer = createTokenizer({ words: [...lexicon.dictionary, ...lexiconTerms(lexicon), ...quotedTerms(reports)] });
   const embeddings =
     options.embeddings?.({ tokenizer, lexicon }) ??
@@ -154,6 +154,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   else void vocabulary.warmInBackground();
   const ctx: AnalyzeContext = { tokenizer, lexicon, vocabulary, ownPlaces: ownPlaces(reports, lexicon) };
   const regions = [...new Set(reports.map((r) => r.meta.region))];
+  const periodsOf = reports.map((r) => new Set<Period>(r.paragraphs.map((p) => p.period)));
   // DEFAULT_REGION; else the only region; else the one that contains all the others (a city with its
   // districts); else the only region with a report of the newest year (this year's report beside older ones).
   const newestYear = Math.max(...reports.map((r) => r.meta.year));
@@ -183,7 +184,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     return regions.slice(0, 3).flatMap((region) => examplesFor(newestOf(region)!, { place: lexicon.gazetteer.shortName(region) }).slice(0, 2));
   })();
   const info: EngineInfo = {
-    documents: reports.map((r) => ({
+    documents: reports.map((r, i) => ({
       id: r.meta.id,
       title: r.meta.title,
       region: r.meta.region,
@@ -192,7 +193,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       ...(r.meta.level ? { level: r.meta.level } : {}),
       ...(r.meta.date ? { date: r.meta.date } : {}),
       ...(r.meta.file ? { file: r.meta.file } : {}),
-      periods: [...new Set(r.paragraphs.map((p) => p.period))].filter((p) => p !== 'front'),
+      periods: [...periodsOf[i]!].filter((p) => p !== 'front'),
       paragraphs: r.paragraphs.length,
     })),
     units: index.units.length,
@@ -212,7 +213,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   };
 
   const deployment: Deployment = {
-    reports: reports.map((r) => ({ meta: r.meta, periods: new Set<Period>(r.paragraphs.map((p) => p.period)) })),
+    reports: reports.map((r, i) => ({ meta: r.meta, periods: periodsOf[i]! })),
     gazetteer: lexicon.gazetteer,
     ...(defaultRegion ? { defaultRegion } : {}),
     title: info.title,

@@ -182,7 +182,7 @@ function mergeRegions(q: Query, drafts: Array<{ region: string; draft: Draft }>,
   const found = drafts.filter((d) => d.draft.found);
   if (found.length === 0) return drafts[0]!.draft;
   const short = (r: string): string => deps.deployment.gazetteer.shortName(r);
-  const answer = drafts.map((d) => `${short(d.region)}:${d.draft.found ? d.draft.answer : d.draft.answer}`).join('\n');
+  const answer = drafts.map((d) => `${short(d.region)}:${d.draft.answer}`).join('\n');
   return {
     found: true,
     intent: q.intent,

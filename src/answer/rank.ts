@@ -1,4 +1,3 @@
-import type { Period } from '../corpus/types.ts';
 import type { Candidate } from '../search/retrieve.ts';
 import type { Query } from './analyze.ts';
 import { figureClauses, DATE } from './clauses.ts';
@@ -21,7 +20,6 @@ export interface Ranked {
   score: number;
 }
 
-export type { Period };
 
 export function rank(q: Query, candidates: Candidate[], views: SentenceViews, periodWeight: (v: SentenceView) => number): Ranked[] {
   const out = candidates.map((candidate) => {

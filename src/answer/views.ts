@@ -106,6 +106,17 @@ export function matches(c: Concept, norm: string): boolean {
   return strength(c, norm) > 0;
 }
 
+/** Share of the question's concept weight that a text carries (a heading, a topic, the clauses picked). */
+export function conceptShare(q: Query, norm: string): number {
+  let total = 0;
+  let got = 0;
+  for (const c of q.concepts) {
+    total += c.weight;
+    got += c.weight * strength(c, norm);
+  }
+  return total > 0 ? got / total : 0;
+}
+
 /** Share of the question's concepts (by weight) found in the sentence, its paragraph or its headings. */
 export function coverage(q: Query, v: SentenceView): number {
   let total = 0;

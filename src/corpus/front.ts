@@ -60,7 +60,7 @@ export function findFrontMatter(lines: string[], chrome: string[]): FrontMatter 
   const isChrome = chromeMatcher(chrome);
 
   // The body starts at the address to the delegates, a part heading, or the first real paragraph.
-  let bodyStart = folded.findIndex((l, i) => ADDRESS.test(l) || (PART.test(l) && l.length <= 60) || (isBodyLine(l) && !MEETING.test(l.slice(0, 40)) && !TITLE.test(l.slice(0, 20)) && i >= 0));
+  let bodyStart = folded.findIndex((l) => ADDRESS.test(l) || (PART.test(l) && l.length <= 60) || (isBodyLine(l) && !MEETING.test(l.slice(0, 40)) && !TITLE.test(l.slice(0, 20))));
   if (bodyStart < 0) bodyStart = 0;
   for (let i = 0; i < bodyStart; i++) {
     const l = folded[i]!;

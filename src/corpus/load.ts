@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { z } from 'zod';
 import { CorpusError } from '../errors.ts';
-import { findFrontMatter, splitLines } from './front.ts';
+import { findFrontMatter, splitLines, type FrontMatter } from './front.ts';
 import type { Lexicon } from './lexicon.ts';
 import { detectMeta, type DetectedMeta } from './meta.ts';
 import { parseReport } from './parse.ts';
@@ -35,6 +35,8 @@ export interface ReportSource {
   meta: ReportMeta;
   /** What was read from the text, and from where (title, meeting line, file name…). */
   detected: DetectedMeta;
+  /** Title, meeting and speaker lines and the page chrome, found once for detection and parsing. */
+  front: FrontMatter;
 }
 
 /**
@@ -114,7 +116,7 @@ export function sourceOf(
     ...pick(overrides.covers, 'covers'),
     ...pick(overrides.source, 'source'),
   };
-  return { file, text, meta, detected };
+  return { file, text, meta, detected, front };
 }
 
 function pick<K extends string>(value: string | undefined, key: K): Partial<Record<K, string>> {
@@ -130,5 +132,5 @@ function idOf(region: string, year: number, city: string | undefined, g: Lexicon
 }
 
 export function loadReports(dir: string, lexicon: Lexicon): Report[] {
-  return readReportSources(dir, lexicon).map((s) => parseReport(s.text, s.meta, { chrome: lexicon.chrome }));
+  return readReportSources(dir, lexicon).map((s) => parseReport(s.text, s.meta, { chrome: lexicon.chrome, front: s.front }));
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { findFrontMatter, splitLines } from './front.ts';
+import { findFrontMatter, splitLines, type FrontMatter } from './front.ts';
 import { annexPeriod, headingPeriods, leadPeriod } from './periods.ts';
 import { foldWidth, TERMINATOR } from './text.ts';
 import type { Paragraph, ParagraphKind, Period, Report, ReportMeta, Section, Sentence, Span } from './types.ts';
@@ -21,6 +21,8 @@ import type { Paragraph, ParagraphKind, Period, Report, ReportMeta, Section, Sen
 export interface ParseOptions {
   /** Page-chrome vocabulary (data/dict/chrome.txt). */
   chrome?: string[];
+  /** The front matter already found when the report was read (else it is found here). */
+  front?: FrontMatter;
 }
 
 export function parseReport(text: string, meta: ReportMeta, options: ParseOptions = {}): Report {
@@ -31,7 +33,7 @@ export function parseReport(text: string, meta: ReportMeta, options: ParseOption
   const year = meta.year;
 
   const all = splitLines(text);
-  const front = findFrontMatter(all.map((l) => l.text), options.chrome ?? []);
+  const front = options.front ?? findFrontMatter(all.map((l) => l.text), options.chrome ?? []);
   const frontLines = new Set<number>([front.title, front.speaker, ...(front.meeting ?? [])].filter((n): n is number => n !== undefined));
 
   let part: Section | undefined;
@@ -233,7 +235,7 @@ function headingOf(
   section: Section | undefined,
   year: number,
 ): Heading | undefined {
-  const single = pieces.length <= 1 || (pieces.length === 1 && /[。]$/.test(folded));
+  const single = pieces.length <= 1;
   const short = folded.length <= 60 && !/[。!?;].+/.test(folded.replace(/[。]$/, ''));
   if (ANNEX.test(folded) && folded.length <= 30) return { level: 1 };
   if (annex) {
@@ -253,7 +255,7 @@ function headingOf(
     if (PART_WORDS.test(folded) && headingPeriods(folded, year).length > 0) return { level: 1 };
     if (folded.length <= 24 && (part || section)) return { level: 3 };
   }
-  if (ITEM_HEADING.test(folded) && folded.length <= 40 && single) return { level: section || part ? (section ? 3 : 2) : 2 };
+  if (ITEM_HEADING.test(folded) && folded.length <= 40 && single) return { level: section ? 3 : 2 };
   return undefined;
 }
 

@@ -30,6 +30,3 @@ export const TERMINATOR = /[。!?;]+[”’」』)]*/g;
 
 /** A sentence ends here (after folding). */
 export const ENDS_SENTENCE = /[。!?;][”’」』)]*$/;
-
-/** Chinese numerals as used in headings (一 … 九十九). */
-export const CN_NUMERAL = '[一二三四五六七八九十]{1,3}';

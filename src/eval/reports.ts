@@ -1,7 +1,6 @@
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { basename } from 'node:path';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { createEngine, type Engine } from '../answer/engine.ts';
 import type { Answer } from '../answer/types.ts';
 import { score, summarize, type EvalQuestion, type Scored, type Summary } from './metrics.ts';
@@ -58,10 +57,8 @@ export async function evalReports(options: ReportsEvalOptions): Promise<ReportsE
       // The gold paragraph is looked up in the question's own report (two reports can share a phrase).
       const paragraphs = linesOf([own]);
       for (const q of questionsOf(report)) {
-        // Another region's figure is answerable when every region is loaded: such questions count only alone.
-        if (many && q.type === 'unanswerable' && q.why === 'other-place') continue;
-        // With every region loaded a question must say which; those written without a place get one.
-        const asked = !many ? q.q : q.qPlace ?? `${placeOf(engine, report)}${q.q}`;
+        const asked = askedIn(q, many, placeOf(engine, report));
+        if (asked === undefined) continue;
         const t = performance.now();
         const answer: Answer = await engine.ask(asked, { channel: 'eval' });
         latencies.push(performance.now() - t);
@@ -111,6 +108,16 @@ export async function evalReports(options: ReportsEvalOptions): Promise<ReportsE
     summary: summarize(rows),
     latencies,
   };
+}
+
+/**
+ * A question as asked in a deployment. With every region loaded it must say which, so one written
+ * without a place gets the report's; one about another region's figure is answerable there, so it
+ * counts only where its report stands alone (undefined).
+ */
+export function askedIn(q: EvalQuestion, many: boolean, place: string): string | undefined {
+  if (many && q.type === 'unanswerable' && q.why === 'other-place') return undefined;
+  return many ? q.qPlace ?? `${place}${q.q}` : q.q;
 }
 
 /** The short name of a report's region (山东), as officials prefix a question with it. */

@@ -51,6 +51,8 @@ export class Store {
   private readonly db: Database.Database;
   private readonly insertQuery: Database.Statement;
   private readonly insertFeedback: Database.Statement;
+  /** Read on every message of a chat, so prepared once. */
+  private readonly selectChatReport: Database.Statement;
 
   private constructor(db: Database.Database) {
     this.db = db;
@@ -63,6 +65,7 @@ export class Store {
       `INSERT INTO feedback (at, channel, question, vote, section, quote, user_hash)
        VALUES (@at, @channel, @question, @vote, @section, @quote, @userHash)`,
     );
+    this.selectChatReport = db.prepare('SELECT report FROM chat_report WHERE channel = ? AND chat_hash = ?');
   }
 
   /** Opens (creating if needed) the database file; ':memory:' for tests. */
@@ -183,7 +186,7 @@ export class Store {
 
   /** The report a chat has chosen, or undefined for all reports. */
   chatReport(channel: string, chatHash: string): string | undefined {
-    const row = this.db.prepare('SELECT report FROM chat_report WHERE channel = ? AND chat_hash = ?').get(channel, chatHash) as { report: string } | undefined;
+    const row = this.selectChatReport.get(channel, chatHash) as { report: string } | undefined;
     return row?.report;
   }
 

@@ -6,7 +6,7 @@ import { compose, refusal } from '../compose.ts';
 import { messages } from '../messages.ts';
 import { subjectOf } from '../scope.ts';
 import { MIN_COVERAGE } from '../tuning.ts';
-import { strength } from '../views.ts';
+import { conceptShare, strength, type SentenceView } from '../views.ts';
 import type { PickContext } from './context.ts';
 
 /**
@@ -103,9 +103,6 @@ function familyMatches(wants: string, family: string): boolean {
 }
 
 /** Share of the question's concept weight that the chosen clauses themselves carry. */
-function clauseShare(q: Query, v: import('../views.ts').SentenceView, clauses: number[] | undefined): number {
-  if (!clauses?.length) return 0;
-  const text = clauses.map((i) => v.clauses[i]!.norm).join(' ');
-  const total = q.concepts.reduce((a, c) => a + c.weight, 0) || 1;
-  return q.concepts.reduce((a, c) => a + c.weight * strength(c, text), 0) / total;
+function clauseShare(q: Query, v: SentenceView, clauses: number[] | undefined): number {
+  return clauses?.length ? conceptShare(q, clauses.map((i) => v.clauses[i]!.norm).join(' ')) : 0;
 }

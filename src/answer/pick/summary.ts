@@ -1,5 +1,5 @@
 import { normalizeText } from '../../corpus/normalize.ts';
-import type { Report, Section, Span } from '../../corpus/types.ts';
+import type { Period, Report, Section, Span } from '../../corpus/types.ts';
 import type { SearchIndex } from '../../search/store.ts';
 import type { Query } from '../analyze.ts';
 import { factPick } from '../clauses.ts';
@@ -7,7 +7,7 @@ import { compose, joinSpans, type Draft } from '../compose.ts';
 import { messages } from '../messages.ts';
 import type { Ranked } from '../rank.ts';
 import { SPAN_BUDGET, SUMMARY } from '../tuning.ts';
-import { strength, type SentenceView, type SentenceViews } from '../views.ts';
+import { conceptShare, strength, type SentenceView, type SentenceViews } from '../views.ts';
 import type { PickContext } from './context.ts';
 
 /**
@@ -57,11 +57,6 @@ function blockOf(v: SentenceView): { first: number; last: number } | undefined {
   return { first: ss[first]!.index, last: ss[last]!.index };
 }
 
-function coverageOf(q: Query, norm: string): number {
-  const total = q.concepts.reduce((a, c) => a + c.weight, 0) || 1;
-  return q.concepts.reduce((a, c) => a + c.weight * strength(c, norm), 0) / total;
-}
-
 /**
  * A question about what a paragraph's topic names (营商环境怎么优化 → 持续优化营商环境) is answered with
  * the paragraph's summary; one about something inside it (养老 under 强化社会兜底保障) with its sentence.
@@ -69,14 +64,14 @@ function coverageOf(q: Query, norm: string): number {
 export function paragraphOrClauses(q: Query, best: Ranked, views: SentenceViews, ranked: Ranked[]): Draft {
   const p = best.view.paragraph;
   const topic = normalizeText(p.topic ?? '').toLowerCase();
-  const share = coverageOf(q, topic);
+  const share = conceptShare(q, topic);
   // Several subjects spread over the paragraph's sentences (就业养老托育这些兜底的事) ask about it as a whole.
-  const spread = q.concepts.length >= 2 && best.coverage < 0.6 && coverageOf(q, best.view.paragraphNorm) >= 0.7;
+  const spread = q.concepts.length >= 2 && best.coverage < 0.6 && conceptShare(q, best.view.paragraphNorm) >= 0.7;
   const aboutTopic = isTopicLine(best) || share >= 0.5 || spread;
   // Long paragraphs of provincial reports hold many blocks: summarise the block, not the whole.
   const block = blockOf(best.view);
   const wholeParagraph = block !== undefined && block.first === p.sentences[0]!.index && Boolean(p.topic);
-  if (block && !wholeParagraph && block.last > block.first && (isTopicLine(best) || coverageOf(q, normalizeText(best.view.sentence.topic!).toLowerCase()) >= 0.5)) {
+  if (block && !wholeParagraph && block.last > block.first && (isTopicLine(best) || conceptShare(q, normalizeText(best.view.sentence.topic!).toLowerCase()) >= 0.5)) {
     return blockSummary(best, block, views, ranked);
   }
   if (p.kind === 'body' && p.topic && p.sentences.length > 1 && p.sentences.length <= 12 && aboutTopic) return paragraphSummary(best, views, ranked);
@@ -97,7 +92,7 @@ function subTopicSummary(q: Query, best: Ranked, views: SentenceViews, ranked: R
   let v = best.view;
   // A block opened by a short topic sentence (全力释放消费潜能。) is summarised from its topic on.
   const topicStart = v.sentence.topic ? v.paragraph.sentences.findLast((s) => s.index <= v.sentence.index && s.text.startsWith(v.sentence.topic!)) : undefined;
-  if (topicStart && topicStart.index < v.sentence.index && v.sentence.index - topicStart.index <= 2 && coverageOf(q, normalizeText(v.sentence.topic!).toLowerCase()) >= 0.5) {
+  if (topicStart && topicStart.index < v.sentence.index && v.sentence.index - topicStart.index <= 2 && conceptShare(q, normalizeText(v.sentence.topic!).toLowerCase()) >= 0.5) {
     v = views.sibling(v, topicStart.index) ?? v;
   }
   // A lead-in (总体要求是:…, 短板和不足,主要是:…) announces its own list: give all of it.
@@ -114,7 +109,7 @@ function subTopicSummary(q: Query, best: Ranked, views: SentenceViews, ranked: R
     // A new block (another topic sentence) ends this one.
     if (sv !== v && sv.sentence.topic && sv.sentence.topic !== v.sentence.topic && sv.sentence.text.startsWith(sv.sentence.topic)) break;
     // Follow the subject, not a generic word it shares (发展, 产业).
-    if (sv !== v && !fromTopic && coverageOf(q, sv.norm) < 0.5) break;
+    if (sv !== v && !fromTopic && conceptShare(q, sv.norm) < 0.5) break;
     // Start at the clause that names the subject (启动汽车贸易大道先导区建设), not at the sentence start.
     const from = sv === v && !fromTopic ? Math.max(0, sv.clauses.findIndex((c) => q.concepts.some((x) => strength(x, c.norm) >= 0.8))) : 0;
     let used = 0;
@@ -146,17 +141,15 @@ function targetSection(q: Query, best: Ranked, report: Report): Section | undefi
   if (best.view.paragraph.kind === 'section-heading' || best.view.paragraph.kind === 'part-heading') {
     return report.sections.find((s) => s.heading === best.view.paragraph.index);
   }
-  const total = q.concepts.reduce((a, c) => a + c.weight, 0) || 1;
   let top: { s: Section; share: number } | undefined;
   for (const s of chapters) {
-    const heading = normalizeText(s.title).toLowerCase();
-    const share = q.concepts.reduce((a, c) => a + c.weight * strength(c, heading), 0) / total;
+    const share = conceptShare(q, normalizeText(s.title).toLowerCase());
     if (!top || share > top.share) top = { s, share };
   }
   // 营商环境这块: when a paragraph's topic names the subject at least as well as any heading, the
   // question is about that paragraph, not the whole section.
   const topic = normalizeText(best.view.paragraph.topic ?? best.view.sentence.topic ?? '').toLowerCase();
-  const topicShare = q.concepts.reduce((a, c) => a + c.weight * strength(c, topic), 0) / total;
+  const topicShare = conceptShare(q, topic);
   if (top && top.share >= 0.6 && top.share >= topicShare) return top.s;
   // 那一部分 / 这块: the section the best passage belongs to.
   if (q.section && best.view.paragraph.section !== undefined && topicShare < 0.5) {
@@ -167,7 +160,7 @@ function targetSection(q: Query, best: Ranked, report: Report): Section | undefi
 }
 
 /** The sections of the second level, in the part of the given period (this year's plan by default). */
-export function chaptersOf(report: Report, period = report.paragraphs.find((p) => p.period === 'current')?.period ?? 'current'): Section[] {
+export function chaptersOf(report: Report, period: Period = 'current'): Section[] {
   const inPeriod = report.sections.filter((s) => s.level === 2 && s.period === period);
   return inPeriod.length ? inPeriod : report.sections.filter((s) => s.level === 2);
 }
@@ -209,7 +202,7 @@ export function sectionSummary(section: Section, report: Report, index: SearchIn
     const v = views.get(index.unitOf(r, sentences[0]!.index));
     const pieces = leadingClauses(v, views, sentences.map((x) => x.index), SUMMARY.budget);
     if (pieces.length) {
-      answer = `${title}:${joinSpans(report.text, pieces).replace(/。$/, '')}。`;
+      answer = headed(title, report.text, pieces);
       const first = sentences[0]!;
       const inPara = sentences.filter((x) => x.paragraph === first.paragraph);
       const last = inPara[Math.min(inPara.length - 1, 6)]!;
@@ -253,6 +246,11 @@ function leadingClauses(v: SentenceView, views: SentenceViews, sentences: number
   return pieces;
 }
 
+/** 标题:要点一,要点二。 — a heading, topic or opening, then the pieces it leads to. */
+function headed(label: string, text: string, pieces: Span[]): string {
+  return `${label}:${joinSpans(text, pieces).replace(/。$/, '')}。`;
+}
+
 /** A paragraph's opening statement, then what its other sentences lead with. */
 function openingSummary(best: Ranked, views: SentenceViews, ranked: Ranked[]): Draft {
   const v = best.view;
@@ -264,7 +262,7 @@ function openingSummary(best: Ranked, views: SentenceViews, ranked: Ranked[]): D
   return {
     found: true,
     intent: 'summary',
-    answer: `${opening}:${joinSpans(v.report.text, pieces).replace(/。$/, '')}。`,
+    answer: headed(opening, v.report.text, pieces),
     highlights: [],
     primary: [{ view: v, quote: { start: v.sentence.start, end: last.end }, score: best.score }],
     related: ranked.filter((r) => r.view.paragraph !== p),
@@ -283,7 +281,7 @@ function blockSummary(best: Ranked, block: { first: number; last: number }, view
   return {
     found: true,
     intent: 'summary',
-    answer: `${topic}:${joinSpans(v.report.text, pieces).replace(/。$/, '')}。`,
+    answer: headed(topic, v.report.text, pieces),
     highlights: [topic],
     primary: [{ view: first, quote: { start: first.sentence.start, end: last.sentence.end }, score: best.score }],
     related: ranked.filter((r) => r !== best),
@@ -297,7 +295,7 @@ function paragraphSummary(best: Ranked, views: SentenceViews, ranked: Ranked[]):
   // The topic is the first sentence, or a line of its own above the paragraph.
   const from = p.leadLine !== undefined && !p.sentences[0]!.text.replace(/^——/, '').startsWith(p.topic!) ? 0 : 1;
   const pieces = leadingClauses(v, views, p.sentences.slice(from).map((s) => s.index));
-  const answer = `${p.topic}:${joinSpans(v.report.text, pieces).replace(/。$/, '')}。`;
+  const answer = headed(p.topic!, v.report.text, pieces);
   const last = p.sentences[p.sentences.length - 1]!;
   return {
     found: true,
