@@ -22,10 +22,12 @@ export interface Lexicon {
   gazetteer: Gazetteer;
   /** Page-chrome vocabulary (whole lines, or prefixes ending in *). */
   chrome: string[];
+  /** Words of the genre, by which an added file is recognised as a work report. */
+  genre: string[];
   hash: string;
 }
 
-export const LEXICON_FILES = ['words.txt', 'synonyms.txt', 'glossary.tsv', 'stopwords.txt', 'regions.tsv', 'places.txt', 'chrome.txt'] as const;
+export const LEXICON_FILES = ['words.txt', 'synonyms.txt', 'glossary.tsv', 'stopwords.txt', 'regions.tsv', 'places.txt', 'chrome.txt', 'genre.txt'] as const;
 
 export function loadLexicon(dictDir: string): Lexicon {
   const hash = createHash('sha256');
@@ -62,5 +64,6 @@ export function loadLexicon(dictDir: string): Lexicon {
   const stopwords = new Set(read('stopwords.txt').flatMap((l) => l.split(/\s+/)));
   const gazetteer = createGazetteer(read('regions.tsv'), read('places.txt'));
   const chrome = read('chrome.txt');
-  return { dictionary, synonymGroups, glossary, stopwords, gazetteer, chrome, hash: hash.digest('hex').slice(0, 16) };
+  const genre = read('genre.txt');
+  return { dictionary, synonymGroups, glossary, stopwords, gazetteer, chrome, genre, hash: hash.digest('hex').slice(0, 16) };
 }
