@@ -1,5 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import type { Config } from './config.ts';
+import { loadLexicon } from './corpus/lexicon.ts';
+import { ReportLibrary, type InboxResult } from './ingest/library.ts';
 import { createEngine, type AskFn, type Engine, type EngineOptions } from './answer/index.ts';
 import { createChatModel, createEmbeddings, createPhraser, loadPrompt, withPhrasing, type Phraser } from './llm/index.ts';
 import type { Logger } from './logger.ts';
@@ -16,8 +18,13 @@ export const ANSWER_PROMPT = fileURLToPath(new URL('../prompts/answer.md', impor
 export async function openEngine(
   config: Config,
   logger: Logger,
-  extra: Partial<Pick<EngineOptions, 'rebuild' | 'onProgress' | 'readOnly'>> = {},
+  extra: Partial<Pick<EngineOptions, 'rebuild' | 'onProgress' | 'readOnly'>> & {
+    /** Add documents dropped into the reports directory first (default true). */
+    inbox?: boolean;
+  } = {},
 ): Promise<Engine> {
+  const { inbox = true, ...options } = extra;
+  if (inbox) await addDroppedReports(openLibrary(config), logger);
   const provider = createEmbeddings(config);
   return createEngine({
     reportsDir: config.paths.reports,
@@ -26,8 +33,25 @@ export async function openEngine(
     logger,
     ...(config.DEFAULT_REGION ? { defaultRegion: config.DEFAULT_REGION } : {}),
     ...(provider ? { embeddings: () => provider } : {}),
-    ...extra,
+    ...options,
   });
+}
+
+/** The reports directory, for adding and removing reports. */
+export function openLibrary(config: Config): ReportLibrary {
+  return new ReportLibrary(config.paths.reports, loadLexicon(config.paths.dict));
+}
+
+/**
+ * Adds the documents (DOCX, PDF, web pages, Markdown) dropped straight into the reports directory,
+ * logging each one added and each one refused, with the reason.
+ */
+export async function addDroppedReports(library: ReportLibrary, logger: Logger): Promise<InboxResult> {
+  if (!library.inbox().length) return { added: [], failed: [] };
+  const result = await library.syncInbox();
+  for (const a of result.added) logger.info({ file: a.from, id: a.id, paragraphs: a.paragraphs }, `report added from the reports directory: ${a.title}`);
+  for (const f of result.failed) logger.warn({ file: f.file, reason: f.error.reason }, `a file in the reports directory was not added: ${f.error.userMessage}`);
+  return result;
 }
 
 /** The model phraser when LLM_PROVIDER is set; the prompt is loaded and validated here, at start. */
@@ -35,8 +59,9 @@ export function openPhraser(config: Config, engine: Engine, deps: { logger: Logg
   const model = createChatModel(config);
   if (!model) return undefined;
   const prompt = loadPrompt(ANSWER_PROMPT);
-  const documents = engine.info.documents;
   const infoOf = (docId: string | undefined) => {
+    // Read per answer: a running server's reports can change.
+    const documents = engine.info.documents;
     const d = documents.find((x) => x.id === docId) ?? documents[0]!;
     return { title: d.title, region: d.region, year: d.year };
   };

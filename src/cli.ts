@@ -101,19 +101,7 @@ const index = defineCommand({
   args: {},
   async run() {
     const { config, logger } = setup();
-    const bar = new SingleBar({ format: '建立索引 [{bar}] {percentage}% | {value}/{total} 句', hideCursor: true }, Presets.shades_classic);
-    let started = false;
-    const engine = await openEngine(config, logger, {
-      rebuild: true,
-      onProgress(done, total) {
-        if (!started) {
-          bar.start(total, 0);
-          started = true;
-        }
-        bar.update(done);
-      },
-    });
-    if (started) bar.stop();
+    const engine = await rebuildWithProgress(config, logger, { rebuild: true });
     const i = engine.info;
     process.stdout.write(
       `索引已建立:${i.documents.length} 份文件,${i.paragraphs} 段,${i.units} 句;向量:${i.embedder}\n位置:${config.paths.index}(${i.startMs} ms)\n`,
@@ -200,6 +188,140 @@ const evaluate = defineCommand({
   },
 });
 
+/** Builds the index now, with a progress bar, so the next start or question is fast. */
+async function rebuildWithProgress(config: Config, logger: Logger, options: { rebuild?: boolean } = {}): Promise<Engine> {
+  const bar = new SingleBar({ format: '建立索引 [{bar}] {percentage}% | {value}/{total} 句', hideCursor: true }, Presets.shades_classic);
+  let started = false;
+  const engine = await openEngine(config, logger, {
+    inbox: Boolean(options.rebuild),
+    ...(options.rebuild ? { rebuild: true } : {}),
+    onProgress(done, total) {
+      if (!started) {
+        bar.start(total, 0);
+        started = true;
+      }
+      bar.update(done);
+    },
+  });
+  if (started) bar.stop();
+  return engine;
+}
+
+const add = defineCommand({
+  meta: { name: 'add', description: '添加报告:DOCX、PDF、网页(HTML)、TXT 或 Markdown,随后重建索引' },
+  args: {
+    file: { type: 'positional', required: false, description: '报告文件,可以有多个' },
+    title: { type: 'string', description: '指定标题(只加一个文件时)' },
+    region: { type: 'string', description: '指定地区,例如 吉林省(只加一个文件时)' },
+    year: { type: 'string', description: '指定年份,例如 2026(只加一个文件时)' },
+  },
+  async run({ args }) {
+    const files = args._.length ? args._ : args.file ? [args.file] : [];
+    if (!files.length) {
+      process.stderr.write('请提供报告文件,例如:npm run add -- 报告.docx\n');
+      process.exit(EXIT_USAGE);
+    }
+    const year = args.year === undefined ? undefined : Number(args.year);
+    if (year !== undefined && !(Number.isInteger(year) && year >= 1949 && year <= 2100)) {
+      process.stderr.write('年份应为四位数字,例如 --year 2026\n');
+      process.exit(EXIT_USAGE);
+    }
+    if (files.length > 1 && (args.title || args.region || year)) {
+      process.stderr.write('--title、--region、--year 只能在添加一个文件时使用。\n');
+      process.exit(EXIT_USAGE);
+    }
+    const { config, logger } = setup('warn');
+    const { openLibrary } = await import('./bootstrap.ts');
+    const { IngestError } = await import('./ingest/types.ts');
+    const { tooLarge, MAX_FILE_BYTES } = await import('./ingest/extract.ts');
+    const { describeAdded } = await import('./ingest/summary.ts');
+    const { mkdirSync, statSync } = await import('node:fs');
+    mkdirSync(config.paths.reports, { recursive: true });
+    const library = openLibrary(config);
+    let added = 0;
+    let failed = 0;
+    for (const file of files) {
+      try {
+        let size: number;
+        try {
+          size = statSync(file).size;
+        } catch {
+          throw new IngestError('empty', '找不到这个文件,请检查路径。', file);
+        }
+        if (size > MAX_FILE_BYTES) throw tooLarge(size);
+        const result = await library.add(file, readFileSync(file), {
+          ...(args.title ? { title: args.title } : {}),
+          ...(args.region ? { region: args.region } : {}),
+          ...(year ? { year } : {}),
+        });
+        process.stdout.write(`${describeAdded(result).join('\n')}\n\n`);
+        added++;
+      } catch (err) {
+        if (!(err instanceof IngestError)) throw err;
+        process.stderr.write(`未添加 ${file}:${err.userMessage}\n`);
+        failed++;
+      }
+    }
+    if (added) {
+      const engine = await rebuildWithProgress(config, logger);
+      process.stdout.write(`索引已更新:${engine.info.documents.length} 份报告,${engine.info.units} 句。运行中的服务会自动载入,无需重启。\n`);
+    }
+    if (failed) process.exit(1);
+  },
+});
+
+const reports = defineCommand({
+  meta: { name: 'reports', description: '列出已载入的报告' },
+  args: { json: { type: 'boolean', description: '输出 JSON' } },
+  async run({ args }) {
+    const { config } = setup('warn');
+    const { openLibrary } = await import('./bootstrap.ts');
+    const { describeEntry } = await import('./ingest/summary.ts');
+    const library = openLibrary(config);
+    const list = library.list();
+    if (args.json) {
+      process.stdout.write(`${JSON.stringify(list, null, 2)}\n`);
+      return;
+    }
+    if (!list.length) process.stdout.write(`${config.paths.reports} 中还没有报告。添加:npm run add -- 报告.docx\n`);
+    for (const e of list) process.stdout.write(`${describeEntry(e)}\n`);
+    const waiting = library.inbox();
+    if (waiting.length) process.stdout.write(`\n待添加(下次启动或运行中自动添加):${waiting.join('、')}\n`);
+  },
+});
+
+const remove = defineCommand({
+  meta: { name: 'remove', description: '按编号删除报告(编号见 npm run reports)' },
+  args: { id: { type: 'positional', required: false, description: '报告编号,例如 jilin-2026' } },
+  async run({ args }) {
+    const ids = args._.length ? args._ : args.id ? [args.id] : [];
+    if (!ids.length) {
+      process.stderr.write('请提供报告编号,例如:npm run remove -- jilin-2026(编号见 npm run reports)\n');
+      process.exit(EXIT_USAGE);
+    }
+    const { config, logger } = setup('warn');
+    const { openLibrary } = await import('./bootstrap.ts');
+    const { IngestError } = await import('./ingest/types.ts');
+    const library = openLibrary(config);
+    let removed = 0;
+    for (const id of ids) {
+      try {
+        const e = await library.remove(id);
+        process.stdout.write(`已删除:${e.title}(编号 ${e.id})\n`);
+        removed++;
+      } catch (err) {
+        if (!(err instanceof IngestError)) throw err;
+        process.stderr.write(`未删除 ${id}:${err.userMessage}\n`);
+      }
+    }
+    if (removed) {
+      const engine = await rebuildWithProgress(config, logger);
+      process.stdout.write(`索引已更新:${engine.info.documents.length} 份报告。运行中的服务会自动载入,无需重启。\n`);
+    }
+    if (removed < ids.length) process.exit(1);
+  },
+});
+
 const start = defineCommand({
   meta: { name: 'start', description: '启动服务:网页、HTTP API,以及已配置的 Telegram / 微信 / 企业微信' },
   args: {},
@@ -226,7 +348,7 @@ const cli = defineCommand({
     version: JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version,
     description: '政府工作报告问答助手',
   },
-  subCommands: { ask, index, eval: evaluate, start },
+  subCommands: { ask, index, eval: evaluate, start, add, reports, remove },
 });
 
 process.on('unhandledRejection', (err) => {

@@ -25,8 +25,19 @@ const MetaSchema = z
     leadingPart: z.string(),
     covers: z.string(),
     source: z.string(),
+    /** The document the text was extracted from (`npm run add`, an upload, a file dropped in). */
+    original: z.object({
+      name: z.string(),
+      format: z.string(),
+      sha256: z.string(),
+      bytes: z.number(),
+      stored: z.string().optional(),
+      addedAt: z.string(),
+    }),
   })
   .partial();
+
+export type ReportOverrides = z.infer<typeof MetaSchema>;
 
 export interface ReportSource {
   /** File name of the text under the reports directory. */
@@ -44,14 +55,18 @@ export interface ReportSource {
  * chrome and all); its title, region, year, date and meeting are read from the text, and `name.json`
  * beside it, when present, overrides any of them. Sorted by file name so the index is reproducible.
  */
-export function readReportSources(dir: string, lexicon: Pick<Lexicon, 'gazetteer' | 'chrome'>): ReportSource[] {
+export function readReportSources(
+  dir: string,
+  lexicon: Pick<Lexicon, 'gazetteer' | 'chrome'>,
+  options: { allowEmpty?: boolean } = {},
+): ReportSource[] {
   let names: string[];
   try {
     names = readdirSync(dir).filter((n) => n.endsWith('.txt')).sort();
   } catch (cause) {
     throw new CorpusError(dir, 'the reports directory cannot be read', { cause });
   }
-  if (names.length === 0) throw new CorpusError(dir, 'holds no report (*.txt)');
+  if (names.length === 0 && !options.allowEmpty) throw new CorpusError(dir, 'holds no report (*.txt)');
   const ids = new Set<string>();
   return names.map((file) => {
     let text: string;
@@ -70,7 +85,7 @@ export function readReportSources(dir: string, lexicon: Pick<Lexicon, 'gazetteer
   });
 }
 
-function readOverrides(file: string): z.infer<typeof MetaSchema> {
+export function readOverrides(file: string): ReportOverrides {
   if (!existsSync(file)) return {};
   try {
     return MetaSchema.parse(JSON.parse(readFileSync(file, 'utf8')));

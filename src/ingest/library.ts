@@ -1,0 +1,303 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, extname, join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { Lexicon } from '../corpus/lexicon.ts';
+import { readOverrides, readReportSources, sourceOf, type ReportOverrides, type ReportSource } from '../corpus/load.ts';
+import { parseReport } from '../corpus/parse.ts';
+import { PERIOD_LABEL } from '../corpus/periods.ts';
+import type { Period, ReportMeta } from '../corpus/types.ts';
+import { checkGenre, EXTENSIONS, extractDocument, MAX_FILE_BYTES, tooLarge } from './extract.ts';
+import { IngestError, type Dropped, type Format } from './types.ts';
+
+/**
+ * The reports directory as offices manage it. A report is stored as `<id>.txt` (its text, one
+ * paragraph per line), `<id>.json` (what was detected, any overrides, and where it came from) and
+ * the document it came from under `originals/`. Files of any supported format dropped straight into
+ * the directory (the inbox) are added the same way at the next start or while running.
+ *
+ * Every write goes to a temporary file first and is renamed into place, the text last: a reader
+ * sees the old report or the new one, never half of one.
+ */
+
+export const ORIGINALS = 'originals';
+
+export interface AddOverrides {
+  title?: string;
+  region?: string;
+  year?: number;
+}
+
+export interface PeriodSummary {
+  period: Period;
+  label: string;
+  paragraphs: number;
+}
+
+/** What adding a document did, for the person who added it. */
+export interface Added {
+  id: string;
+  title: string;
+  region: string;
+  year: number;
+  format: Format;
+  /** The text file under the reports directory. */
+  file: string;
+  /** The report this one replaced (the same region and year, or the same text under other names). */
+  replaced?: { id: string; title: string };
+  paragraphs: number;
+  periods: PeriodSummary[];
+  /** Headings of the parts and sections, indented by level. */
+  outline: string[];
+  dropped: Dropped[];
+  /** Where each field was read from (title line, meeting line, file name, override…). */
+  detectedFrom: Record<string, string>;
+  pages?: number;
+  ms: number;
+}
+
+export interface LibraryEntry {
+  id: string;
+  title: string;
+  region: string;
+  year: number;
+  file: string;
+  paragraphs: number;
+  original?: { name: string; format: string; addedAt: string };
+}
+
+export interface InboxResult {
+  added: Array<Added & { from: string }>;
+  failed: Array<{ file: string; error: IngestError }>;
+}
+
+type LibraryLexicon = Pick<Lexicon, 'gazetteer' | 'chrome' | 'genre'>;
+
+export class ReportLibrary {
+  readonly dir: string;
+  private readonly lexicon: LibraryLexicon;
+  /** One change at a time: an upload and a dropped file must not interleave their writes. */
+  private queue: Promise<unknown> = Promise.resolve();
+  /** Inbox files that failed, by name, size and time, so a bad file is reported once, not on every scan. */
+  private readonly failedInbox = new Set<string>();
+
+  constructor(dir: string, lexicon: LibraryLexicon) {
+    this.dir = dir;
+    this.lexicon = lexicon;
+  }
+
+  private serial<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(task, task);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  sources(): ReportSource[] {
+    if (!existsSync(this.dir)) return [];
+    return readReportSources(this.dir, this.lexicon, { allowEmpty: true });
+  }
+
+  list(): LibraryEntry[] {
+    return this.sources().map((s) => {
+      const json = join(this.dir, `${basename(s.file, '.txt')}.json`);
+      const original = existsSync(json) ? safeOverrides(json).original : undefined;
+      return {
+        id: s.meta.id,
+        title: s.meta.title,
+        region: s.meta.region,
+        year: s.meta.year,
+        file: s.file,
+        paragraphs: s.text.split('\n').filter((l) => l.trim()).length,
+        ...(original ? { original: { name: original.name, format: original.format, addedAt: original.addedAt } } : {}),
+      };
+    });
+  }
+
+  /** Adds a document (any supported format) as a report, or replaces the report it is a new version of. */
+  add(name: string, bytes: Uint8Array, overrides: AddOverrides = {}): Promise<Added> {
+    return this.serial(() => this.addNow(name, bytes, overrides));
+  }
+
+  private async addNow(name: string, bytes: Uint8Array, overrides: AddOverrides): Promise<Added> {
+    const t0 = performance.now();
+    const extracted = await extractDocument(name, bytes);
+    checkGenre(extracted.paragraphs, this.lexicon.genre);
+    const text = `${extracted.paragraphs.join('\n')}\n`;
+    const given: ReportOverrides = {
+      ...(overrides.title ? { title: overrides.title } : {}),
+      ...(overrides.region ? { region: overrides.region } : {}),
+      ...(overrides.year ? { year: overrides.year } : {}),
+    };
+    const source = sourceOf(`${safeStem(name)}.txt`, text, given, this.lexicon);
+    const meta = source.meta;
+    if (!given.title && extracted.title && /政府工作报告/.test(extracted.title) && !source.detected.title) meta.title = extracted.title;
+
+    const existing = this.sources();
+    const digest = sha256(text.trim());
+    const sameText = existing.find((s) => sha256(s.text.trim()) === digest);
+    if (sameText && sameText.meta.id === meta.id && sameText.meta.title === meta.title) {
+      throw new IngestError('duplicate', `这份报告已经载入(${sameText.meta.title}),无需重复添加。`, `same text as ${sameText.file}`);
+    }
+    const replaced = existing.find((s) => s.meta.id === meta.id) ?? sameText;
+
+    const format = extracted.format;
+    const ext = extname(name).toLowerCase() || `.${format}`;
+    const stored = `${ORIGINALS}/${meta.id}${EXTENSIONS[ext] ? ext : `.${format}`}`;
+    const json = {
+      id: meta.id,
+      title: meta.title,
+      region: meta.region,
+      year: meta.year,
+      ...(meta.level ? { level: meta.level } : {}),
+      ...(meta.city ? { city: meta.city } : {}),
+      ...(meta.province ? { province: meta.province } : {}),
+      ...(meta.date ? { date: meta.date } : {}),
+      ...(meta.meeting ? { meeting: meta.meeting } : {}),
+      ...(meta.speaker ? { speaker: meta.speaker } : {}),
+      original: {
+        name: basename(name),
+        format,
+        sha256: createHash('sha256').update(bytes).digest('hex'),
+        bytes: bytes.byteLength,
+        stored,
+        addedAt: new Date().toISOString(),
+      },
+    };
+    mkdirSync(join(this.dir, ORIGINALS), { recursive: true });
+    // Other originals of this id (an earlier DOCX when a PDF replaces it) go first.
+    for (const f of readdirSync(join(this.dir, ORIGINALS))) {
+      if (basename(f, extname(f)) === meta.id && `${ORIGINALS}/${f}` !== stored) rmSync(join(this.dir, ORIGINALS, f), { force: true });
+    }
+    writeAtomic(join(this.dir, stored), bytes);
+    writeAtomic(join(this.dir, `${meta.id}.json`), `${JSON.stringify(json, null, 2)}\n`);
+    writeAtomic(join(this.dir, `${meta.id}.txt`), text);
+    if (replaced && replaced.file !== `${meta.id}.txt`) this.deleteFiles(replaced);
+
+    const report = parseReport(text, { ...meta, file: `${meta.id}.txt` }, { chrome: this.lexicon.chrome, front: source.front });
+    return {
+      id: meta.id,
+      title: meta.title,
+      region: meta.region,
+      year: meta.year,
+      format,
+      file: `${meta.id}.txt`,
+      ...(replaced ? { replaced: { id: replaced.meta.id, title: replaced.meta.title } } : {}),
+      paragraphs: report.paragraphs.length,
+      periods: periodsOf(report.paragraphs.map((p) => p.period), meta),
+      outline: report.sections.filter((s) => s.level <= 2).map((s) => `${s.level === 2 ? '  ' : ''}${s.title}`),
+      dropped: extracted.dropped,
+      detectedFrom: { ...source.detected.from, ...Object.fromEntries(Object.keys(given).map((k) => [k, 'given'])) },
+      ...(extracted.pages ? { pages: extracted.pages } : {}),
+      ms: Math.round(performance.now() - t0),
+    };
+  }
+
+  /** Removes a report by id (its text, metadata and original). The last report cannot be removed. */
+  remove(id: string): Promise<LibraryEntry> {
+    return this.serial(async () => {
+      const all = this.list();
+      const entry = all.find((e) => e.id === id);
+      if (!entry) throw new IngestError('unsupported', `没有编号为 ${id} 的报告。`, `no report ${id}`);
+      if (all.length === 1) throw new IngestError('unsupported', '这是唯一的一份报告,不能删除。请先添加其他报告。', 'last report');
+      const source = this.sources().find((s) => s.meta.id === id)!;
+      this.deleteFiles(source);
+      return entry;
+    });
+  }
+
+  private deleteFiles(source: ReportSource): void {
+    const stem = basename(source.file, '.txt');
+    // The text first: once it is gone the report is gone, whatever happens to the rest.
+    rmSync(join(this.dir, source.file), { force: true });
+    rmSync(join(this.dir, `${stem}.json`), { force: true });
+    const originals = join(this.dir, ORIGINALS);
+    if (existsSync(originals)) {
+      for (const f of readdirSync(originals)) if (basename(f, extname(f)) === source.meta.id) rmSync(join(originals, f), { force: true });
+    }
+  }
+
+  /** Documents dropped straight into the directory (any format but .txt, which is read as it is). */
+  inbox(): string[] {
+    if (!existsSync(this.dir)) return [];
+    return readdirSync(this.dir)
+      .filter((f) => !f.startsWith('.') && !f.includes('.tmp-'))
+      .filter((f) => {
+        const format = EXTENSIONS[extname(f).toLowerCase()];
+        return format !== undefined && format !== 'txt';
+      })
+      .sort();
+  }
+
+  /**
+   * Adds every document waiting in the inbox; each added file moves to `originals/`. A file that
+   * cannot be added stays where it is and is reported once (until it changes).
+   */
+  syncInbox(): Promise<InboxResult> {
+    return this.serial(async () => {
+      const result: InboxResult = { added: [], failed: [] };
+      for (const file of this.inbox()) {
+        const path = join(this.dir, file);
+        let key: string;
+        try {
+          const st = statSync(path);
+          key = `${file}:${st.size}:${st.mtimeMs}`;
+          if (this.failedInbox.has(key)) continue;
+          if (st.size > MAX_FILE_BYTES) {
+            this.failedInbox.add(key);
+            result.failed.push({ file, error: tooLarge(st.size) });
+            continue;
+          }
+        } catch {
+          continue; // gone meanwhile
+        }
+        try {
+          const added = await this.addNow(file, readFileSync(path), {});
+          rmSync(path, { force: true });
+          result.added.push({ ...added, from: file });
+        } catch (err) {
+          if (!(err instanceof IngestError)) throw err;
+          this.failedInbox.add(key);
+          result.failed.push({ file, error: err });
+        }
+      }
+      return result;
+    });
+  }
+}
+
+function periodsOf(periods: Period[], meta: ReportMeta): PeriodSummary[] {
+  const counts = new Map<Period, number>();
+  for (const p of periods) if (p !== 'front') counts.set(p, (counts.get(p) ?? 0) + 1);
+  const label = (p: Period): string =>
+    p === 'last-year' ? `${meta.year - 1}年工作回顾` : p === 'current' ? `${meta.year}年工作安排` : PERIOD_LABEL[p];
+  return [...counts].map(([period, paragraphs]) => ({ period, label: label(period), paragraphs }));
+}
+
+function safeOverrides(file: string): ReportOverrides {
+  try {
+    return readOverrides(file);
+  } catch {
+    return {};
+  }
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/** A file name safe on every disk, kept recognisable for detection (it may hold the region and year). */
+function safeStem(name: string): string {
+  return basename(name, extname(name)).replace(/[\\/:*?"<>|\u0000-\u001f]/g, '_').slice(0, 80) || 'report';
+}
+
+/** Writes through a temporary file in the same directory and renames it into place. */
+export function writeAtomic(path: string, data: string | Uint8Array): void {
+  const tmp = `${path}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+  try {
+    writeFileSync(tmp, data);
+    renameSync(tmp, path);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw err;
+  }
+}
