@@ -95,6 +95,11 @@ const EnvSchema = z.object({
   ADMIN_IDS: idList,
   QUERY_LOG_RETENTION_DAYS: z.coerce.number().int().min(0).default(180),
   API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(30),
+  /** Watch the reports directory and reload when reports are added, changed or removed (default on). */
+  WATCH_REPORTS: z
+    .enum(['true', 'false', '1', '0', ''])
+    .default('true')
+    .transform((v) => v !== 'false' && v !== '0'),
   /** Behind a reverse proxy: take the client address from X-Forwarded-For (the last hop). */
   TRUST_PROXY: z
     .enum(['true', 'false', '1', '0', ''])

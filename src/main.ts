@@ -23,7 +23,7 @@ export async function main(config: Config, logger: Logger): Promise<RunningWeb> 
       if (wechat.wechat.enabled || wechat.wecom.enabled) {
         app.route(
           '/',
-          createWechatRoutes({ ask: services.ask, config, logger, metrics: services.metrics, examples: services.engine.examples }),
+          createWechatRoutes({ ask: services.ask, config, logger, metrics: services.metrics, examples: () => services.engine.examples }),
         );
       }
       if (config.TELEGRAM_BOT_TOKEN) {
@@ -36,6 +36,9 @@ export async function main(config: Config, logger: Logger): Promise<RunningWeb> 
           metrics: services.metrics,
           logger,
           version: services.version,
+          ...(config.ADMIN_IDS.length
+            ? { admin: { ids: config.ADMIN_IDS, library: services.library, reload: (reason: string) => services.reloader.reload(reason) } }
+            : {}),
         });
         // The route must exist before the server listens; the handler arrives once the bot has started.
         if (webhookPath) {

@@ -124,7 +124,9 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       if (!(err instanceof IndexError)) throw err;
       index = undefined;
       rebuildReason = err.reason;
-      log?.warn({ dir: options.indexDir, reason: err.reason }, 'index unusable, rebuilding');
+      // No index yet is the normal first start (or a new reports folder), not a fault.
+      if (/no manifest/.test(err.reason)) log?.info({ dir: options.indexDir }, 'no index yet, building it');
+      else log?.warn({ dir: options.indexDir, reason: err.reason }, 'index unusable, rebuilding');
     }
   }
   if (!index) {

@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /**
  * Prometheus metrics (prom-client) shared by every channel; `GET /metrics` serves `registry`.
@@ -11,6 +11,9 @@ export interface Metrics {
   errors: Counter<'channel' | 'kind'>;
   rateLimited: Counter<'channel'>;
   llmFallbacks: Counter<'reason'>;
+  /** Reloads of the reports while running: swapped, unchanged or failed. */
+  reloads: Counter<'outcome'>;
+  reports: Gauge;
 }
 
 export function createMetrics(options: { defaults?: boolean } = {}): Metrics {
@@ -47,6 +50,17 @@ export function createMetrics(options: { defaults?: boolean } = {}): Metrics {
       name: 'workplan_llm_fallbacks_total',
       help: 'Generated answers replaced by the extractive answer, by reason',
       labelNames: ['reason'],
+      registers: [registry],
+    }),
+    reloads: new Counter({
+      name: 'workplan_reloads_total',
+      help: 'Reloads of the reports while running, by outcome (swapped, unchanged, failed)',
+      labelNames: ['outcome'],
+      registers: [registry],
+    }),
+    reports: new Gauge({
+      name: 'workplan_reports_loaded',
+      help: 'Reports the serving engine holds',
       registers: [registry],
     }),
   };

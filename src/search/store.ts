@@ -87,6 +87,10 @@ export interface BuildOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
+/** Units tokenised between two turns of the event loop (a few milliseconds of work). */
+const YIELD_EVERY = 200;
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 /** Builds the lexical and vector indexes in memory. */
 export async function buildIndex(options: BuildOptions): Promise<SearchIndex> {
   const { reports, tokenizer, embeddings } = options;
@@ -94,11 +98,15 @@ export async function buildIndex(options: BuildOptions): Promise<SearchIndex> {
   const sentenceIndex = new Bm25Index();
   const paragraphIndex = new Bm25Index();
 
-  for (const text of layout.paragraphText) {
-    const terms = tokenizer.terms(text);
+  // A running server rebuilds while it answers: hand the event loop back now and then, so questions
+  // asked during a rebuild wait milliseconds, not the whole build.
+  for (let p = 0; p < layout.paragraphText.length; p++) {
+    if (p % YIELD_EVERY === YIELD_EVERY - 1) await yieldToEventLoop();
+    const terms = tokenizer.terms(layout.paragraphText[p]!);
     paragraphIndex.add(weighted(terms, 1), terms.length);
   }
   for (let u = 0; u < layout.units.length; u++) {
+    if (u % YIELD_EVERY === YIELD_EVERY - 1) await yieldToEventLoop();
     const unit = layout.units[u]!;
     const own = tokenizer.terms(layout.unitText[u]!);
     const context = tokenizer.terms(contextOf(reports[unit.report]!, unit));

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
+import { etag } from 'hono/etag';
 import { z } from 'zod';
 import type { ChannelEngine } from '../answer/engine.ts';
-import type { AskFn } from '../answer/types.ts';
+import type { AskFn, DocumentInfo, OutlineNode, ParagraphView } from '../answer/types.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { hashUser, type FeedbackRecord } from '../store/store.ts';
@@ -160,13 +161,29 @@ export function apiRoutes(deps: ApiDeps): Hono {
     return c.json({ ok: true, message: apiMessages.feedbackThanks }, 200, { 'Cache-Control': 'no-store' });
   });
 
-  // The report does not change while the process runs: these are computed once.
-  const outline = engine.outline();
-  const documents = engine.info.documents;
-  const paragraphs = new Map(documents.map((d) => [d.id, paragraphsOf(engine, d.id)]));
-  const cacheable = { 'Cache-Control': 'public, max-age=300' };
+  // The reports can change while the server runs (an upload, a file dropped in): what is derived
+  // from them is computed once per loaded engine, and clients revalidate with an ETag.
+  let derivedFor: object | undefined;
+  let derived: { outline: OutlineNode[]; documents: DocumentInfo[]; paragraphs: Map<string, ParagraphView[]> } = {
+    outline: [],
+    documents: [],
+    paragraphs: new Map(),
+  };
+  const current = (): typeof derived => {
+    if (derivedFor !== engine.info) {
+      derivedFor = engine.info;
+      const documents = engine.info.documents;
+      derived = { outline: engine.outline(), documents, paragraphs: new Map(documents.map((d) => [d.id, paragraphsOf(engine, d.id)])) };
+    }
+    return derived;
+  };
+  const cacheable = { 'Cache-Control': 'no-cache' };
+  api.use('/outline', etag());
+  api.use('/examples', etag());
+  api.use('/reports', etag());
+  api.use('/meta', etag());
 
-  api.get('/outline', (c) => c.json(outline, 200, cacheable));
+  api.get('/outline', (c) => c.json(current().outline, 200, cacheable));
 
   api.get('/examples', (c) => {
     const report = c.req.query('report');
@@ -174,11 +191,12 @@ export function apiRoutes(deps: ApiDeps): Hono {
   });
 
   api.get('/reports', (c) =>
-    c.json({ reports: documents, ...(engine.info.defaultRegion ? { defaultRegion: engine.info.defaultRegion } : {}) }, 200, cacheable),
+    c.json({ reports: current().documents, ...(engine.info.defaultRegion ? { defaultRegion: engine.info.defaultRegion } : {}) }, 200, cacheable),
   );
 
-  api.get('/meta', (c) =>
-    c.json(
+  api.get('/meta', (c) => {
+    const { documents } = current();
+    return c.json(
       {
         version: deps.version,
         title: engine.info.title,
@@ -191,8 +209,8 @@ export function apiRoutes(deps: ApiDeps): Hono {
       },
       200,
       cacheable,
-    ),
-  );
+    );
+  });
 
   api.get('/paragraph/:docId/:n', (c) => {
     const n = c.req.param('n');
@@ -202,7 +220,7 @@ export function apiRoutes(deps: ApiDeps): Hono {
   });
 
   api.get('/section/:docId', (c) => {
-    const list = paragraphs.get(c.req.param('docId'));
+    const list = current().paragraphs.get(c.req.param('docId'));
     const path = c.req.query('path');
     const n = c.req.query('paragraph');
     let view;

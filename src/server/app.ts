@@ -12,6 +12,7 @@ import type { FeedbackRecord } from '../store/store.ts';
 import { apiRoutes } from './api.ts';
 import { apiError } from './http.ts';
 import { MAX_BODY_BYTES } from './messages.ts';
+import type { ReloadStatus } from './live.ts';
 import { opsRoutes } from './ops.ts';
 import { RateLimiter } from './rate-limit.ts';
 import { webRoutes } from './web.ts';
@@ -33,6 +34,8 @@ export interface AppDeps {
    * trusted reverse proxy; otherwise anyone could pick their own rate-limit key. Default: TRUST_PROXY.
    */
   trustProxy?: boolean;
+  /** The state of reloads of the reports, shown by /healthz. */
+  reloads?: () => ReloadStatus;
   /** Directory of the page's files (tests); default web/ at the repository root. */
   webDir?: string;
 }
@@ -89,7 +92,7 @@ export function createApp(deps: AppDeps): ServerApp {
     version: deps.version,
     ...(deps.feedback ? { feedback: deps.feedback } : {}),
   }));
-  app.route('/', opsRoutes({ engine: deps.engine, metrics, version: deps.version, startedAt: Date.now() }));
+  app.route('/', opsRoutes({ engine: deps.engine, metrics, version: deps.version, startedAt: Date.now(), ...(deps.reloads ? { reloads: deps.reloads } : {}) }));
   app.route('/', webRoutes(deps.webDir));
 
   app.notFound((c) => apiError(c, 404, 'not_found'));

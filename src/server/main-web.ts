@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
-import type { Engine } from '../answer/engine.ts';
 import type { AskFn } from '../answer/types.ts';
-import { answerer, openEngine } from '../bootstrap.ts';
+import { addDroppedReports, answerer, openEngine, openLibrary } from '../bootstrap.ts';
+import type { ReportLibrary } from '../ingest/library.ts';
+import { LiveEngine, Reloader } from './live.ts';
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import { createMetrics, instrumentAsk, type Metrics } from '../observability/index.ts';
@@ -11,7 +12,12 @@ import { startServer } from './listen.ts';
 
 /** What the process shares between the web app and the channels mounted onto it. */
 export interface WebServices {
-  engine: Engine;
+  /** The engine serving now; replaced whole when the reports change. */
+  engine: LiveEngine;
+  /** The reports directory: add and remove reports (Telegram admins). */
+  library: ReportLibrary;
+  /** Rebuilds and swaps the engine after a change; `reload()` resolves once the change is live. */
+  reloader: Reloader;
   /** The instrumented ask: every channel's questions are counted, timed and written to the query log. */
   ask: AskFn;
   metrics: Metrics;
@@ -52,7 +58,9 @@ export const VERSION: string = (
  * ```
  */
 export async function runWeb(config: Config, logger: Logger, extras: WebExtras = {}): Promise<RunningWeb> {
-  const engine = await openEngine(config, logger);
+  const library = openLibrary(config);
+  const inbox = await addDroppedReports(library, logger);
+  const engine = new LiveEngine(await openEngine(config, logger, { inbox: false }));
   const info = engine.info;
   logger.info(
     {
@@ -84,9 +92,22 @@ export async function runWeb(config: Config, logger: Logger, extras: WebExtras =
   );
 
   const metrics = createMetrics();
+  metrics.reports.set(info.documents.length);
+  // Reports added, changed or removed while running (an upload, `npm run add`, a file dropped in)
+  // are picked up without a restart.
+  const reloader = new Reloader({
+    live: engine,
+    library,
+    open: () => openEngine(config, logger, { inbox: false }),
+    watched: { reports: config.paths.reports, dict: config.paths.dict },
+    logger,
+    metrics,
+  });
+  reloader.noteInbox(inbox);
+  if (config.WATCH_REPORTS) reloader.watch();
   // engine.ask, phrased by the model when LLM_PROVIDER is set; then counted, timed and logged.
   const ask = instrumentAsk(answerer(config, engine, { logger, metrics }), { metrics, store, logger });
-  const services: WebServices = { engine, ask, metrics, store, config, logger, version: VERSION };
+  const services: WebServices = { engine, ask, metrics, store, config, logger, version: VERSION, library, reloader };
   const app = createApp({
     engine,
     ask,
@@ -96,6 +117,7 @@ export async function runWeb(config: Config, logger: Logger, extras: WebExtras =
     version: VERSION,
     feedback: store,
     trustProxy: config.TRUST_PROXY,
+    reloads: () => reloader.status,
   });
 
   let server;
@@ -104,6 +126,7 @@ export async function runWeb(config: Config, logger: Logger, extras: WebExtras =
     server = await startServer(app, { port: config.PORT, host: config.HOST, logger });
   } catch (err) {
     clearInterval(pruneTimer);
+    await reloader.close();
     await runOnStop(extras, logger);
     store.close();
     throw err;
@@ -118,6 +141,7 @@ export async function runWeb(config: Config, logger: Logger, extras: WebExtras =
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
       clearInterval(pruneTimer);
+      await reloader.close();
       await running.close();
       await runOnStop(extras, logger);
       store.close();

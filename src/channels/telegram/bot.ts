@@ -21,11 +21,15 @@ import { questionLimiter } from './rate-limit.ts';
 import { groupReplyTarget, HTML, replyTo } from './send.ts';
 import { CHANNEL, chatChoices, type Services } from './services.ts';
 import { reports } from './features/reports.ts';
+import { admin } from './features/admin.ts';
+import type { ReportLibrary } from '../../ingest/library.ts';
 
 export interface TelegramDeps {
   token: string;
   /** A self-hosted Bot API server (TELEGRAM_API_ROOT), without a trailing slash. */
   apiRoot?: string;
+  /** Where files are downloaded from (`<root>/file/bot<token>/<path>`); default apiRoot, else Telegram's. */
+  fileApiRoot?: string;
   /** The engine's ask, usually wrapped by instrumentAsk. */
   ask: AskFn;
   engine: ChannelEngine;
@@ -35,6 +39,11 @@ export interface TelegramDeps {
   logger: Logger;
   /** Shown by /about. */
   version?: string;
+  /**
+   * Reports management for ADMIN_IDS: a document sent in private chat is added, /remove removes, and
+   * `reload` makes the change live. Without it documents get the usual "text only" reply.
+   */
+  admin?: AdminDeps;
   /** Questions per user per window; default 5 per 10 s. */
   rateLimit?: { limit: number; windowMs: number };
 }
@@ -50,6 +59,14 @@ export interface BotInternals {
   typingDelayMs?: number;
   /** Answers kept for their buttons (default 2000). */
   answerCacheSize?: number;
+}
+
+export interface AdminDeps {
+  /** Telegram user ids (ADMIN_IDS). */
+  ids: readonly string[];
+  library: Pick<ReportLibrary, 'add' | 'remove'>;
+  /** Resolves once the serving engine holds the change. */
+  reload(reason: string): Promise<'swapped' | 'unchanged' | 'failed'>;
 }
 
 export const DEFAULT_RATE_LIMIT = { limit: 5, windowMs: 10_000 } as const;
@@ -82,6 +99,7 @@ export function createTelegramBot(deps: TelegramDeps, internals: BotInternals = 
     ...(deps.metrics ? { metrics: deps.metrics } : {}),
     logger: deps.logger,
     ...(deps.version ? { version: deps.version } : {}),
+    ...(deps.admin ? { admin: deps.admin } : {}),
     answers: new AnswerCache(internals.answerCacheSize),
     choices: chatChoices(deps.store),
     typingDelayMs: internals.typingDelayMs ?? 300,
@@ -106,6 +124,7 @@ export function createTelegramBot(deps: TelegramDeps, internals: BotInternals = 
     guard(),
     commands(services),
     reports(services),
+    admin(services, { token: deps.token, fileRoot: (deps.fileApiRoot ?? deps.apiRoot ?? 'https://api.telegram.org').replace(/\/+$/, '') }),
     outline(services),
     ask(services),
     followups(services),

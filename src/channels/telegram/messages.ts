@@ -55,13 +55,26 @@ export const messages = {
 
   reports: {
     title: (n: number) => (n === 1 ? '当前加载的报告:' : `当前加载了${n}份报告:`),
-    item: (title: string, chosen: boolean) => `${chosen ? '✓' : '·'} 《${title}》`,
+    item: (title: string, chosen: boolean, id?: string) => `${chosen ? '✓' : '·'} 《${title}》${id ? `(编号 ${id})` : ''}`,
     choose: '点选下方按钮,之后的提问只在这份报告中查找;选“全部报告”时,请在问题里说明地区。',
     namePlace: '提问时请说明地区,例如“山东今年地区生产总值增长目标是多少”。',
     only: '所有回答都依据这份报告。',
     all: '全部报告',
     chosen: (title: string) => `已选择《${title}》,之后的提问只在这份报告中查找。`,
     chosenAll: '已选择全部报告,提问时请说明地区。',
+  },
+
+  admin: {
+    onlyAdmins: '抱歉,只有管理员可以添加或删除报告。如需提问,请直接发送文字。',
+    privateOnly: '请在与机器人的私聊中发送报告文件。',
+    tooLarge: (mb: number) => `文件超过 ${mb} MB,机器人无法下载。请发送报告的 DOCX 或压缩后的 PDF。`,
+    reading: (name: string) => `正在读取《${name}》,请稍候……`,
+    downloadFailed: '文件下载失败,请稍后重新发送。',
+    live: (title: string) => `《${title}》已生效,现在就可以提问。`,
+    saved: '报告已保存,但载入时出错,目前仍使用原有报告。请管理员查看服务日志。',
+    removeUsage: '用法:/remove 报告编号(编号见 /reports)。',
+    removed: (title: string) => `已删除《${title}》。`,
+    ids: '管理员可发送 DOCX、PDF、网页或 TXT 文件添加报告,用 /remove 编号 删除。',
   },
 
   about: {

@@ -131,15 +131,16 @@ export function renderStart(documents: readonly DocumentInfo[], examples: readon
 export function renderReports(
   documents: readonly DocumentInfo[],
   chosen: string | undefined,
-  options: { choosable: boolean; note?: string; examples?: readonly string[] },
+  options: { choosable: boolean; note?: string; examples?: readonly string[]; admin?: boolean },
 ): string {
   const blocks: Block[] = [];
   if (options.note) blocks.push(bold(options.note));
   if (documents.length) {
     blocks.push(bold(messages.reports.title(documents.length)));
-    blocks.push(...documents.map((d) => text(messages.reports.item(d.title, d.id === chosen), 1)));
+    blocks.push(...documents.map((d) => text(messages.reports.item(d.title, d.id === chosen, options.admin ? d.id : undefined), 1)));
     if (documents.length > 1) blocks.push(text(options.choosable ? messages.reports.choose : messages.reports.namePlace));
     else blocks.push(text(messages.reports.only));
+    if (options.admin) blocks.push(text(messages.admin.ids));
   }
   if (options.examples?.length) {
     blocks.push(text(messages.start.examples));

@@ -7,7 +7,7 @@ import { hashUser } from '../../store/store.ts';
 export const CHANNEL = 'telegram';
 
 /** What the features share: the injected dependencies plus the bot's own state. */
-export interface Services extends Pick<TelegramDeps, 'ask' | 'engine' | 'store' | 'metrics' | 'logger' | 'version'> {
+export interface Services extends Pick<TelegramDeps, 'ask' | 'engine' | 'store' | 'metrics' | 'logger' | 'version' | 'admin'> {
   /** Answers behind inline buttons, by token. */
   answers: AnswerCache;
   /** The per-user question limit; calls `next` when the user may ask. */
@@ -16,6 +16,11 @@ export interface Services extends Pick<TelegramDeps, 'ask' | 'engine' | 'store' 
   typingDelayMs: number;
   /** The report each chat has chosen with /reports (SQLite when a store is given). */
   choices: ChatChoices;
+}
+
+/** A user in ADMIN_IDS, who may add and remove reports. */
+export function isAdmin(s: Pick<Services, 'admin'>, user: number | undefined): boolean {
+  return user !== undefined && Boolean(s.admin?.ids.includes(String(user)));
 }
 
 /** Example questions for a chat: its chosen report's, else the deployment's. */

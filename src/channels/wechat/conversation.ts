@@ -60,7 +60,8 @@ export type Outcome = { kind: 'reply'; text: string } | { kind: 'ack' };
 export interface ConversationOptions {
   channel: Platform;
   ask: AskFn;
-  examples: readonly string[];
+  /** Example questions; a function when the reports can change while running. */
+  examples: readonly string[] | (() => readonly string[]);
   logger: Logger;
   metrics?: Metrics;
   now: () => number;
@@ -91,6 +92,11 @@ export class Conversation {
   }
 
   /** The outcome for a message; never rejects. */
+  #examples(): readonly string[] {
+    const e = this.#o.examples;
+    return typeof e === 'function' ? e() : e;
+  }
+
   handle(message: InboundMessage): Promise<Outcome> {
     const key = message.msgId
       ? `msg:${message.msgId}`
@@ -119,9 +125,9 @@ export class Conversation {
       case 'text':
         return this.#text(message);
       case 'event':
-        return message.event?.toLowerCase() === 'subscribe' ? reply(messages.welcome(this.#o.examples)) : ACK;
+        return message.event?.toLowerCase() === 'subscribe' ? reply(messages.welcome(this.#examples())) : ACK;
       default:
-        return MEDIA.has(message.msgType) ? reply(messages.textOnly(this.#o.examples[0])) : ACK;
+        return MEDIA.has(message.msgType) ? reply(messages.textOnly(this.#examples()[0])) : ACK;
     }
   }
 
@@ -133,7 +139,7 @@ export class Conversation {
 
     const pages = this.#o
       .ask(question, { channel, userId })
-      .then((answer) => answerPages(answer, this.#o.examples))
+      .then((answer) => answerPages(answer, this.#examples()))
       .catch((err: unknown): string[] => {
         logger.error({ err, channel, user: userId }, 'ask failed');
         return [messages.failure];

@@ -25,7 +25,7 @@ export interface WechatRoutesDeps {
   logger: Logger;
   metrics?: Metrics;
   /** Example questions for the welcome message. */
-  examples: readonly string[];
+  examples: readonly string[] | (() => readonly string[]);
   /** For the customer-service API (tests, proxies). */
   fetch?: typeof fetch;
   /** Epoch milliseconds: timestamps, expiry of duplicates, pages and tokens. */

@@ -4,7 +4,7 @@ import { decodeAction, encodeAction } from '../callback-data.ts';
 import { messages } from '../messages.ts';
 import { renderReports } from '../render.ts';
 import { groupReplyTarget, isGroup, sendChunks } from '../send.ts';
-import type { Services } from '../services.ts';
+import { isAdmin, type Services } from '../services.ts';
 
 /** Buttons per message: Telegram allows 100; a province-wide deployment has about 30 reports. */
 const MAX_BUTTONS = 60;
@@ -17,12 +17,14 @@ const MAX_BUTTONS = 60;
  */
 export function reports(s: Services): Composer<Context> {
   const composer = new Composer<Context>();
-  const documents = s.engine.info.documents;
 
   composer.command('reports', async (ctx) => {
+    // Read per update: reports can be added or removed while the bot runs.
+    const documents = s.engine.info.documents;
     const group = isGroup(ctx);
     const chosen = ctx.chat ? s.choices.get(ctx.chat.id) : undefined;
-    const html = renderReports(documents, chosen, { choosable: !group && documents.length > 1 });
+    const admin = !group && isAdmin(s, ctx.from?.id);
+    const html = renderReports(documents, chosen, { choosable: !group && documents.length > 1, admin });
     const keyboard =
       !group && documents.length > 1
         ? {
@@ -41,7 +43,7 @@ export function reports(s: Services): Composer<Context> {
     const action = decodeAction(ctx.callbackQuery.data);
     if (!action || action.kind !== 'choose') return next();
     if (!ctx.chat || isGroup(ctx)) return void (await ctx.answerCallbackQuery({ text: messages.expired }));
-    const doc = action.doc === 'all' ? undefined : documents[action.doc];
+    const doc = action.doc === 'all' ? undefined : s.engine.info.documents[action.doc];
     if (action.doc !== 'all' && !doc) return void (await ctx.answerCallbackQuery({ text: messages.expired }));
     s.choices.set(ctx.chat.id, doc?.id);
     const text = doc ? messages.reports.chosen(doc.title) : messages.reports.chosenAll;

@@ -13,7 +13,7 @@ import { TelegramServer, type StoredBotUpdate } from 'telegram-test-api/lib/tele
 import type { Engine } from '../../../../src/answer/engine.ts';
 import type { AskFn } from '../../../../src/answer/types.ts';
 import { createTelegramBot, startTelegram, type RunningTelegram } from '../../../../src/channels/telegram/index.ts';
-import type { BotInternals } from '../../../../src/channels/telegram/bot.ts';
+import type { AdminDeps, BotInternals } from '../../../../src/channels/telegram/bot.ts';
 import { createMetrics, instrumentAsk, type Metrics } from '../../../../src/observability/index.ts';
 import { Store } from '../../../../src/store/store.ts';
 import { testEngine } from '../../../helpers/engine.ts';
@@ -146,6 +146,8 @@ export interface HarnessOptions {
   configure?: (fake: FakeBotApi) => void;
   /** Another engine than the default deployment's (several reports, say). */
   engine?: () => Promise<Engine>;
+  /** Reports management for ADMIN_IDS (the harness serves uploaded files for getFile downloads). */
+  admin?: AdminDeps;
 }
 
 let tokenCounter = 0;
@@ -173,6 +175,15 @@ export class Harness {
   private http!: Server;
   private dir!: string;
   private nextUpdateId = 1_000_000;
+  /** Files users "uploaded", by file_id, served at /file/bot<token>/documents/<file_id> as the Bot API does. */
+  private readonly files = new Map<string, Buffer>();
+  /** Downloads of uploaded files, by path. */
+  readonly downloads: string[] = [];
+
+  /** Makes a file downloadable through getFile, as Telegram does once a user has sent it. */
+  upload(fileId: string, bytes: Buffer): void {
+    this.files.set(fileId, bytes);
+  }
 
   static async start(options: HarnessOptions = {}): Promise<Harness> {
     const h = new Harness();
@@ -193,6 +204,32 @@ export class Harness {
     this.server = new TelegramServer({ port: await freePort(), host: '127.0.0.1', storage: 'RAM' });
     await this.server.start();
 
+    let handler: ((c: HonoContext) => Promise<Response>) | undefined;
+    const app = new Hono();
+    app.post(WEBHOOK_PATH, async (c) => {
+      try {
+        this.updates.push((await c.req.raw.clone().json()) as Update);
+      } catch {
+        // not JSON: the handler answers it
+      }
+      return handler ? handler(c) : c.body(null, 503);
+    });
+    app.get('/file/:bot/documents/:fileId', (c) => {
+      const bytes = c.req.param('bot') === `bot${this.token}` ? this.files.get(c.req.param('fileId')) : undefined;
+      this.downloads.push(c.req.path);
+      return bytes ? c.body(new Uint8Array(bytes), 200, { 'Content-Type': 'application/octet-stream' }) : c.body('Not Found', 404);
+    });
+    this.http = await new Promise<Server>((resolve) => {
+      const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s as Server));
+    });
+    const { port } = this.http.address() as AddressInfo;
+    this.webhookUrl = `http://127.0.0.1:${port}${WEBHOOK_PATH}`;
+    this.fake.handlers.set('getFile', async (p) => {
+      const bytes = this.files.get(String(p.file_id));
+      return bytes
+        ? { ok: true, result: { file_id: p.file_id, file_unique_id: `u${p.file_id}`, file_size: bytes.length, file_path: `documents/${p.file_id}` } }
+        : { ok: false, error_code: 400, description: 'Bad Request: invalid file_id' };
+    });
     const real: AskFn = (q, o) => this.engine.ask(q, o);
     const ask = instrumentAsk(options.ask ? options.ask(real) : real, { metrics: this.metrics, store: this.store, logger });
     this.bot = createTelegramBot(
@@ -205,26 +242,13 @@ export class Harness {
         metrics: this.metrics,
         logger,
         version: '9.9.9-test',
+        fileApiRoot: `http://127.0.0.1:${port}`,
+        ...(options.admin ? { admin: options.admin } : {}),
         ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
       },
       { ...options.internals, transport: [this.fake.transformer, ...(options.internals?.transport ?? [])] },
     );
 
-    let handler: ((c: HonoContext) => Promise<Response>) | undefined;
-    const app = new Hono();
-    app.post(WEBHOOK_PATH, async (c) => {
-      try {
-        this.updates.push((await c.req.raw.clone().json()) as Update);
-      } catch {
-        // not JSON: the handler answers it
-      }
-      return handler ? handler(c) : c.body(null, 503);
-    });
-    this.http = await new Promise<Server>((resolve) => {
-      const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s as Server));
-    });
-    const { port } = this.http.address() as AddressInfo;
-    this.webhookUrl = `http://127.0.0.1:${port}${WEBHOOK_PATH}`;
     this.running = await startTelegram(this.bot, {
       ...(options.polling ? {} : { webhookUrl: this.webhookUrl }),
       ...(options.webhookSecret ? { webhookSecret: options.webhookSecret } : {}),
