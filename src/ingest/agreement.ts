@@ -1,3 +1,6 @@
+import type { Lexicon } from '../corpus/lexicon.ts';
+import { sourceOf } from '../corpus/load.ts';
+import { parseReport } from '../corpus/parse.ts';
 import { foldWidth } from '../corpus/text.ts';
 
 /** Sentences of a text for comparing two extractions: width folded, white space removed, split after 。!?; */
@@ -38,4 +41,13 @@ export function sentenceAgreement(reference: readonly string[], candidate: reado
     } else if (missing.length < 5) missing.push(s);
   }
   return { reference: ref.length, matched, ratio: ref.length ? matched / ref.length : 1, missing };
+}
+
+/**
+ * The paragraphs the engine serves from a report's text: page chrome and boilerplate the parser
+ * drops are left out, so two extractions are compared on what can be quoted, not on toolbar words.
+ */
+export function servedParagraphs(text: string, lexicon: Pick<Lexicon, 'gazetteer' | 'chrome'>): string[] {
+  const source = sourceOf('report.txt', text, {}, lexicon);
+  return parseReport(text, source.meta, { chrome: lexicon.chrome, front: source.front }).paragraphs.map((p) => p.text);
 }

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -70,6 +70,12 @@ export async function makeDocx(paragraphs: string[], options: DocxOptions = {}):
 }
 
 const run = promisify(execFile);
+
+/** Whether Debian's LibreOffice is installed (`.ci/run` installs it); tests that print PDFs need it. */
+export const hasLibreOffice: boolean = ['/usr/bin/libreoffice', '/usr/local/bin/libreoffice'].some((p) => existsSync(p));
+if (!hasLibreOffice) {
+  console.warn('[pdf] tests that print DOCX to PDF are skipped: libreoffice not found (apt-get install libreoffice-writer-nogui; .ci/run does this).');
+}
 
 /** Prints a DOCX to PDF with Debian's LibreOffice (a private profile, so runs may overlap). */
 export async function docxToPdf(docx: Buffer, name = 'report'): Promise<Buffer> {

@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { sentenceAgreement } from '../../src/ingest/agreement.ts';
 import { extractPdf } from '../../src/ingest/pdf.ts';
 import { IngestError, type Extracted } from '../../src/ingest/types.ts';
-import { docxToPdf, makeDocx, paragraphsOf } from '../helpers/documents.ts';
+import { docxToPdf, hasLibreOffice, makeDocx, paragraphsOf } from '../helpers/documents.ts';
 
 /**
  * PDFs as offices print them: reports written to DOCX (first-line indents, a running header with the
@@ -147,7 +147,7 @@ function expectPoliteChinese(err: IngestError): void {
   expect(err.userMessage).not.toMatch(/pdfjs|pdf\.js|Exception|Error|undefined|\bat\s|\n|[{}[\]]|\.(?:m?js|ts):\d/i);
 }
 
-describe('extractPdf: reports printed from DOCX', () => {
+describe.skipIf(!hasLibreOffice)('extractPdf: reports printed from DOCX', () => {
   const printed: Printed[] = [];
   let encrypted: Buffer;
 
