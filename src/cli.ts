@@ -120,9 +120,25 @@ const evaluate = defineCommand({
     verbose: { type: 'boolean', description: '列出未答对的问题' },
     json: { type: 'boolean', description: '输出 JSON 汇总' },
     llm: { type: 'boolean', description: '经配置的大模型改写答案后再评测,并统计守卫拒绝率' },
+    targets: { type: 'boolean', description: '评测“主要预期目标”的抽取(精确率、召回率),--group dev|holdout|all' },
   },
   async run({ args }) {
     const { config, logger } = setup('warn');
+    if (args.targets) {
+      const { evalTargets, formatTargetScores } = await import('./eval/targets.ts');
+      const goldDir = resolve('test/eval/targets');
+      const groups = JSON.parse(readFileSync(resolve(goldDir, 'groups.json'), 'utf8')) as Record<string, string[]>;
+      const group = args.group ?? 'all';
+      const reports = group === 'all' ? undefined : group.split(',').flatMap((g) => groups[g.trim()] ?? [g.trim()]);
+      const scores = evalTargets({
+        goldDir,
+        reportDirs: [resolve('test/fixtures/provinces-2026'), config.paths.reports],
+        dictDir: config.paths.dict,
+        ...(reports ? { reports } : {}),
+      });
+      process.stdout.write(args.json ? `${JSON.stringify(scores, null, 2)}\n` : `${formatTargetScores(scores, `targets ${group}`, args.verbose)}\n`);
+      return;
+    }
     const { readQuestions, runEval, formatSummary, formatFailures } = await import('./eval/run.ts');
     if (args.llm && config.LLM_PROVIDER === 'none') {
       process.stderr.write('使用 --llm 前请设置 LLM_PROVIDER、LLM_MODEL(以及 LLM_BASE_URL)。\n');

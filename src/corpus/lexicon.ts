@@ -24,10 +24,12 @@ export interface Lexicon {
   chrome: string[];
   /** Words of the genre, by which an added file is recognised as a work report. */
   genre: string[];
+  /** Indicators targets are set for: a canonical name and the wordings reports use (data/dict/indicators.tsv). */
+  indicators: Array<{ name: string; wordings: string[] }>;
   hash: string;
 }
 
-export const LEXICON_FILES = ['words.txt', 'synonyms.txt', 'glossary.tsv', 'stopwords.txt', 'regions.tsv', 'places.txt', 'chrome.txt', 'genre.txt'] as const;
+export const LEXICON_FILES = ['words.txt', 'synonyms.txt', 'glossary.tsv', 'stopwords.txt', 'regions.tsv', 'places.txt', 'chrome.txt', 'genre.txt', 'indicators.tsv'] as const;
 
 export function loadLexicon(dictDir: string): Lexicon {
   const hash = createHash('sha256');
@@ -65,5 +67,11 @@ export function loadLexicon(dictDir: string): Lexicon {
   const gazetteer = createGazetteer(read('regions.tsv'), read('places.txt'));
   const chrome = read('chrome.txt');
   const genre = read('genre.txt');
-  return { dictionary, synonymGroups, glossary, stopwords, gazetteer, chrome, genre, hash: hash.digest('hex').slice(0, 16) };
+  const indicators = read('indicators.tsv')
+    .map((l) => {
+      const [name = '', wordings = ''] = l.split('\t');
+      return { name: name.trim(), wordings: [...new Set([name.trim(), ...wordings.split(/\s+/).filter(Boolean)])] };
+    })
+    .filter((i) => i.name);
+  return { dictionary, synonymGroups, glossary, stopwords, gazetteer, chrome, genre, indicators, hash: hash.digest('hex').slice(0, 16) };
 }
