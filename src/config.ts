@@ -93,6 +93,8 @@ const EnvSchema = z.object({
   EMBEDDINGS_API_KEY: optionalString,
 
   ADMIN_IDS: idList,
+  /** Where the web page is reachable from outside (https://bot.example.gov.cn), for links in chats. */
+  PUBLIC_URL: url,
   QUERY_LOG_RETENTION_DAYS: z.coerce.number().int().min(0).default(180),
   API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(30),
   /** Watch the reports directory and reload when reports are added, changed or removed (default on). */

@@ -2,6 +2,7 @@ import type { Context } from 'hono';
 import { createTelegramBot, startTelegram } from './channels/telegram/index.ts';
 import { createWechatRoutes, wechatStatus } from './channels/wechat/index.ts';
 import type { Config } from './config.ts';
+import { plainText, targetsTable } from './targets/command.ts';
 import type { Logger } from './logger.ts';
 import { runWeb, type RunningWeb } from './server/index.ts';
 
@@ -23,7 +24,17 @@ export async function main(config: Config, logger: Logger): Promise<RunningWeb> 
       if (wechat.wechat.enabled || wechat.wecom.enabled) {
         app.route(
           '/',
-          createWechatRoutes({ ask: services.ask, config, logger, metrics: services.metrics, examples: () => services.engine.examples }),
+          createWechatRoutes({
+            ask: services.ask,
+            config,
+            logger,
+            metrics: services.metrics,
+            examples: () => services.engine.examples,
+            targets: (args) => {
+              const table = targetsTable(services.engine, args);
+              return table ? plainText(table) : undefined;
+            },
+          }),
         );
       }
       if (config.TELEGRAM_BOT_TOKEN) {
@@ -36,6 +47,7 @@ export async function main(config: Config, logger: Logger): Promise<RunningWeb> 
           metrics: services.metrics,
           logger,
           version: services.version,
+          ...(config.PUBLIC_URL ? { publicUrl: config.PUBLIC_URL } : {}),
           ...(config.ADMIN_IDS.length
             ? { admin: { ids: config.ADMIN_IDS, library: services.library, reload: (reason: string) => services.reloader.reload(reason) } }
             : {}),

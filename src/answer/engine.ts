@@ -24,6 +24,9 @@ import { exampleQuestions, messages } from './messages.ts';
 import type { Deployment } from './scope.ts';
 import { SentenceViews } from './views.ts';
 import { createVocabulary } from './vocabulary.ts';
+import { extractTargets, indicatorTable } from '../targets/extract.ts';
+import type { TargetView } from '../targets/table.ts';
+import { askedIndicator } from './compare.ts';
 import type { Answer, AskOptions, DocumentInfo, OutlineNode, ParagraphView } from './types.ts';
 
 /** The smallest logging surface the engine needs (pino fits). */
@@ -51,7 +54,7 @@ export interface EngineOptions {
 }
 
 /** What a channel may use besides `ask`: the outline, paragraphs, document info and examples. */
-export type ChannelEngine = Pick<Engine, 'outline' | 'paragraph' | 'info' | 'examples' | 'examplesFor' | 'findReport'>;
+export type ChannelEngine = Pick<Engine, 'outline' | 'paragraph' | 'info' | 'examples' | 'examplesFor' | 'findReport' | 'targets' | 'indicatorOf'>;
 
 export interface EngineInfo {
   documents: DocumentInfo[];
@@ -93,6 +96,13 @@ export interface Engine {
    * undefined when nothing loaded matches.
    */
   findReport(idOrRegion: string): DocumentInfo | undefined;
+  /**
+   * Every quantified target and result of the loaded reports (今年目标, 去年完成, 五年目标, 五年完成),
+   * one row per figure, each with the sentence it stands in.
+   */
+  targets(): readonly TargetView[];
+  /** The indicator (canonical name) words name: GDP, 就业, 城镇新增就业 …; undefined when none. */
+  indicatorOf(words: string): string | undefined;
   /** Internals for benchmarks and tests of the engine itself; channels must not use them. */
   readonly internals: { index: SearchIndex; tokenizer: Tokenizer; lexicon: Lexicon };
 }
@@ -214,6 +224,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     ...(defaultRegion ? { defaultRegion } : {}),
   };
 
+  let targetRows: TargetView[] | undefined;
   const deployment: Deployment = {
     reports: reports.map((r, i) => ({ meta: r.meta, periods: periodsOf[i]! })),
     gazetteer: lexicon.gazetteer,
@@ -241,6 +252,8 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       return newest ? info.documents.find((d) => d.id === newest.meta.id) : undefined;
     },
     internals: { index, tokenizer, lexicon },
+    targets: () => (targetRows ??= targetViews(reports, lexicon)),
+    indicatorOf: (words) => askedIndicator(words, lexicon),
     async ask(question, askOptions = {}) {
       const t0 = performance.now();
       const answer = await answerQuestion(String(question ?? ''), askOptions, {
@@ -250,6 +263,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
         embeddings,
         views,
         ...(options.weights ? { weights: options.weights } : {}),
+        compare: { deployment, reports, lexicon, targets: () => (targetRows ??= targetViews(reports, lexicon)) },
         onDenseError: (err) => log?.error({ err: (err as Error)?.message ?? String(err) }, 'dense retrieval failed; answering from the lexical index'),
       });
       answer.latencyMs = Math.round((performance.now() - t0) * 100) / 100;
@@ -320,6 +334,32 @@ function ownPlaces(reports: Report[], lexicon: Lexicon): Array<{ form: string; r
     if (latin.length >= 4 && !region.latin.includes(latin)) out.push({ form: latin, region });
   }
   return out;
+}
+
+function targetViews(reports: Report[], lexicon: Lexicon): TargetView[] {
+  const table = indicatorTable(lexicon);
+  return reports.flatMap((report) =>
+    extractTargets(report, table).map((r): TargetView => ({
+      report: r.report,
+      title: report.meta.title,
+      region: r.region,
+      year: r.year,
+      kind: r.kind,
+      indicator: r.indicator,
+      wording: r.wording,
+      value: r.value,
+      ...(r.high !== undefined ? { high: r.high } : {}),
+      unit: r.unit,
+      qualifier: r.qualifier,
+      growth: r.growth,
+      main: r.main,
+      text: r.text,
+      span: r.span,
+      quote: report.sentences[r.sentence]!.text,
+      paragraph: r.paragraph,
+      section: report.paragraphs[r.paragraph]!.sectionPath.join(' › '),
+    })),
+  );
 }
 
 function outlineOf(reports: Report[]): OutlineNode[] {

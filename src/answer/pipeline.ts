@@ -1,6 +1,7 @@
 import { retrieve, type RetrievalWeights } from '../search/retrieve.ts';
 import type { IdentifiedEmbeddings, SearchIndex } from '../search/store.ts';
 import { analyzeQuestion, MAX_QUESTION_LENGTH, type AnalyzeContext, type Query } from './analyze.ts';
+import { compareTargets, type CompareDeps } from './compare.ts';
 import { citationsOf, labelPeriod, refusal, type Draft } from './compose.ts';
 import { messages } from './messages.ts';
 import { chaptersOf, overview, PICKERS, sectionSummary } from './pick/index.ts';
@@ -29,10 +30,19 @@ export interface PipelineDeps {
   weights?: RetrievalWeights;
   /** Called when the dense half fails (the answer then comes from lexical retrieval alone). */
   onDenseError?: (err: unknown) => void;
+  /** The targets table, for questions across reports (各省…, 哪个省最高, 比去年多多少). */
+  compare?: CompareDeps;
 }
 
 export async function answerQuestion(question: string, options: AskOptions, deps: PipelineDeps): Promise<Answer> {
   const q = analyzeQuestion(question, deps.ctx);
+  const notice = q.truncated ? { notice: messages.truncated(MAX_QUESTION_LENGTH) } : {};
+  // A figure across reports comes from the targets table, each row cited (more than three quotes).
+  if (deps.compare && q.text && !q.flags.personal && !q.flags.injection) {
+    const scope = scopeOf(q, deps.deployment, { ...(options.report ? { report: options.report } : {}), ...(options.region ? { region: options.region } : {}) });
+    const compared = scope.refusal ? undefined : compareTargets(q, scope, deps.compare);
+    if (compared) return { ...compared, ...notice };
+  }
   const maxCitations = Math.min(3, Math.max(1, options.maxCitations ?? 3));
   const draft = await draftAnswer(q, options, deps);
   return {
@@ -44,7 +54,7 @@ export async function answerQuestion(question: string, options: AskOptions, deps
     intent: draft.intent,
     ...(draft.reason ? { reason: draft.reason } : {}),
     highlights: draft.highlights,
-    ...(q.truncated ? { notice: messages.truncated(MAX_QUESTION_LENGTH) } : {}),
+    ...notice,
   };
 }
 

@@ -45,7 +45,10 @@ export interface Answer {
   found: boolean;
   /** The shortest clause(s) that answer, or a plain statement that the report does not say. */
   answer: string;
-  /** 1–3 verbatim quotes; for a refusal, the closest related passages (may be empty). */
+  /**
+   * 1–3 verbatim quotes (a comparison across reports cites every row it lists, up to 40); for a
+   * refusal, the closest related passages (may be empty).
+   */
   citations: Citation[];
   latencyMs: number;
   intent: Intent;

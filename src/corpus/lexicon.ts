@@ -25,7 +25,7 @@ export interface Lexicon {
   /** Words of the genre, by which an added file is recognised as a work report. */
   genre: string[];
   /** Indicators targets are set for: a canonical name and the wordings reports use (data/dict/indicators.tsv). */
-  indicators: Array<{ name: string; wordings: string[] }>;
+  indicators: Array<{ name: string; wordings: string[]; asked: string[] }>;
   hash: string;
 }
 
@@ -69,8 +69,12 @@ export function loadLexicon(dictDir: string): Lexicon {
   const genre = read('genre.txt');
   const indicators = read('indicators.tsv')
     .map((l) => {
-      const [name = '', wordings = ''] = l.split('\t');
-      return { name: name.trim(), wordings: [...new Set([name.trim(), ...wordings.split(/\s+/).filter(Boolean)])] };
+      const [name = '', wordings = '', asked = ''] = l.split('\t');
+      return {
+        name: name.trim(),
+        wordings: [...new Set([name.trim(), ...wordings.split(/\s+/).filter(Boolean)])],
+        asked: asked.split(/\s+/).filter(Boolean),
+      };
     })
     .filter((i) => i.name);
   return { dictionary, synonymGroups, glossary, stopwords, gazetteer, chrome, genre, indicators, hash: hash.digest('hex').slice(0, 16) };

@@ -1,6 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { etag } from 'hono/etag';
+import type { TargetKind } from '../targets/extract.ts';
+import { filterTargets, targetsCsv } from '../targets/table.ts';
+
+const TARGET_KINDS: readonly TargetKind[] = ['target', 'result', 'five-year-target', 'five-year-result'];
 import { z } from 'zod';
 import type { ChannelEngine } from '../answer/engine.ts';
 import type { AskFn, DocumentInfo, OutlineNode, ParagraphView } from '../answer/types.ts';
@@ -210,6 +214,45 @@ export function apiRoutes(deps: ApiDeps): Hono {
       200,
       cacheable,
     );
+  });
+
+  /**
+   * GET /api/targets?region=&indicator=&year=&kind=&report=&main=1 → {"targets": [...]}; CSV with
+   * `Accept: text/csv` or `?format=csv`. Several values of one filter are separated by commas.
+   */
+  api.use('/targets', etag());
+  api.get('/targets', (c) => {
+    const list = (name: string): string[] =>
+      (c.req.query(name) ?? '').split(/[,,、]/).map((x) => x.trim()).filter(Boolean).slice(0, 50);
+    const regions: string[] = [];
+    for (const r of list('region')) {
+      const doc = engine.findReport(r.slice(0, 40));
+      if (!doc) return apiError(c, 400, 'unknown_region', apiMessages.unknownRegion(r.slice(0, 20)));
+      regions.push(doc.region);
+    }
+    const reports = list('report');
+    if (reports.some((id) => !engine.info.documents.some((d) => d.id === id))) return apiError(c, 400, 'unknown_report', apiMessages.unknownReport);
+    const kinds = list('kind');
+    if (kinds.some((k) => !TARGET_KINDS.includes(k as TargetKind))) return apiError(c, 400, 'invalid_query', apiMessages.badTargetKind);
+    const yearText = c.req.query('year');
+    if (yearText !== undefined && yearText !== '' && !/^\d{4}$/.test(yearText)) return apiError(c, 400, 'invalid_query', apiMessages.badYear);
+    const rows = filterTargets(engine.targets(), {
+      regions,
+      reports,
+      indicators: list('indicator'),
+      kinds: kinds as TargetKind[],
+      ...(yearText ? { year: Number(yearText) } : {}),
+      main: /^(1|true|yes)$/i.test(c.req.query('main') ?? ''),
+    });
+    const wantsCsv = c.req.query('format') === 'csv' || /text\/csv/.test(c.req.header('Accept') ?? '');
+    if (wantsCsv) {
+      return c.body(targetsCsv(rows), 200, {
+        'Content-Type': 'text/csv; charset=utf-8',
+        'Content-Disposition': `attachment; filename="targets.csv"; filename*=UTF-8''${encodeURIComponent('目标一览.csv')}`,
+        ...cacheable,
+      });
+    }
+    return c.json({ targets: rows }, 200, cacheable);
   });
 
   api.get('/paragraph/:docId/:n', (c) => {

@@ -52,6 +52,12 @@ export class LiveEngine implements Engine {
   findReport(idOrRegion: string): ReturnType<Engine['findReport']> {
     return this.#current.findReport(idOrRegion);
   }
+  targets(): ReturnType<Engine['targets']> {
+    return this.#current.targets();
+  }
+  indicatorOf(words: string): string | undefined {
+    return this.#current.indicatorOf(words);
+  }
 
   swap(next: Engine): void {
     this.#current = next;

@@ -28,6 +28,8 @@ export const apiMessages = {
   feedbackUnavailable: '暂不支持反馈',
   unknownReport: '没有这份报告,可用的报告见 /api/reports',
   unknownRegion: (region: string) => `没有${region}的报告,已加载的报告见 /api/reports`,
+  badTargetKind: 'kind 只能是 target、result、five-year-target 或 five-year-result',
+  badYear: 'year 应为四位年份,例如 2026',
 } as const;
 
 /** Stable machine-readable codes of the error JSON (`{ error: { code, message }, requestId? }`). */
@@ -45,4 +47,5 @@ export type ApiErrorCode =
   | 'internal_error'
   | 'feedback_unavailable'
   | 'unknown_report'
-  | 'unknown_region';
+  | 'unknown_region'
+  | 'invalid_query';

@@ -41,6 +41,15 @@ const CSP = [
   "frame-ancestors 'none'",
 ].join('; ');
 
+/**
+ * The pages, each served at its own path with the CSP (index.html is required, the others are served
+ * when present); an HTML file is never served as an asset.
+ */
+const PAGES: Record<string, string> = {
+  '/': 'index.html',
+  '/targets': 'targets.html',
+};
+
 interface Asset {
   body: Uint8Array<ArrayBuffer>;
   type: string;
@@ -72,7 +81,7 @@ function etagMatches(header: string | undefined, etag: string): boolean {
   });
 }
 
-/** Routes for `/` and `/assets/<file>`. */
+/** Routes for the pages (`/`, `/targets`) and `/assets/<file>`. */
 export function webRoutes(dir = WEB_DIR): Hono {
   const assets = loadAssets(dir);
   const app = new Hono();
@@ -93,10 +102,13 @@ export function webRoutes(dir = WEB_DIR): Hono {
     return new Response(asset.body, { status: 200, headers });
   };
 
-  app.get('/', (c) => serve(assets.get('index.html')!, c.req.header('if-none-match'), true));
+  for (const [path, page] of Object.entries(PAGES)) {
+    const asset = assets.get(page);
+    if (asset) app.get(path, (c) => serve(asset, c.req.header('if-none-match'), true));
+  }
   app.get('/assets/:file', (c) => {
     const name = c.req.param('file');
-    const asset = name === 'index.html' ? undefined : assets.get(name);
+    const asset = name.endsWith('.html') ? undefined : assets.get(name);
     if (!asset) return c.notFound();
     return serve(asset, c.req.header('if-none-match'), false);
   });

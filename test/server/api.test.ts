@@ -524,7 +524,16 @@ describe('the page and its assets', () => {
   it('serves every file the page references, with its content type, and nothing from elsewhere', async () => {
     const { app } = buildApp(engine);
     const html = await (await app.request('/')).text();
-    const refs = [...html.matchAll(/\b(?:src|href)="([^"]+)"/g)].map((m) => m[1]!).filter((r) => !r.startsWith('#'));
+    const all = [...html.matchAll(/\b(?:src|href)="([^"]+)"/g)].map((m) => m[1]!).filter((r) => !r.startsWith('#'));
+    // Links to the app's other pages are pages (HTML with the CSP), everything else is an asset.
+    const pages: string[] = all.filter((r) => r === '/targets');
+    for (const path of pages) {
+      const res = await app.request(path);
+      expect(res.status, path).toBe(200);
+      expect(res.headers.get('content-type'), path).toBe('text/html; charset=utf-8');
+      expect(res.headers.get('content-security-policy'), path).toContain("script-src 'self'");
+    }
+    const refs = all.filter((r) => !pages.includes(r));
     expect(refs.length).toBeGreaterThan(0);
     for (const ref of refs) expect(ref, ref).toMatch(/^\/assets\/[\w.-]+$/);
 

@@ -22,6 +22,7 @@ import { groupReplyTarget, HTML, replyTo } from './send.ts';
 import { CHANNEL, chatChoices, type Services } from './services.ts';
 import { reports } from './features/reports.ts';
 import { admin } from './features/admin.ts';
+import { targets } from './features/targets.ts';
 import type { ReportLibrary } from '../../ingest/library.ts';
 
 export interface TelegramDeps {
@@ -37,6 +38,8 @@ export interface TelegramDeps {
   store?: Store;
   metrics?: Metrics;
   logger: Logger;
+  /** The web page's address from outside (PUBLIC_URL), for buttons that open it. */
+  publicUrl?: string;
   /** Shown by /about. */
   version?: string;
   /**
@@ -126,6 +129,7 @@ export function createTelegramBot(deps: TelegramDeps, internals: BotInternals = 
     reports(services),
     admin(services, { token: deps.token, fileRoot: (deps.fileApiRoot ?? deps.apiRoot ?? 'https://api.telegram.org').replace(/\/+$/, '') }),
     outline(services),
+    targets(services, deps.publicUrl),
     ask(services),
     followups(services),
     feedback(services),

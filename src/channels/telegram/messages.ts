@@ -48,7 +48,7 @@ export const messages = {
       '· 私聊:直接发送问题,例如“今年地区生产总值增长目标是多少”。',
       `· 群聊:发送 /ask 问题,或 @${username} 问题,或回复我的消息。`,
       `· 任意聊天:输入 @${username} 关键词,可直接引用报告原文。`,
-      '· /outline 查看报告目录,/reports 查看或选择报告,/about 查看数据来源与版本。',
+      '· /outline 查看报告目录,/reports 查看或选择报告,/targets 查看目标一览(如 /targets GDP),/about 查看数据来源与版本。',
       '· 回答下方的按钮:“原文段落”查看完整段落,“相关内容”查看更多出处,👍/👎 帮助我们改进。',
     ],
   },
@@ -62,6 +62,11 @@ export const messages = {
     all: '全部报告',
     chosen: (title: string) => `已选择《${title}》,之后的提问只在这份报告中查找。`,
     chosenAll: '已选择全部报告,提问时请说明地区。',
+  },
+
+  targets: {
+    unknown: '没有找到相关的地区或指标。例如:/targets 山东,或 /targets GDP。',
+    web: '在网页中查看目标一览',
   },
 
   admin: {
@@ -106,6 +111,7 @@ export const messages = {
     { command: 'ask', description: '提问(群聊中使用),例如 /ask 今年GDP增长目标是多少' },
     { command: 'outline', description: '报告目录' },
     { command: 'reports', description: '查看或选择报告' },
+    { command: 'targets', description: '目标一览,例如 /targets GDP' },
     { command: 'about', description: '数据来源与版本' },
   ],
 } as const;

@@ -6,7 +6,7 @@ import type { CustomerService } from './customer-service.ts';
 import type { Platform } from './errors.ts';
 import { ExpiringMap } from './expiring-map.ts';
 import { messages, moreKeywords } from './messages.ts';
-import { answerPages } from './render.ts';
+import { answerPages, paginate } from './render.ts';
 import type { XmlFields } from './xml.ts';
 
 /**
@@ -60,6 +60,8 @@ export type Outcome = { kind: 'reply'; text: string } | { kind: 'ack' };
 export interface ConversationOptions {
   channel: Platform;
   ask: AskFn;
+  /** The targets table for 目标一览 [地区] [指标] as text; undefined when the words match nothing. */
+  targets?: (args: string) => string | undefined;
   /** Example questions; a function when the reports can change while running. */
   examples: readonly string[] | (() => readonly string[]);
   logger: Logger;
@@ -71,6 +73,8 @@ export interface ConversationOptions {
   customerService?: CustomerService;
 }
 
+/** 目标一览, 目标一览 山东, /targets GDP. */
+const TARGETS_COMMAND = /^(?:目标一览|\/targets)(?:\s+|$)(.*)$/;
 const MEDIA = new Set(['image', 'voice', 'video', 'shortvideo', 'location', 'link', 'file']);
 const DEDUP_TTL_MS = 120_000;
 const MORE_TTL_MS = 10 * 60_000;
@@ -136,6 +140,12 @@ export class Conversation {
     const userId = hashUser(channel, message.from);
     const question = (message.content ?? '').trim();
     if (isMore(question)) return reply(this.#nextPage(userId) ?? messages.noMore);
+    // 目标一览 [地区] [指标]: the targets table as text, paged like an answer.
+    const command = TARGETS_COMMAND.exec(question);
+    if (command && this.#o.targets) {
+      const text = this.#o.targets(command[1] ?? '');
+      return reply(text ? this.#firstPage(userId, paginate(text)) : messages.targetsUnknown);
+    }
 
     const pages = this.#o
       .ask(question, { channel, userId })

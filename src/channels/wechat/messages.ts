@@ -4,6 +4,8 @@
  * the channel's own chrome: welcome, paging, refusals of non-text messages and the generic failure.
  */
 export const messages = {
+  /** 目标一览 with words that name no loaded region or indicator. */
+  targetsUnknown: '没有找到相关的地区或指标。例如:目标一览 山东,或 目标一览 GDP。',
   /** Sent on a subscribe (关注) event, followed by the example questions. */
   welcome: (examples: readonly string[]) =>
     [

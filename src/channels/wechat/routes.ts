@@ -26,6 +26,8 @@ export interface WechatRoutesDeps {
   metrics?: Metrics;
   /** Example questions for the welcome message. */
   examples: readonly string[] | (() => readonly string[]);
+  /** 目标一览 [地区] [指标]: the targets table as text (see src/targets/command.ts). */
+  targets?: (args: string) => string | undefined;
   /** For the customer-service API (tests, proxies). */
   fetch?: typeof fetch;
   /** Epoch milliseconds: timestamps, expiry of duplicates, pages and tokens. */
@@ -87,6 +89,7 @@ export function createWechatRoutes(deps: WechatRoutesDeps): Hono {
       channel,
       ask: deps.ask,
       examples: deps.examples,
+      ...(deps.targets ? { targets: deps.targets } : {}),
       logger,
       now,
       deadlineMs,

@@ -1,0 +1,106 @@
+import { stringify } from 'csv-stringify/sync';
+import { foldWidth } from '../corpus/text.ts';
+import { KIND_LABEL, type TargetKind, type TargetRow } from './extract.ts';
+
+/**
+ * The targets of the loaded reports as the channels show them: filtered, compared across reports,
+ * and written as CSV. Rows are never merged or computed from each other, except a difference between
+ * two like figures (same indicator, unit, kind and meaning), which says so.
+ */
+
+/** A row as the API gives it: the report named, the sentence it came from quoted verbatim. */
+export interface TargetView {
+  report: string;
+  title: string;
+  region: string;
+  year: number;
+  kind: TargetKind;
+  indicator: string;
+  wording: string;
+  value: number;
+  high?: number;
+  unit: string;
+  qualifier: string;
+  growth: boolean;
+  main: boolean;
+  /** Value, unit and qualifier as written: 5%左右. */
+  text: string;
+  /** Indicator through value as written: 地区生产总值增长5%左右. */
+  span: string;
+  /** The whole sentence, verbatim. */
+  quote: string;
+  paragraph: number;
+  section: string;
+}
+
+export interface TargetFilter {
+  /** Report ids. */
+  reports?: readonly string[];
+  /** Region names as loaded (山东省). */
+  regions?: readonly string[];
+  /** Canonical indicator names, or words matched against the report's wording. */
+  indicators?: readonly string[];
+  year?: number;
+  kinds?: readonly TargetKind[];
+  /** Only the paragraph of main expected targets. */
+  main?: boolean;
+}
+
+export function filterTargets(rows: readonly TargetView[], f: TargetFilter): TargetView[] {
+  const words = f.indicators?.map((w) => foldWidth(w).toLowerCase());
+  return rows.filter(
+    (r) =>
+      (!f.reports?.length || f.reports.includes(r.report)) &&
+      (!f.regions?.length || f.regions.includes(r.region)) &&
+      (f.year === undefined || r.year === f.year) &&
+      (!f.kinds?.length || f.kinds.includes(r.kind)) &&
+      (!f.main || r.main) &&
+      (!words?.length || words.some((w) => r.indicator.toLowerCase() === w || foldWidth(r.wording).toLowerCase().includes(w) || r.indicator.toLowerCase().includes(w))),
+  );
+}
+
+export const CSV_COLUMNS: Array<[keyof TargetView | 'kindLabel', string]> = [
+  ['title', '报告'],
+  ['region', '地区'],
+  ['year', '年份'],
+  ['kindLabel', '类别'],
+  ['indicator', '指标'],
+  ['wording', '报告用语'],
+  ['value', '数值'],
+  ['high', '上限'],
+  ['unit', '单位'],
+  ['qualifier', '限定'],
+  ['text', '原文数值'],
+  ['quote', '原句'],
+];
+
+/** CSV with a byte-order mark, so Excel opens the Chinese correctly. */
+export function targetsCsv(rows: readonly TargetView[]): string {
+  const records = rows.map((r) =>
+    CSV_COLUMNS.map(([k]) => {
+      const v = k === 'kindLabel' ? KIND_LABEL[r.kind] : r[k];
+      return v === undefined ? '' : String(v);
+    }),
+  );
+  return `\ufeff${stringify([CSV_COLUMNS.map(([, h]) => h), ...records])}`;
+}
+
+/** One row in words, as a reader says it: 山东省:地区生产总值增长5%以上. */
+export function rowLine(r: TargetView, options: { region?: boolean } = {}): string {
+  return `${options.region ? `${r.region}:` : ''}${r.span}`;
+}
+
+/** Rows of one indicator and kind that can be ranked against each other: same unit and meaning. */
+export function comparable(rows: readonly TargetView[]): TargetView[] {
+  if (!rows.length) return [];
+  const key = (r: TargetView): string => `${r.indicator}|${r.kind}|${foldWidth(r.unit)}|${r.growth}`;
+  const counts = new Map<string, number>();
+  for (const r of rows) counts.set(key(r), (counts.get(key(r)) ?? 0) + 1);
+  const best = [...counts].sort((a, b) => b[1] - a[1])[0]![0];
+  return rows.filter((r) => key(r) === best);
+}
+
+/** The number a row is ranked by: a range by its midpoint. */
+export function rankValue(r: Pick<TargetView, 'value' | 'high'>): number {
+  return r.high !== undefined ? (r.value + r.high) / 2 : r.value;
+}
