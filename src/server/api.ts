@@ -239,7 +239,8 @@ export function apiRoutes(deps: ApiDeps): Hono {
     const rows = filterTargets(engine.targets(), {
       regions,
       reports,
-      indicators: list('indicator'),
+      // GDP, 就业: the words a person uses, read as the indicator they name.
+      indicators: list('indicator').map((w) => engine.indicatorOf(w) ?? w),
       kinds: kinds as TargetKind[],
       ...(yearText ? { year: Number(yearText) } : {}),
       main: /^(1|true|yes)$/i.test(c.req.query('main') ?? ''),
