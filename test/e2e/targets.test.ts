@@ -119,7 +119,10 @@ describe('the /targets page over HTTP', () => {
     expect(html).toContain('<html lang="zh-CN">');
     expect((await fetch(`${server.url}/targets`, { headers: { 'If-None-Match': etag } })).status).toBe(304);
 
-    const refs = [...html.matchAll(/\b(?:src|href)="([^"]+)"/g)].map((m) => m[1]!).filter((r) => !r.startsWith('#') && r !== '/');
+    const all = [...html.matchAll(/\b(?:src|href)="([^"]+)"/g)].map((m) => m[1]!).filter((r) => !r.startsWith('#'));
+    // Besides its assets, the page links only to the main page and to the API's CSV.
+    const refs = all.filter((r) => r.startsWith('/assets/'));
+    expect(all.filter((r) => !refs.includes(r)).sort()).toEqual(['/', '/api/targets?format=csv']);
     expect(refs).toEqual(expect.arrayContaining(['/assets/targets.js', '/assets/targets.css']));
     const types: Record<string, RegExp> = { js: /^text\/javascript/, css: /^text\/css/, svg: /^image\/svg\+xml/ };
     for (const ref of [...refs, '/assets/messages.js', '/assets/highlight.js']) {
@@ -310,9 +313,9 @@ describe.skipIf(!hasChromium)('the /targets page in headless Chromium', () => {
     expect(regions).toEqual([...regions].sort(new Intl.Collator('zh-CN').compare));
     await page.keyboard.press('Space');
     expect(await page.getAttribute('th[data-col="region"]', 'aria-sort')).toBe('descending');
-    await page.keyboard.press('Tab');
-    await page.keyboard.press('Tab');
-    await page.keyboard.press('Tab');
+    // Tab walks the headers in order: 报告年份, 类别, 指标, 数值.
+    for (let i = 0; i < 4; i++) await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-sort'))).toBe('value');
     await page.keyboard.press('Enter');
     expect(await page.getAttribute('th[data-col="value"]', 'aria-sort')).toBe('descending');
     expect(await page.getAttribute('th[data-col="region"]', 'aria-sort')).toBe('none');

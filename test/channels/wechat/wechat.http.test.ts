@@ -10,6 +10,7 @@ import { createConfig } from '../../../src/config.ts';
 import type { Logger } from '../../../src/logger.ts';
 import { hashUser } from '../../../src/store/store.ts';
 import { testEngine } from '../../helpers/engine.ts';
+import { plainText, targetsTable } from '../../../src/targets/command.ts';
 import {
   BILLION_LAUGHS,
   captureLogger,
@@ -82,6 +83,10 @@ async function harness(o: HarnessOptions = {}) {
     config,
     logger: o.logger ?? silentLogger,
     examples: engine.examples,
+    targets: (args: string) => {
+      const table = targetsTable(engine, args);
+      return table ? plainText(table) : undefined;
+    },
     now: c.now,
     ...(o.deadlineMs !== undefined ? { deadlineMs: o.deadlineMs } : {}),
   });
@@ -157,6 +162,18 @@ describe('Official Account: plaintext mode', () => {
       expect(content).toContain(citationLocation(c));
     }
     expect(h.counted.calls).toEqual([{ question: '今年新增多少托位', options: { channel: 'wechat', userId: hashUser('wechat', OPENID) } }]);
+  });
+
+  it('目标一览 answers the targets table as text, paged with 更多, without asking the engine', async () => {
+    const h = await harness();
+    const table = targetsTable(engine, '')!;
+    expect(table.rows.length).toBeGreaterThan(0);
+    const content = replyContent((await h.ask('目标一览')).text, h.c.seconds());
+    expect(content).toContain(table.title);
+    for (const [indicator, value] of table.rows) expect(content).toContain(`${indicator}:${value}`);
+    expect(Buffer.byteLength(content)).toBeLessThanOrEqual(MAX_MESSAGE_BYTES);
+    expect(replyContent((await h.ask('目标一览 火星')).text, h.c.seconds())).toBe(messages.targetsUnknown);
+    expect(h.counted.calls).toEqual([]);
   });
 
   it('refuses a wrong or missing signature with a bare 403 and never asks', async () => {

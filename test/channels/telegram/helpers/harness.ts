@@ -148,6 +148,8 @@ export interface HarnessOptions {
   engine?: () => Promise<Engine>;
   /** Reports management for ADMIN_IDS (the harness serves uploaded files for getFile downloads). */
   admin?: AdminDeps;
+  /** PUBLIC_URL, for buttons that open the web page. */
+  publicUrl?: string;
 }
 
 let tokenCounter = 0;
@@ -244,6 +246,7 @@ export class Harness {
         version: '9.9.9-test',
         fileApiRoot: `http://127.0.0.1:${port}`,
         ...(options.admin ? { admin: options.admin } : {}),
+        ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}),
         ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
       },
       { ...options.internals, transport: [this.fake.transformer, ...(options.internals?.transport ?? [])] },
