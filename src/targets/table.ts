@@ -47,7 +47,12 @@ export interface TargetFilter {
 }
 
 export function filterTargets(rows: readonly TargetView[], f: TargetFilter): TargetView[] {
+  const names = new Set(rows.map((r) => r.indicator.toLowerCase()));
   const words = f.indicators?.map((w) => foldWidth(w).toLowerCase());
+  // A canonical name (地区生产总值) means that indicator only, not 单位地区生产总值能耗 too; other words
+  // match the report's wording.
+  const matches = (r: TargetView, w: string): boolean =>
+    names.has(w) ? r.indicator.toLowerCase() === w : foldWidth(r.wording).toLowerCase().includes(w) || r.indicator.toLowerCase().includes(w);
   return rows.filter(
     (r) =>
       (!f.reports?.length || f.reports.includes(r.report)) &&
@@ -55,7 +60,7 @@ export function filterTargets(rows: readonly TargetView[], f: TargetFilter): Tar
       (f.year === undefined || r.year === f.year) &&
       (!f.kinds?.length || f.kinds.includes(r.kind)) &&
       (!f.main || r.main) &&
-      (!words?.length || words.some((w) => r.indicator.toLowerCase() === w || foldWidth(r.wording).toLowerCase().includes(w) || r.indicator.toLowerCase().includes(w))),
+      (!words?.length || words.some((w) => matches(r, w))),
   );
 }
 
