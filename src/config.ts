@@ -93,6 +93,20 @@ const EnvSchema = z.object({
   EMBEDDINGS_API_KEY: optionalString,
 
   ADMIN_IDS: idList,
+  /** Shared state for several replicas (redis://host:6379/0); in-process when unset. */
+  REDIS_URL: z
+    .string()
+    .trim()
+    .optional()
+    .transform((s) => (s ? s : undefined))
+    .refine((s) => s === undefined || /^rediss?:\/\/\S+$/.test(s), 'must be a redis:// or rediss:// URL'),
+  /** PostgreSQL for the query log and feedback (postgres://user@host:5432/db); SQLite when unset. */
+  DATABASE_URL: z
+    .string()
+    .trim()
+    .optional()
+    .transform((s) => (s ? s : undefined))
+    .refine((s) => s === undefined || /^postgres(?:ql)?:\/\/\S+$/.test(s), 'must be a postgres:// URL'),
   /** Where the web page is reachable from outside (https://bot.example.gov.cn), for links in chats. */
   PUBLIC_URL: url,
   QUERY_LOG_RETENTION_DAYS: z.coerce.number().int().min(0).default(180),

@@ -14,6 +14,10 @@ export interface Metrics {
   /** Reloads of the reports while running: swapped, unchanged or failed. */
   reloads: Counter<'outcome'>;
   reports: Gauge;
+  /** Operations on shared state answered from memory because Redis failed. */
+  sharedStateFallbacks: Counter<'op'>;
+  /** Query-log and feedback writes that failed (the answer was still given). */
+  queryLogFailures: Counter<'kind'>;
 }
 
 export function createMetrics(options: { defaults?: boolean } = {}): Metrics {
@@ -61,6 +65,18 @@ export function createMetrics(options: { defaults?: boolean } = {}): Metrics {
     reports: new Gauge({
       name: 'workplan_reports_loaded',
       help: 'Reports the serving engine holds',
+      registers: [registry],
+    }),
+    sharedStateFallbacks: new Counter({
+      name: 'workplan_shared_state_fallbacks_total',
+      help: 'Shared-state operations served from process memory because Redis was unavailable, by operation',
+      labelNames: ['op'],
+      registers: [registry],
+    }),
+    queryLogFailures: new Counter({
+      name: 'workplan_query_log_failures_total',
+      help: 'Query-log and feedback writes that failed (answers were still given), by kind',
+      labelNames: ['kind'],
       registers: [registry],
     }),
   };
