@@ -9,6 +9,7 @@ import { LocalHashEmbeddings } from '../search/embeddings.ts';
 import type { RetrievalWeights } from '../search/retrieve.ts';
 import {
   buildIndex,
+  cleanIndexLeftovers,
   loadIndex,
   saveIndex,
   sha256,
@@ -124,6 +125,10 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     embedder: embeddings.id,
   };
 
+  if (!options.readOnly) {
+    const removed = cleanIndexLeftovers(options.indexDir);
+    if (removed.length) log?.info({ removed }, 'removed what an interrupted index save left behind');
+  }
   let index: SearchIndex | undefined;
   let rebuildReason: string | undefined = options.rebuild ? 'rebuild requested' : undefined;
   if (!options.rebuild) {

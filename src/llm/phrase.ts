@@ -1,5 +1,6 @@
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
-import { HumanMessage, SystemMessage } from '@langchain/core/messages';
+import { HumanMessage, SystemMessage, type BaseMessage } from '@langchain/core/messages';
+import CircuitBreaker from 'opossum';
 import type { Answer, AskFn, AskOptions } from '../answer/types.ts';
 import { citationLocation } from '../answer/format.ts';
 import type { Logger } from '../logger.ts';
@@ -33,9 +34,15 @@ export interface PhraserOptions {
    * an answer cites first (by its document id).
    */
   report: ReportInfo | ((docId: string | undefined) => ReportInfo);
+  /**
+   * The circuit breaker (opossum): after `failures` timeouts or errors within a minute (and at least
+   * half of the calls), the model is not called for `cooldownMs` and answers are served extractive at
+   * once; then one call probes whether it is back.
+   */
+  circuit?: { failures?: number; cooldownMs?: number };
 }
 
-export type PhraseOutcome = 'phrased' | 'declined' | 'rejected' | 'timeout' | 'error' | 'skipped';
+export type PhraseOutcome = 'phrased' | 'declined' | 'rejected' | 'timeout' | 'error' | 'circuit-open' | 'skipped';
 
 export interface Phraser {
   phrase(answer: Answer, options?: AskOptions): Promise<{ answer: Answer; outcome: PhraseOutcome; detail?: string }>;
@@ -46,6 +53,20 @@ export const DEFAULT_TIMEOUT_MS = (channel: string | undefined): number =>
 
 export function createPhraser(options: PhraserOptions): Phraser {
   const timeoutOf = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  // A hanging model must not slow every answer to the full timeout.
+  const breaker = new CircuitBreaker(
+    (messages: BaseMessage[], signal: AbortSignal) => options.model.invoke(messages, { signal }),
+    {
+      timeout: false, // each call carries its own deadline (per channel)
+      volumeThreshold: options.circuit?.failures ?? 3,
+      errorThresholdPercentage: 50,
+      rollingCountTimeout: 60_000,
+      resetTimeout: options.circuit?.cooldownMs ?? 30_000,
+    },
+  );
+  breaker.on('open', () => options.logger?.warn({ cooldownMs: options.circuit?.cooldownMs ?? 30_000 }, 'LLM circuit open: the model keeps failing; serving extractive answers without calling it'));
+  breaker.on('halfOpen', () => options.logger?.info('LLM circuit half-open: probing the model with the next answer'));
+  breaker.on('close', () => options.logger?.info('LLM circuit closed: the model answers again'));
   const fallback = (answer: Answer, outcome: PhraseOutcome, detail?: string) => {
     options.metrics?.llmFallbacks.inc({ reason: outcome });
     options.logger?.warn({ outcome, detail, question: answer.question.slice(0, 100) }, 'LLM answer not used; serving the extractive answer');
@@ -71,9 +92,10 @@ export function createPhraser(options: PhraserOptions): Phraser {
       let text: string;
       try {
         const signal = AbortSignal.timeout(timeoutOf(askOptions.channel));
-        const reply = await options.model.invoke([new SystemMessage(system), new HumanMessage(user)], { signal });
+        const reply = await breaker.fire([new SystemMessage(system), new HumanMessage(user)], signal);
         text = typeof reply.content === 'string' ? reply.content : reply.content.map((p) => ('text' in p ? p.text : '')).join('');
       } catch (err) {
+        if ((err as NodeJS.ErrnoException)?.code === 'EOPENBREAKER') return fallback(answer, 'circuit-open');
         const aborted = (err as Error)?.name === 'AbortError' || (err as Error)?.name === 'TimeoutError' || /abort|timeout/i.test(String((err as Error)?.message));
         return fallback(answer, aborted ? 'timeout' : 'error', aborted ? undefined : (err as Error)?.message?.slice(0, 200));
       }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { Document } from '@langchain/core/documents';
 import type { EmbeddingsInterface } from '@langchain/core/embeddings';
@@ -178,6 +178,35 @@ const SAVED_FILES = [
  * (never anything else) when the directory is missing, partial, corrupt or stale, so the caller can
  * rebuild.
  */
+/**
+ * Removes what a crash during a save left beside the index (`index.tmp-<pid>-<time>`,
+ * `index.old-<pid>-<time>`), unless the process that wrote it is still running (a `npm run add`
+ * saving while the server starts). Returns the names removed.
+ */
+export function cleanIndexLeftovers(dir: string): string[] {
+  const parent = dirname(dir);
+  const base = basename(dir);
+  if (!existsSync(parent)) return [];
+  const removed: string[] = [];
+  for (const name of readdirSync(parent)) {
+    const m = new RegExp(`^${base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.(?:tmp|old)-(\\d+)-\\d+$`).exec(name);
+    if (!m) continue;
+    if (Number(m[1]) !== process.pid && alive(Number(m[1]))) continue;
+    rmSync(join(parent, name), { recursive: true, force: true });
+    removed.push(name);
+  }
+  return removed;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 export async function loadIndex(
   dir: string,
   reports: Report[],

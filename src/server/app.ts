@@ -60,6 +60,20 @@ export function createApp(deps: AppDeps): ServerApp {
   const limiter = new RateLimiter({ limit: deps.rateLimitPerMinute ?? deps.config.API_RATE_LIMIT_PER_MINUTE, logger });
 
   app.use(requestId());
+  // A body larger than any route takes is refused before it is read, and a request refused with a
+  // body still coming closes its connection, so Node does not read the rest to keep it alive.
+  app.use(async (c, next) => {
+    const length = Number(c.req.header('content-length') ?? 0);
+    const hasBody = length > 0 || c.req.header('transfer-encoding') !== undefined;
+    if (length > MAX_REQUEST_BYTES) {
+      const res = apiError(c, 413, 'payload_too_large');
+      res.headers.set('Connection', 'close');
+      return res;
+    }
+    await next();
+    if (hasBody && c.res.status >= 400) c.res.headers.set('Connection', 'close');
+  });
+  app.use('*', bodyLimit({ maxSize: MAX_REQUEST_BYTES, onError: (c) => apiError(c, 413, 'payload_too_large') }));
   app.use('/api/*', async (c, next) => {
     const t0 = performance.now();
     await next();
@@ -100,6 +114,13 @@ export function createApp(deps: AppDeps): ServerApp {
   app.onError((err, c) => {
     // Deliberate HTTP errors from mounted routes keep their status.
     if (err instanceof HTTPException && err.status < 500) return err.getResponse();
+    // A client that sent a broken body or went away mid-request: its fault, not ours.
+    if (isClientFault(err)) {
+      logger.info({ requestId: c.get('requestId'), path: loggablePath(c.req.path), reason: (err as Error).message }, 'request body broken or abandoned by the client');
+      const res = apiError(c, 400, 'invalid_body');
+      res.headers.set('Connection', 'close');
+      return res;
+    }
     const id = c.get('requestId');
     logger.error({ err, requestId: id, method: c.req.method, path: loggablePath(c.req.path) }, 'unhandled error');
     metrics.errors.inc({ channel: c.req.path.startsWith('/api/') ? 'web' : 'http', kind: 'unhandled' });
@@ -107,6 +128,23 @@ export function createApp(deps: AppDeps): ServerApp {
   });
 
   return app;
+}
+
+/** Any request body this server takes (a Telegram update, a WeChat message) is far below this. */
+export const MAX_REQUEST_BYTES = 1024 * 1024;
+
+/** Errors raised while reading a request the client broke off or malformed. */
+function isClientFault(err: unknown): boolean {
+  const e = err as NodeJS.ErrnoException | undefined;
+  if (!e) return false;
+  return (
+    e.message === 'aborted' ||
+    e.code === 'ECONNRESET' ||
+    e.code === 'ERR_STREAM_PREMATURE_CLOSE' ||
+    e.name === 'AbortError' ||
+    /^HPE_/.test(e.code ?? '') ||
+    /Parse Error|Invalid (?:character in )?chunk/i.test(e.message ?? '')
+  );
 }
 
 const OWN_PATHS = /^\/(?:$|api\/|assets\/|healthz$|metrics$)/;

@@ -14,6 +14,10 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+const HEADERS_TIMEOUT_MS = 10_000;
+const REQUEST_TIMEOUT_MS = 30_000;
+const MAX_CONNECTIONS = 2_048;
+
 /** How long close() waits for requests in flight before cutting the remaining connections. */
 const CLOSE_GRACE_MS = 5_000;
 
@@ -24,11 +28,17 @@ const CLOSE_GRACE_MS = 5_000;
 export async function startServer(
   // Any app will do (its Env type does not matter): only `fetch` is used.
   app: Hono<any, any, any>,
-  opts: { port: number; host: string; logger: Logger },
+  opts: { port: number; host: string; logger: Logger; maxConnections?: number },
 ): Promise<RunningServer> {
   const server = createAdaptorServer({ fetch: app.fetch, hostname: opts.host }) as Server;
   // Keep-alive sockets must not hold close() open longer than the grace period.
   server.keepAliveTimeout = 5_000;
+  // A client trickling its headers or body must not hold a connection for minutes (Node's default
+  // is 300 s); every legitimate request here is small and arrives at once.
+  server.headersTimeout = HEADERS_TIMEOUT_MS;
+  server.requestTimeout = REQUEST_TIMEOUT_MS;
+  // Beyond this many open connections new ones are refused, so a flood cannot exhaust descriptors.
+  server.maxConnections = opts.maxConnections ?? MAX_CONNECTIONS;
 
   await new Promise<void>((resolve, reject) => {
     const onError = (err: NodeJS.ErrnoException): void => {

@@ -116,6 +116,38 @@ describe('LLM phrasing behind the grounding guard', () => {
     expect(await fallbacks(metrics, 'timeout')).toBe(1);
   });
 
+  it('stops calling a hanging model after repeated timeouts, serves at once, and probes again after the cooldown', async () => {
+    const server = openai;
+    const config = createConfig({ LLM_PROVIDER: 'openai', LLM_BASE_URL: server.url, LLM_MODEL: 'fake-chat', LLM_API_KEY: 'k' });
+    const metrics = createMetrics({ defaults: false });
+    const phraser = createPhraser({
+      model: createChatModel(config)!,
+      modelName: 'openai:fake-chat',
+      prompt: loadPrompt(ANSWER_PROMPT),
+      logger,
+      metrics,
+      timeoutMs: () => 300,
+      circuit: { failures: 3, cooldownMs: 800 },
+      report: { title: '市北区2025年政府工作报告', region: '市北区', year: 2025 },
+    });
+    const ask = withPhrasing((q, o) => engine.ask(q, o), phraser);
+    server.reply = '增加普惠托位300个[1]。';
+    server.delayMs = 5000;
+    for (let i = 0; i < 3; i++) await ask('今年新增多少托位');
+    expect(await fallbacks(metrics, 'timeout')).toBe(3);
+    const sent = server.requests.length;
+    // Open: answered without calling the model (so without waiting for its timeout).
+    const fast = await ask('今年新增多少托位');
+    expect(fast.answer).toContain('300个');
+    expect(server.requests.length).toBe(sent);
+    expect(await fallbacks(metrics, 'circuit-open')).toBe(1);
+    // After the cooldown one call probes; the model is back, so phrasing resumes.
+    server.delayMs = 0;
+    await new Promise((r) => setTimeout(r, 900));
+    const back = await ask('今年新增多少托位');
+    expect(back.generatedBy).toBe('openai:fake-chat');
+  }, 20_000);
+
   it('never sends refused questions to the model', async () => {
     const { server, ask } = setup('openai');
     server.reply = '崂山区增加托位300个[1]。';

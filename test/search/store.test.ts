@@ -100,3 +100,17 @@ describe('index persistence', () => {
     expect(engine.info.rebuildReason).toMatch(/embedder changed/);
   });
 });
+
+describe('leftovers of an interrupted save', () => {
+  it('are removed at start unless the process that wrote them still runs', async () => {
+    const { cleanIndexLeftovers } = await import('../../src/search/store.ts');
+    const { mkdirSync, mkdtempSync, readdirSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const parent = mkdtempSync(join(tmpdir(), 'wp-leftovers-'));
+    for (const name of ['index', 'index.tmp-999999999-1', `index.old-${process.pid}-2`, 'index.tmp-1-3', 'index-other.tmp-5-5', 'index.tmpfile']) mkdirSync(join(parent, name));
+    expect(cleanIndexLeftovers(join(parent, 'index')).sort()).toEqual([`index.old-${process.pid}-2`, 'index.tmp-999999999-1']);
+    // pid 1 runs (it is init): its save may be in progress.
+    expect(readdirSync(parent).sort()).toEqual(['index', 'index-other.tmp-5-5', 'index.tmp-1-3', 'index.tmpfile']);
+  });
+});
