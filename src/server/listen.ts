@@ -28,15 +28,22 @@ const CLOSE_GRACE_MS = 5_000;
 export async function startServer(
   // Any app will do (its Env type does not matter): only `fetch` is used.
   app: Hono<any, any, any>,
-  opts: { port: number; host: string; logger: Logger; maxConnections?: number },
+  opts: { port: number; host: string; logger: Logger; maxConnections?: number; headersTimeoutMs?: number; requestTimeoutMs?: number },
 ): Promise<RunningServer> {
-  const server = createAdaptorServer({ fetch: app.fetch, hostname: opts.host }) as Server;
+  const requestTimeout = opts.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
+  const server = createAdaptorServer({
+    fetch: app.fetch,
+    hostname: opts.host,
+    // Node checks the request timeout on this interval (30 s by default, which would let a trickled
+    // body live twice as long as the timeout says).
+    serverOptions: { connectionsCheckingInterval: Math.min(5_000, Math.max(100, Math.floor(requestTimeout / 4))) },
+  }) as Server;
   // Keep-alive sockets must not hold close() open longer than the grace period.
   server.keepAliveTimeout = 5_000;
   // A client trickling its headers or body must not hold a connection for minutes (Node's default
   // is 300 s); every legitimate request here is small and arrives at once.
-  server.headersTimeout = HEADERS_TIMEOUT_MS;
-  server.requestTimeout = REQUEST_TIMEOUT_MS;
+  server.headersTimeout = opts.headersTimeoutMs ?? HEADERS_TIMEOUT_MS;
+  server.requestTimeout = requestTimeout;
   // Beyond this many open connections new ones are refused, so a flood cannot exhaust descriptors.
   server.maxConnections = opts.maxConnections ?? MAX_CONNECTIONS;
 
