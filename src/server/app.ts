@@ -34,6 +34,8 @@ export interface AppDeps {
    * trusted reverse proxy; otherwise anyone could pick their own rate-limit key. Default: TRUST_PROXY.
    */
   trustProxy?: boolean;
+  /** Redis for the API limits when several replicas run (REDIS_URL). */
+  redis?: import('ioredis').Redis;
   /** The state of reloads of the reports, shown by /healthz. */
   reloads?: () => ReloadStatus;
   /** Directory of the page's files (tests); default web/ at the repository root. */
@@ -57,7 +59,7 @@ export type ServerApp = Hono;
 export function createApp(deps: AppDeps): ServerApp {
   const app = new Hono();
   const { logger, metrics } = deps;
-  const limiter = new RateLimiter({ limit: deps.rateLimitPerMinute ?? deps.config.API_RATE_LIMIT_PER_MINUTE, logger });
+  const limiter = new RateLimiter({ limit: deps.rateLimitPerMinute ?? deps.config.API_RATE_LIMIT_PER_MINUTE, logger, ...(deps.redis ? { redis: deps.redis } : {}) });
 
   app.use(requestId());
   // A body larger than any route takes is refused before it is read, and a request refused with a

@@ -3,6 +3,7 @@ import type { AskFn } from '../answer/types.ts';
 import { addDroppedReports, answerer, openEngine, openLibrary } from '../bootstrap.ts';
 import type { ReportLibrary } from '../ingest/library.ts';
 import { LiveEngine, Reloader } from './live.ts';
+import { createSharedState, type SharedState } from '../shared/state.ts';
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import { createMetrics, instrumentAsk, type Metrics } from '../observability/index.ts';
@@ -18,6 +19,8 @@ export interface WebServices {
   library: ReportLibrary;
   /** Rebuilds and swaps the engine after a change; `reload()` resolves once the change is live. */
   reloader: Reloader;
+  /** State several replicas share (Redis with REDIS_URL, else this process). */
+  state: SharedState;
   /** The instrumented ask: every channel's questions are counted, timed and written to the query log. */
   ask: AskFn;
   metrics: Metrics;
@@ -92,6 +95,18 @@ export async function runWeb(config: Config, logger: Logger, extras: WebExtras =
   );
 
   const metrics = createMetrics();
+  // Shared between requests (limits, de-duplication, pages): Redis when several replicas run.
+  const state = createSharedState({
+    redisUrl: config.REDIS_URL,
+    prefix: 'workplan:',
+    logger,
+    onFallback: (op) => metrics.sharedStateFallbacks.inc({ op }),
+  });
+  logger.info(
+    state.kind === 'redis'
+      ? 'shared state: Redis (REDIS_URL); replicas share limits, de-duplication and pages'
+      : 'shared state: this process (REDIS_URL not set)',
+  );
   metrics.reports.set(info.documents.length);
   // Reports added, changed or removed while running (an upload, `npm run add`, a file dropped in)
   // are picked up without a restart.
@@ -107,7 +122,7 @@ export async function runWeb(config: Config, logger: Logger, extras: WebExtras =
   if (config.WATCH_REPORTS) reloader.watch();
   // engine.ask, phrased by the model when LLM_PROVIDER is set; then counted, timed and logged.
   const ask = instrumentAsk(answerer(config, engine, { logger, metrics }), { metrics, store, logger });
-  const services: WebServices = { engine, ask, metrics, store, config, logger, version: VERSION, library, reloader };
+  const services: WebServices = { engine, ask, metrics, store, config, logger, version: VERSION, library, reloader, state };
   const app = createApp({
     engine,
     ask,
@@ -118,6 +133,7 @@ export async function runWeb(config: Config, logger: Logger, extras: WebExtras =
     feedback: store,
     trustProxy: config.TRUST_PROXY,
     reloads: () => reloader.status,
+    ...(state.redis ? { redis: state.redis } : {}),
   });
 
   let server;
@@ -129,6 +145,7 @@ export async function runWeb(config: Config, logger: Logger, extras: WebExtras =
     await reloader.close();
     await runOnStop(extras, logger);
     store.close();
+    await state.close();
     throw err;
   }
   const running = server;
@@ -145,6 +162,7 @@ export async function runWeb(config: Config, logger: Logger, extras: WebExtras =
       await running.close();
       await runOnStop(extras, logger);
       store.close();
+      await state.close();
       logger.info('stopped');
     })();
     return stopping;

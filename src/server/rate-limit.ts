@@ -1,4 +1,5 @@
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import type { Redis } from 'ioredis';
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { Logger } from '../logger.ts';
 
 /** What the rate-limit middleware needs to answer a request (and fill the RateLimit-* headers). */
@@ -18,6 +19,13 @@ export interface RateLimiterOptions {
   limit: number;
   /** Where an unexpected limiter failure is reported before the request is let through. */
   logger: Logger;
+  /**
+   * Several replicas: count in Redis (rate-limiter-flexible's RateLimiterRedis), so the limit holds
+   * across them. While Redis is away the in-memory limiter stands in (its insurance limiter).
+   */
+  redis?: Redis;
+  /** Key prefix in Redis. */
+  prefix?: string;
 }
 
 /** The window of the API limits: `limit` hits per minute. */
@@ -38,14 +46,25 @@ const WINDOW_SECONDS = 60;
  */
 export class RateLimiter {
   readonly limit: number;
-  private readonly limiter: RateLimiterMemory;
+  private readonly limiter: RateLimiterAbstract;
   private readonly logger: Logger;
 
   constructor(options: RateLimiterOptions) {
     if (!Number.isInteger(options.limit) || options.limit < 1) throw new RangeError('limit must be a whole number ≥ 1');
     this.limit = options.limit;
     this.logger = options.logger;
-    this.limiter = new RateLimiterMemory({ points: this.limit, duration: WINDOW_SECONDS });
+    const memory = new RateLimiterMemory({ points: this.limit, duration: WINDOW_SECONDS });
+    this.limiter = options.redis
+      ? new RateLimiterRedis({
+          storeClient: options.redis,
+          keyPrefix: `${options.prefix ?? 'workplan:'}ratelimit`,
+          points: this.limit,
+          duration: WINDOW_SECONDS,
+          // Redis away: this process's own count stands in, so limits still apply per replica.
+          insuranceLimiter: memory,
+          useRedisPackage: false,
+        })
+      : memory;
   }
 
   /** Counts one hit for `key`; never rejects. */
