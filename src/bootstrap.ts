@@ -1,14 +1,14 @@
-import { fileURLToPath } from 'node:url';
 import type { Config } from './config.ts';
 import { loadLexicon } from './corpus/lexicon.ts';
 import { ReportLibrary, type InboxResult } from './ingest/library.ts';
 import { createEngine, type AskFn, type Engine, type EngineOptions } from './answer/index.ts';
-import { createChatModel, createEmbeddings, createPhraser, loadPrompt, withPhrasing, type Phraser } from './llm/index.ts';
+import type { Phraser } from './llm/index.ts';
 import type { Logger } from './logger.ts';
 import type { Metrics } from './observability/metrics.ts';
+import { rootPath } from './paths.ts';
 
 /** The answer prompt shipped with the project (prompts/ is data, never inline strings in code). */
-export const ANSWER_PROMPT = fileURLToPath(new URL('../prompts/answer.md', import.meta.url));
+export const ANSWER_PROMPT = rootPath('prompts', 'answer.md');
 
 /**
  * Builds the engine the way every entry point needs it: paths from the configuration, a neural
@@ -25,7 +25,8 @@ export async function openEngine(
 ): Promise<Engine> {
   const { inbox = true, ...options } = extra;
   if (inbox) await addDroppedReports(openLibrary(config), logger);
-  const provider = createEmbeddings(config);
+  // Model clients load only when a model is configured: a one-shot answer should not pay for them.
+  const provider = config.EMBEDDINGS_PROVIDER === 'local' ? undefined : (await import('./llm/providers.ts')).createEmbeddings(config);
   return createEngine({
     reportsDir: config.paths.reports,
     dictDir: config.paths.dict,
@@ -55,7 +56,9 @@ export async function addDroppedReports(library: ReportLibrary, logger: Logger):
 }
 
 /** The model phraser when LLM_PROVIDER is set; the prompt is loaded and validated here, at start. */
-export function openPhraser(config: Config, engine: Engine, deps: { logger: Logger; metrics?: Metrics }): Phraser | undefined {
+export async function openPhraser(config: Config, engine: Engine, deps: { logger: Logger; metrics?: Metrics }): Promise<Phraser | undefined> {
+  if (config.LLM_PROVIDER === 'none') return undefined;
+  const { createChatModel, createPhraser, loadPrompt } = await import('./llm/index.ts');
   const model = createChatModel(config);
   if (!model) return undefined;
   const prompt = loadPrompt(ANSWER_PROMPT);
@@ -77,8 +80,10 @@ export function openPhraser(config: Config, engine: Engine, deps: { logger: Logg
 }
 
 /** `engine.ask`, phrased by the model when one is configured. */
-export function answerer(config: Config, engine: Engine, deps: { logger: Logger; metrics?: Metrics }): AskFn {
-  const phraser = openPhraser(config, engine, deps);
+export async function answerer(config: Config, engine: Engine, deps: { logger: Logger; metrics?: Metrics }): Promise<AskFn> {
+  const phraser = await openPhraser(config, engine, deps);
   const ask: AskFn = (q, o) => engine.ask(q, o);
-  return phraser ? withPhrasing(ask, phraser) : ask;
+  if (!phraser) return ask;
+  const { withPhrasing } = await import('./llm/index.ts');
+  return withPhrasing(ask, phraser);
 }

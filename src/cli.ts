@@ -9,6 +9,7 @@ import { openEngine } from './bootstrap.ts';
 import { createConfig, type Config } from './config.ts';
 import { ConfigError, WorkplanError } from './errors.ts';
 import { createLogger, type Logger } from './logger.ts';
+import { rootPath } from './paths.ts';
 
 /**
  * The command line: `ask`, `index`, `eval` and `start`. The only module that calls process.exit.
@@ -164,7 +165,7 @@ const evaluate = defineCommand({
       let ask = (q: string) => engine.ask(q, { channel: 'eval' });
       if (args.llm) {
         const { openPhraser } = await import('./bootstrap.ts');
-        const phraser = openPhraser(config, engine, { logger })!;
+        const phraser = (await openPhraser(config, engine, { logger }))!;
         ask = async (q) => {
           const { answer, outcome } = await phraser.phrase(await engine.ask(q, { channel: 'eval' }), { channel: 'eval' });
           outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
@@ -361,7 +362,7 @@ const start = defineCommand({
 const cli = defineCommand({
   meta: {
     name: 'workplan-bot',
-    version: JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version,
+    version: JSON.parse(readFileSync(rootPath('package.json'), 'utf8')).version,
     description: '政府工作报告问答助手',
   },
   subCommands: { ask, index, eval: evaluate, start, add, reports, remove },

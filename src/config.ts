@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { ConfigError } from './errors.ts';
+import { rootPath } from './paths.ts';
 
 /**
  * The only reader of the environment. `createConfig(process.env)` validates every setting once at the
@@ -126,7 +126,7 @@ const EnvSchema = z.object({
 export type Env = z.infer<typeof EnvSchema>;
 
 /** The dictionaries shipped with the project, for a DATA_DIR that holds only reports. */
-const SHIPPED_DICT = fileURLToPath(new URL('../data/dict', import.meta.url));
+const SHIPPED_DICT = rootPath('data', 'dict');
 
 export interface Config extends Env {
   /** Absolute paths derived from DATA_DIR / INDEX_DIR. */

@@ -4,31 +4,10 @@ import { extractDocx } from './docx.ts';
 import { extractHtml } from './html.ts';
 import { extractPdf } from './pdf.ts';
 import { extractMarkdown, extractText } from './text.ts';
+import { EXTENSIONS, MAX_FILE_BYTES, SUPPORTED, tooLarge } from './formats.ts';
 import { IngestError, type Extracted, type Format } from './types.ts';
 
-/** Larger than any report's DOCX or PDF (a few MB); Telegram's own download limit is 20 MB. */
-export const MAX_FILE_BYTES = 50 * 1024 * 1024;
-
-/** Extensions a report may come in, by format. */
-export const EXTENSIONS: Record<string, Format> = {
-  '.docx': 'docx',
-  '.pdf': 'pdf',
-  '.html': 'html',
-  '.htm': 'html',
-  '.xhtml': 'html',
-  '.txt': 'txt',
-  '.text': 'txt',
-  '.md': 'md',
-  '.markdown': 'md',
-};
-
-export const SUPPORTED = 'DOCX、PDF、网页(HTML)或文本(TXT)';
-
-const TOO_LARGE = `文件太大(超过 ${MAX_FILE_BYTES / 1024 / 1024} MB)。政府工作报告的 DOCX 或 PDF 通常只有几 MB,请确认文件后再试。`;
-
-export function tooLarge(bytes: number): IngestError {
-  return new IngestError('too-large', TOO_LARGE, `${bytes} bytes`);
-}
+export { EXTENSIONS, MAX_FILE_BYTES, SUPPORTED, tooLarge };
 
 /**
  * The format of a file, from its content first (a PDF named .docx is still a PDF) and its name

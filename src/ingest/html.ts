@@ -278,7 +278,6 @@ function densestBlock(body: Element): Element | undefined {
   const deep = new Map<Element, number>();
   const own = new Map<Element, number>();
   const visit = (el: Element, inLink: boolean): number => {
-    const tag = tagOf(el);
     const link = inLink || isLink(el);
     let total = 0;
     let mine = 0;

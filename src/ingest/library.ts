@@ -7,7 +7,7 @@ import { readOverrides, readReportSources, sourceOf, type ReportOverrides, type 
 import { parseReport } from '../corpus/parse.ts';
 import { PERIOD_LABEL } from '../corpus/periods.ts';
 import type { Period, ReportMeta } from '../corpus/types.ts';
-import { checkGenre, EXTENSIONS, extractDocument, MAX_FILE_BYTES, tooLarge } from './extract.ts';
+import { EXTENSIONS, MAX_FILE_BYTES, tooLarge } from './formats.ts';
 import { IngestError, type Dropped, type Format } from './types.ts';
 
 /**
@@ -120,6 +120,8 @@ export class ReportLibrary {
 
   private async addNow(name: string, bytes: Uint8Array, overrides: AddOverrides): Promise<Added> {
     const t0 = performance.now();
+    // The extractors (pdfjs, mammoth, linkedom) load only when a document is added.
+    const { checkGenre, extractDocument } = await import('./extract.ts');
     const extracted = await extractDocument(name, bytes);
     checkGenre(extracted.paragraphs, this.lexicon.genre);
     const text = `${extracted.paragraphs.join('\n')}\n`;

@@ -10,6 +10,7 @@ import { createMetrics, instrumentAsk, type Metrics } from '../observability/ind
 import { Store } from '../store/store.ts';
 import { createApp, type ServerApp } from './app.ts';
 import { startServer } from './listen.ts';
+import { rootPath } from '../paths.ts';
 
 /** What the process shares between the web app and the channels mounted onto it. */
 export interface WebServices {
@@ -48,7 +49,7 @@ export interface RunningWeb {
 const DAY_MS = 86_400_000;
 
 export const VERSION: string = (
-  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+  JSON.parse(readFileSync(rootPath('package.json'), 'utf8')) as { version: string }
 ).version;
 
 /**
@@ -121,7 +122,7 @@ export async function runWeb(config: Config, logger: Logger, extras: WebExtras =
   reloader.noteInbox(inbox);
   if (config.WATCH_REPORTS) reloader.watch();
   // engine.ask, phrased by the model when LLM_PROVIDER is set; then counted, timed and logged.
-  const ask = instrumentAsk(answerer(config, engine, { logger, metrics }), { metrics, store, logger });
+  const ask = instrumentAsk(await answerer(config, engine, { logger, metrics }), { metrics, store, logger });
   const services: WebServices = { engine, ask, metrics, store, config, logger, version: VERSION, library, reloader, state };
   const app = createApp({
     engine,

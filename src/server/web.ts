@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Hono } from 'hono';
+import { rootPath } from '../paths.ts';
 
 /**
  * The web page: plain files under web/ (HTML, JS modules with JSDoc types, CSS, an SVG icon), read
@@ -12,7 +12,7 @@ import { Hono } from 'hono';
  * browser keeps its copy and revalidates with a cheap 304, and an upgrade is never served stale.
  */
 
-export const WEB_DIR = fileURLToPath(new URL('../../web/', import.meta.url));
+export const WEB_DIR = rootPath('web');
 
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',

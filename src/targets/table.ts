@@ -1,6 +1,6 @@
 import { stringify } from 'csv-stringify/sync';
 import { foldWidth } from '../corpus/text.ts';
-import { KIND_LABEL, type TargetKind, type TargetRow } from './extract.ts';
+import { KIND_LABEL, type TargetKind } from './extract.ts';
 
 /**
  * The targets of the loaded reports as the channels show them: filtered, compared across reports,

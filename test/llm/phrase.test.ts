@@ -167,9 +167,9 @@ describe('LLM phrasing behind the grounding guard', () => {
 
   it('the wired answerer uses the configured model, and none when LLM_PROVIDER=none', async () => {
     openai.reply = '增加普惠托位300个[1]。';
-    const on = answerer(createConfig({ LLM_PROVIDER: 'openai', LLM_BASE_URL: openai.url, LLM_MODEL: 'm' }), engine, { logger });
+    const on = await answerer(createConfig({ LLM_PROVIDER: 'openai', LLM_BASE_URL: openai.url, LLM_MODEL: 'm' }), engine, { logger });
     expect((await on('今年新增多少托位')).generatedBy).toBe('openai:m');
-    const off = answerer(createConfig({}), engine, { logger });
+    const off = await answerer(createConfig({}), engine, { logger });
     expect((await off('今年新增多少托位')).generatedBy).toBeUndefined();
   });
 });
