@@ -75,7 +75,7 @@ export async function runWeb(config: Config, logger: Logger, extras: WebExtras =
       ms: info.startMs,
       ...(info.rebuilt ? { reason: info.rebuildReason } : {}),
     },
-    info.rebuilt ? 'index built' : 'index loaded',
+    `serving ${info.title}`,
   );
 
   const store = Store.open(config.paths.database);
