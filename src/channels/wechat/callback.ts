@@ -5,6 +5,7 @@ import type { Metrics } from '../../observability/metrics.ts';
 import { inboundMessage, type Conversation, type InboundMessage, type Outcome } from './conversation.ts';
 import { MessageCipher, signature, signatureMatches } from './crypto.ts';
 import { CallbackError, type Platform } from './errors.ts';
+import { MAX_SKEW_S } from './replay.ts';
 import { buildXml, parseXml, type XmlFields } from './xml.ts';
 
 /**
@@ -21,12 +22,12 @@ import { buildXml, parseXml, type XmlFields } from './xml.ts';
  * GET answers the decrypted `echostr`.
  *
  * Both: a timestamp more than 5 minutes from now, a bad signature or a message addressed to another
- * app id / corp id is answered 403 with an empty body; malformed XML or any DOCTYPE 400; more than
- * 64 KB 413.
+ * app id / corp id is answered 403 with an empty body; malformed XML or a DOCTYPE / ENTITY declaration
+ * in the markup (not in the user's text) 400; more than 64 KB 413. A delivery is remembered for the
+ * whole window in which its timestamp is accepted (see replay.ts), so a replay is never answered twice.
  */
 
 export const MAX_BODY_BYTES = 64 * 1024;
-const MAX_SKEW_S = 5 * 60;
 
 export interface CallbackHandlers {
   verify(c: Context): Promise<Response>;

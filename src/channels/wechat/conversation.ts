@@ -1,12 +1,15 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { AskFn } from '../../answer/types.ts';
 import type { Logger } from '../../logger.ts';
 import type { Metrics } from '../../observability/metrics.ts';
+import { MemoryState, type SharedState } from '../../shared/state.ts';
 import { hashUser } from '../../store/store.ts';
 import type { CustomerService } from './customer-service.ts';
 import type { Platform } from './errors.ts';
 import { ExpiringMap } from './expiring-map.ts';
 import { messages, moreKeywords } from './messages.ts';
 import { answerPages, paginate } from './render.ts';
+import { DEDUP_TTL_MS } from './replay.ts';
 import type { XmlFields } from './xml.ts';
 
 /**
@@ -15,11 +18,20 @@ import type { XmlFields } from './xml.ts';
  * - Text is answered with `ask()`. When the answer is ready before the deadline (about 4 s of the
  *   platform's 5) it goes back as the passive reply; otherwise the callback is acknowledged at once and
  *   the answer follows through the customer-service API.
- * - The platform retries a callback it did not hear back from (three tries). Every delivery is keyed
- *   by MsgId (events: sender + CreateTime) for two minutes: a retry shares the first delivery's
- *   outcome — the same passive reply, or a bare acknowledgement when the answer goes out by API —
- *   so `ask()` runs once and the user sees one answer.
+ * - The platform retries a callback it did not hear back from (three tries), and a signed request can
+ *   be replayed while its timestamp is accepted. Every delivery is keyed by platform, sender (WeCom:
+ *   also corp id and AgentID) and MsgId (events: sender + CreateTime + event) and remembered for the
+ *   whole accepted window (DEDUP_TTL_MS): a retry shares the first delivery's outcome — the same
+ *   passive reply, or a bare acknowledgement when the answer goes out by API — so `ask()` runs once
+ *   and the user sees one answer. Two users' messages with the same MsgId are two messages.
  * - An answer longer than one message is paged; "更多" shows the next page for 10 minutes.
+ *
+ * Several replicas: everything shared between requests lives in `state` (Redis when configured).
+ * The first replica to `claim()` a delivery key answers it and stores the outcome under that key; a
+ * retry landing on another replica meanwhile polls the key until the outcome is there and replies
+ * with it, or acknowledges at its own deadline (the owner then sends a late answer by API). Within
+ * one replica a retry shares the first delivery's promise directly. The pages left for "更多" are
+ * kept in `state` too (JSON, per user), so "更多" continues on whichever replica it reaches.
  */
 
 /** A callback message after decryption: the fields this channel reads. */
@@ -71,50 +83,59 @@ export interface ConversationOptions {
   deadlineMs: number;
   /** Absent when the API credentials are not configured: slow answers then get an apology. */
   customerService?: CustomerService;
+  /** Shared with other replicas (delivery claims and outcomes, "更多" pages); this process's memory when absent. */
+  state?: SharedState;
 }
 
 /** 目标一览, 目标一览 山东, /targets GDP. */
 const TARGETS_COMMAND = /^(?:目标一览|\/targets)(?:\s+|$)(.*)$/;
 const MEDIA = new Set(['image', 'voice', 'video', 'shortvideo', 'location', 'link', 'file']);
-const DEDUP_TTL_MS = 120_000;
 const MORE_TTL_MS = 10 * 60_000;
 const MAX_ENTRIES = 10_000;
+/** The value of a delivery key while its owner is still answering. */
+const PENDING = 'pending';
+/** How often a retry waiting for another replica's outcome looks at the delivery key. */
+const POLL_MS = 100;
 
 export class Conversation {
   readonly #o: ConversationOptions;
-  /** Delivery key → its outcome, shared by retries (pending while the first delivery is answered). */
+  readonly #state: SharedState;
+  /** Delivery key → its outcome in this process, shared by retries (pending while being answered). */
   readonly #deliveries: ExpiringMap<string, Promise<Outcome>>;
-  /** Hashed user → pages of the last answer not yet shown. */
-  readonly #more: ExpiringMap<string, string[]>;
   /** Answers still on their way through the customer-service API. */
   readonly #sending = new Set<Promise<void>>();
 
   constructor(options: ConversationOptions) {
     this.#o = options;
+    this.#state = options.state ?? new MemoryState({ now: options.now });
     this.#deliveries = new ExpiringMap({ ttlMs: DEDUP_TTL_MS, maxSize: MAX_ENTRIES, now: options.now });
-    this.#more = new ExpiringMap({ ttlMs: MORE_TTL_MS, maxSize: MAX_ENTRIES, now: options.now });
   }
 
-  /** The outcome for a message; never rejects. */
   #examples(): readonly string[] {
     const e = this.#o.examples;
     return typeof e === 'function' ? e() : e;
   }
 
+  /** The outcome for a message; never rejects. */
   handle(message: InboundMessage): Promise<Outcome> {
-    const key = message.msgId
-      ? `msg:${message.msgId}`
-      : `event:${hashUser(this.#o.channel, message.from)}:${message.createTime}:${message.msgType}:${message.event ?? ''}`;
+    const key = this.#deliveryKey(message);
     const seen = this.#deliveries.get(key);
     if (seen) {
       this.#o.logger.debug({ channel: this.#o.channel, key }, 'duplicate delivery, sharing the first outcome');
       return seen;
     }
-    const outcome = this.#respond(message).catch((err: unknown) => {
-      this.#o.logger.error({ err, channel: this.#o.channel }, 'message handling failed');
-      this.#o.metrics?.errors.inc({ channel: this.#o.channel, kind: 'handle' });
-      return reply(messages.failure);
-    });
+    const outcome = this.#deliver(key, message).then(
+      ({ outcome, settled }) => {
+        // Gave up waiting for another replica: let a later retry look again.
+        if (!settled) this.#deliveries.delete(key);
+        return outcome;
+      },
+      (err: unknown) => {
+        this.#o.logger.error({ err, channel: this.#o.channel }, 'message handling failed');
+        this.#o.metrics?.errors.inc({ channel: this.#o.channel, kind: 'handle' });
+        return reply(messages.failure);
+      },
+    );
     this.#deliveries.set(key, outcome);
     return outcome;
   }
@@ -122,6 +143,74 @@ export class Conversation {
   /** Resolves when every answer handed to the customer-service API has been sent or has failed. */
   async idle(): Promise<void> {
     while (this.#sending.size) await Promise.allSettled([...this.#sending]);
+  }
+
+  /**
+   * Platform, WeCom corp id and AgentID, sender, and MsgId (events: CreateTime, type and event). The
+   * sender is hashed, so no openid or userid is stored in clear.
+   */
+  #deliveryKey(message: InboundMessage): string {
+    const id = message.msgId
+      ? ['msg', message.msgId]
+      : ['event', message.createTime, message.msgType, message.event ?? ''];
+    return this.#key('dedup', ...this.#scope(message), hashUser(this.#o.channel, message.from), ...id);
+  }
+
+  /** The key of the pages left for "更多" for this message's sender. */
+  #moreKey(message: InboundMessage): string {
+    return this.#key('more', ...this.#scope(message), hashUser(this.#o.channel, message.from));
+  }
+
+  /** WeCom: the corp and the app the message came through; the Official Account: nothing more. */
+  #scope(message: InboundMessage): string[] {
+    return this.#o.channel === 'wecom' ? [message.to, message.agentId ?? ''] : [];
+  }
+
+  #key(kind: string, ...parts: string[]): string {
+    return [this.#o.channel, kind, ...parts.map(encodeURIComponent)].join(':');
+  }
+
+  /**
+   * Answers a delivery this replica claims; otherwise waits (up to the passive deadline) for the
+   * outcome stored by the replica that claimed it. `settled` is false when it gave up waiting.
+   */
+  async #deliver(key: string, message: InboundMessage): Promise<{ outcome: Outcome; settled: boolean }> {
+    const { channel, deadlineMs, logger } = this.#o;
+    const giveUpAt = performance.now() + deadlineMs;
+    for (let polls = 0; ; polls++) {
+      if (await this.#claim(key)) {
+        const outcome = await this.#respond(message).catch((err: unknown) => {
+          logger.error({ err, channel }, 'message handling failed');
+          this.#o.metrics?.errors.inc({ channel, kind: 'handle' });
+          return reply(messages.failure);
+        });
+        await this.#state.set(key, JSON.stringify(outcome), DEDUP_TTL_MS).catch((err: unknown) => {
+          logger.warn({ err, channel }, 'could not store the outcome for retries');
+        });
+        return { outcome, settled: true };
+      }
+      const stored = parseOutcome(await this.#state.get(key).catch(() => undefined));
+      if (stored) {
+        logger.debug({ channel, key }, 'duplicate delivery, sharing the outcome stored by the replica that answered it');
+        return { outcome: stored, settled: true };
+      }
+      if (performance.now() >= giveUpAt) {
+        logger.info({ channel, key, deadlineMs }, 'duplicate delivery still being answered elsewhere; acknowledging');
+        return { outcome: ACK, settled: false };
+      }
+      if (polls === 0) logger.debug({ channel, key }, 'duplicate delivery, waiting for the replica answering it');
+      await sleep(POLL_MS);
+    }
+  }
+
+  /** True when this replica takes the delivery; a state that fails answers rather than drops it. */
+  async #claim(key: string): Promise<boolean> {
+    try {
+      return await this.#state.claim(key, PENDING, DEDUP_TTL_MS);
+    } catch (err) {
+      this.#o.logger.warn({ err, channel: this.#o.channel }, 'could not claim a delivery; answering it here');
+      return true;
+    }
   }
 
   async #respond(message: InboundMessage): Promise<Outcome> {
@@ -138,13 +227,14 @@ export class Conversation {
   async #text(message: InboundMessage): Promise<Outcome> {
     const { channel, deadlineMs, logger, customerService } = this.#o;
     const userId = hashUser(channel, message.from);
+    const moreKey = this.#moreKey(message);
     const question = (message.content ?? '').trim();
-    if (isMore(question)) return reply(this.#nextPage(userId) ?? messages.noMore);
+    if (isMore(question)) return reply((await this.#nextPage(moreKey)) ?? messages.noMore);
     // 目标一览 [地区] [指标]: the targets table as text, paged like an answer.
     const command = TARGETS_COMMAND.exec(question);
     if (command && this.#o.targets) {
       const text = this.#o.targets(command[1] ?? '');
-      return reply(text ? this.#firstPage(userId, paginate(text)) : messages.targetsUnknown);
+      return reply(text ? await this.#firstPage(moreKey, paginate(text)) : messages.targetsUnknown);
     }
 
     const pages = this.#o
@@ -155,7 +245,7 @@ export class Conversation {
         return [messages.failure];
       });
     const ready = await within(pages, deadlineMs);
-    if (ready) return reply(this.#firstPage(userId, ready));
+    if (ready) return reply(await this.#firstPage(moreKey, ready));
 
     if (!customerService) {
       logger.warn({ channel, user: userId, deadlineMs }, 'answer missed the deadline and no customer-service API is configured');
@@ -163,7 +253,8 @@ export class Conversation {
     }
     logger.info({ channel, user: userId, deadlineMs }, 'answer missed the deadline; sending it by the customer-service API');
     const sending = pages
-      .then((all) => customerService.sendText(message.from, this.#firstPage(userId, all), message.agentId))
+      .then((all) => this.#firstPage(moreKey, all))
+      .then((first) => customerService.sendText(message.from, first, message.agentId))
       .catch((err: unknown) => {
         logger.error({ err, channel, user: userId }, 'customer-service send failed');
         this.#o.metrics?.errors.inc({ channel, kind: 'send' });
@@ -174,18 +265,26 @@ export class Conversation {
   }
 
   /** Shows the first page and keeps the rest for "更多" (replacing any earlier answer's pages). */
-  #firstPage(userId: string, pages: string[]): string {
+  async #firstPage(moreKey: string, pages: string[]): Promise<string> {
     const [first = messages.failure, ...rest] = pages;
-    if (rest.length) this.#more.set(userId, rest);
-    else this.#more.delete(userId);
+    await this.#keepPages(moreKey, rest);
     return first;
   }
 
-  #nextPage(userId: string): string | undefined {
-    const [next, ...rest] = this.#more.get(userId) ?? [];
-    if (rest.length) this.#more.set(userId, rest);
-    else this.#more.delete(userId);
+  async #nextPage(moreKey: string): Promise<string | undefined> {
+    const [next, ...rest] = parsePages(await this.#state.get(moreKey).catch(() => undefined));
+    if (next !== undefined) await this.#keepPages(moreKey, rest);
     return next;
+  }
+
+  /** Pages not shown yet, for "更多" (10 minutes from the last page shown); none: forgets them. */
+  async #keepPages(moreKey: string, rest: string[]): Promise<void> {
+    try {
+      if (rest.length) await this.#state.set(moreKey, JSON.stringify(rest), MORE_TTL_MS);
+      else await this.#state.del(moreKey);
+    } catch (err) {
+      this.#o.logger.warn({ err, channel: this.#o.channel }, 'could not keep the pages for 更多');
+    }
   }
 }
 
@@ -193,6 +292,29 @@ const ACK: Outcome = { kind: 'ack' };
 
 function reply(text: string): Outcome {
   return { kind: 'reply', text };
+}
+
+/** An outcome stored by `#deliver`; undefined while pending or when unreadable. */
+function parseOutcome(raw: string | undefined): Outcome | undefined {
+  if (raw === undefined || raw === PENDING) return undefined;
+  try {
+    const value = JSON.parse(raw) as { kind?: unknown; text?: unknown } | null;
+    if (value?.kind === 'ack') return ACK;
+    if (value?.kind === 'reply' && typeof value.text === 'string') return reply(value.text);
+  } catch {
+    // Not ours: treated as pending.
+  }
+  return undefined;
+}
+
+function parsePages(raw: string | undefined): string[] {
+  if (raw === undefined) return [];
+  try {
+    const value: unknown = JSON.parse(raw);
+    return Array.isArray(value) && value.every((p) => typeof p === 'string') ? value : [];
+  } catch {
+    return [];
+  }
 }
 
 function isMore(text: string): boolean {

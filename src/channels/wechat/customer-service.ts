@@ -1,12 +1,15 @@
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import type { SharedState } from '../../shared/state.ts';
 import { AccessTokenCache, type IssuedToken } from './access-token.ts';
 import { WechatApiError, type Platform } from './errors.ts';
 
 /**
  * Messages sent outside the 5-second reply window: the Official Account's customer-service API
  * (POST /cgi-bin/message/custom/send) and WeCom's app message API (POST /cgi-bin/message/send).
- * The access token is cached (see AccessTokenCache); when the API says the token is invalid or
- * expired (40001, 40014, 42001) the client refreshes it once and retries.
+ * The access token is cached (see AccessTokenCache), in `state` when given so replicas share it; when
+ * the API says the token is invalid or expired (40001, 40014, 42001) the client refreshes it once and
+ * retries.
  *
  * ```ts
  * const cs = createCustomerService({ platform: 'wechat', apiRoot, credentials: { appId, secret } });
@@ -30,6 +33,8 @@ export interface CustomerServiceOptions {
   now?: () => number;
   /** Per-request timeout. */
   timeoutMs?: number;
+  /** Shared with other replicas: the access token is cached there (else in this process). */
+  state?: SharedState;
 }
 
 const ApiResult = z.object({ errcode: z.coerce.number().optional(), errmsg: z.string().optional() }).loose();
@@ -71,7 +76,10 @@ export function createCustomerService(options: CustomerServiceOptions): Customer
     return { token: token.data.access_token, expiresIn: token.data.expires_in };
   }
 
-  const tokens = new AccessTokenCache(issue, options.now ?? Date.now);
+  const tokens = new AccessTokenCache(issue, options.now ?? Date.now, {
+    ...(options.state ? { state: options.state } : {}),
+    key: tokenKey(credentials),
+  });
 
   async function post(path: string, payload: object): Promise<void> {
     const send = async (token: string) =>
@@ -85,7 +93,7 @@ export function createCustomerService(options: CustomerServiceOptions): Customer
       await send(token);
     } catch (err) {
       if (!(err instanceof WechatApiError && err.tokenRejected)) throw err;
-      tokens.invalidate(token);
+      await tokens.invalidate(token);
       await send(await tokens.get());
     }
   }
@@ -103,4 +111,14 @@ export function createCustomerService(options: CustomerServiceOptions): Customer
       await post('/cgi-bin/message/send', { touser: user, msgtype: 'text', agentid: Number(agent), text: { content }, safe: 0 });
     },
   };
+}
+
+/**
+ * The state key of the access token: one per Official Account app id, one per WeCom corp id and
+ * secret (each WeCom app has its own secret and token). The secret appears only as a short hash.
+ */
+function tokenKey(credentials: Credentials): string {
+  if (credentials.platform === 'wechat') return `wechat:token:${encodeURIComponent(credentials.appId)}`;
+  const secret = createHash('sha256').update(credentials.secret).digest('hex').slice(0, 16);
+  return `wecom:token:${encodeURIComponent(credentials.corpId)}:${secret}`;
 }

@@ -4,6 +4,7 @@ import type { AskFn } from '../../answer/types.ts';
 import type { Config } from '../../config.ts';
 import type { Logger } from '../../logger.ts';
 import type { Metrics } from '../../observability/metrics.ts';
+import { MemoryState, type SharedState } from '../../shared/state.ts';
 import { MAX_BODY_BYTES, officialAccountCallback, wecomCallback, type CallbackHandlers } from './callback.ts';
 import { Conversation } from './conversation.ts';
 import { MessageCipher } from './crypto.ts';
@@ -15,9 +16,13 @@ import type { Platform } from './errors.ts';
  * sub-app. Each path is live when its token is configured and answers 404 otherwise.
  *
  * ```ts
- * app.route('/', createWechatRoutes({ ask, config, logger, metrics, examples: engine.examples }));
+ * const state = createSharedState({ redisUrl: config.REDIS_URL, logger });
+ * app.route('/', createWechatRoutes({ ask, config, logger, metrics, examples: engine.examples, state }));
  * logger.info(wechatStatus(config), 'wechat channels');
  * ```
+ *
+ * With `state` shared by several replicas (Redis), they behave as one: a retry answered by another
+ * replica is not asked again, "更多" continues anywhere, and one access token serves them all.
  */
 export interface WechatRoutesDeps {
   ask: AskFn;
@@ -34,6 +39,11 @@ export interface WechatRoutesDeps {
   now?: () => number;
   /** Wait this long for an answer before acknowledging and sending it by API (default 4000). */
   deadlineMs?: number;
+  /**
+   * What requests share: delivery claims and outcomes, "更多" pages, access tokens. Give every replica
+   * the same (Redis-backed) state; without it, this process's memory (one replica, as before).
+   */
+  state?: SharedState;
 }
 
 export const DEFAULT_DEADLINE_MS = 4000;
@@ -83,6 +93,7 @@ export function createWechatRoutes(deps: WechatRoutesDeps): Hono {
   const now = deps.now ?? Date.now;
   const deadlineMs = deps.deadlineMs ?? DEFAULT_DEADLINE_MS;
   const { config, logger } = deps;
+  const state = deps.state ?? new MemoryState({ now });
 
   const conversation = (channel: Platform, credentials: Credentials | undefined, apiRoot: string) =>
     new Conversation({
@@ -93,9 +104,10 @@ export function createWechatRoutes(deps: WechatRoutesDeps): Hono {
       logger,
       now,
       deadlineMs,
+      state,
       ...(deps.metrics ? { metrics: deps.metrics } : {}),
       ...(credentials
-        ? { customerService: createCustomerService({ credentials, apiRoot, now, ...(deps.fetch ? { fetch: deps.fetch } : {}) }) }
+        ? { customerService: createCustomerService({ credentials, apiRoot, now, state, ...(deps.fetch ? { fetch: deps.fetch } : {}) }) }
         : {}),
     });
   const common = { logger, now, ...(deps.metrics ? { metrics: deps.metrics } : {}) };

@@ -4,10 +4,13 @@ import { CallbackError } from './errors.ts';
 /**
  * The platforms' XML: a flat `<xml>` of leaf fields, text usually in CDATA.
  *
- * Reading is hardened: any DOCTYPE or ENTITY declaration is refused before parsing (no XXE, no
- * billion laughs), entity processing is off in the parser, and only the five predefined XML entities
- * and numeric character references are decoded, in one non-recursive pass. Values stay strings, so a
- * 64-bit MsgId never passes through a JavaScript number.
+ * Reading is hardened: any DOCTYPE or ENTITY declaration in the markup is refused before parsing (no
+ * XXE, no billion laughs), entity processing is off in the parser, and only the five predefined XML
+ * entities and numeric character references are decoded, in one non-recursive pass. Values stay
+ * strings, so a 64-bit MsgId never passes through a JavaScript number.
+ *
+ * The declaration check reads the envelope only: CDATA sections, comments and text are skipped the way
+ * the parser skips them, so a user who writes "<!DOCTYPE html>" in a message is answered, not refused.
  */
 
 /** The fields of a callback's `<xml>` root: leaf name → text. Nested elements are skipped. */
@@ -27,10 +30,8 @@ const parser = new XMLParser({
 
 const builder = new XMLBuilder({ cdataPropName: '#cdata', format: false, suppressEmptyNode: false });
 
-const DECLARATION = /<!\s*(DOCTYPE|ENTITY)/i;
-
 export function parseXml(text: string): XmlFields {
-  if (DECLARATION.test(text)) throw new CallbackError('doctype', 'XML with a DOCTYPE or ENTITY declaration');
+  refuseDeclarations(text);
   let doc: unknown;
   try {
     doc = parser.parse(text, true);
@@ -57,6 +58,49 @@ export function buildXml(fields: Record<string, XmlValue>): string {
     xml[name] = typeof value === 'number' ? value : { '#cdata': value };
   }
   return builder.build({ xml }) as string;
+}
+
+/**
+ * Throws on a markup declaration (`<!DOCTYPE`, `<!ENTITY`, or any `<!` other than a comment or a
+ * CDATA section) outside CDATA sections, comments and text, mirroring how the parser delimits each
+ * construct: comments end at the first `-->`, CDATA at the first `]]>`, closing tags at the first `>`,
+ * opening tags and processing instructions at the first `>` / `?>` outside quotes. Text between tags
+ * cannot hold a literal `<`, so a declaration there would be markup. Anything left unclosed is
+ * malformed and refused here, so the scan never stops short of what the parser reads.
+ */
+function refuseDeclarations(text: string): void {
+  let i = text.indexOf('<');
+  while (i !== -1) {
+    let end: number;
+    if (text.startsWith('<![CDATA[', i)) end = closing(text, ']]>', i + 9);
+    else if (text.startsWith('<!--', i)) end = closing(text, '-->', i + 4);
+    else if (text.startsWith('<!', i)) throw new CallbackError('doctype', 'XML with a DOCTYPE, ENTITY or other markup declaration');
+    else if (text.startsWith('</', i)) end = closing(text, '>', i + 2);
+    else if (text.startsWith('<?', i)) end = tagEnd(text, '?>', i + 2);
+    else end = tagEnd(text, '>', i + 1);
+    i = text.indexOf('<', end);
+  }
+}
+
+/** The index just past `close` at or after `from`. */
+function closing(text: string, close: string, from: number): number {
+  const at = text.indexOf(close, from);
+  if (at === -1) throw new CallbackError('bad-xml', `malformed XML: no closing ${close}`);
+  return at + close.length;
+}
+
+/** The index just past `close` at or after `from`, skipping quoted attribute values. */
+function tagEnd(text: string, close: string, from: number): number {
+  for (let i = from; i < text.length; i++) {
+    const ch = text[i];
+    if (ch === '"' || ch === "'") {
+      i = text.indexOf(ch, i + 1);
+      if (i === -1) break;
+    } else if (text.startsWith(close, i)) {
+      return i + close.length;
+    }
+  }
+  throw new CallbackError('bad-xml', 'malformed XML: unclosed tag');
 }
 
 function leafText(value: unknown): string | undefined {

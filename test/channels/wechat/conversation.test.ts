@@ -4,9 +4,10 @@ import { Conversation, type InboundMessage } from '../../../src/channels/wechat/
 import type { CustomerService } from '../../../src/channels/wechat/customer-service.ts';
 import { messages } from '../../../src/channels/wechat/messages.ts';
 import { answerPages } from '../../../src/channels/wechat/render.ts';
+import { DEDUP_TTL_MS, MAX_SKEW_S } from '../../../src/channels/wechat/replay.ts';
 import { hashUser } from '../../../src/store/store.ts';
 import { testEngine } from '../../helpers/engine.ts';
-import { clock, countingAsk, deferred, longQuestion, silentLogger, widenedAsk } from './helpers.ts';
+import { clock, countingAsk, deferred, longQuestion, NOW, silentLogger, widenedAsk } from './helpers.ts';
 
 let engine: Engine;
 beforeAll(async () => {
@@ -75,18 +76,43 @@ describe('Conversation', () => {
     expect(counted.calls).toHaveLength(2);
   });
 
-  it('forgets a MsgId after two minutes, not before', async () => {
+  it('remembers a MsgId for the whole accepted timestamp window plus a margin, then forgets it', async () => {
     const c = clock();
     const counted = countingAsk(engine.ask.bind(engine));
     const conv = conversation(counted.ask, { now: c.now });
     const message = text('今年新增多少托位');
     await conv.handle(message);
-    c.t += 119_999;
-    await conv.handle(message);
+    // A signed timestamp is accepted 300 s either way: a replay can come up to 600 s after the first.
+    expect(DEDUP_TTL_MS).toBeGreaterThan(2 * MAX_SKEW_S * 1000);
+    for (const at of [120_000, 125_000, 290_000, 2 * MAX_SKEW_S * 1000, DEDUP_TTL_MS - 1]) {
+      c.t = NOW + at;
+      await conv.handle({ ...message });
+    }
     expect(counted.calls).toHaveLength(1);
-    c.t += 1;
+    c.t = NOW + DEDUP_TTL_MS;
     await conv.handle(message);
     expect(counted.calls).toHaveLength(2);
+  });
+
+  it('keys deliveries by sender: two users with the same MsgId are each asked and answered', async () => {
+    const counted = countingAsk(engine.ask.bind(engine));
+    const conv = conversation(counted.ask);
+    const a = await conv.handle(text('今年新增多少托位', 'o_alice', '5000'));
+    const b = await conv.handle(text('加装电梯多少部', 'o_bob', '5000'));
+    expect(counted.calls.map((x) => x.question)).toEqual(['今年新增多少托位', '加装电梯多少部']);
+    expect(b).toEqual({ kind: 'reply', text: answerPages(await engine.ask('加装电梯多少部'), engine.examples)[0] });
+    expect(a).not.toEqual(b);
+  });
+
+  it('WeCom: the same sender and MsgId through another app (AgentID) is another message', async () => {
+    const counted = countingAsk(engine.ask.bind(engine));
+    const conv = conversation(counted.ask, { channel: 'wecom' });
+    const base = { ...text('今年新增多少托位', 'ZhangSan', '6000'), to: 'ww_corp' };
+    await conv.handle({ ...base, agentId: '1000002' });
+    await conv.handle({ ...base, agentId: '1000002' });
+    await conv.handle({ ...base, agentId: '1000003' });
+    await conv.handle({ ...base, to: 'ww_other', agentId: '1000002' });
+    expect(counted.calls).toHaveLength(3);
   });
 
   it('past the deadline acknowledges at once and sends the answer by the customer-service API', async () => {

@@ -3,6 +3,7 @@ import { AccessTokenCache } from '../../../src/channels/wechat/access-token.ts';
 import { createCustomerService } from '../../../src/channels/wechat/customer-service.ts';
 import { WechatApiError } from '../../../src/channels/wechat/errors.ts';
 import { ExpiringMap } from '../../../src/channels/wechat/expiring-map.ts';
+import { MemoryState } from '../../../src/shared/state.ts';
 import { clock, deferred, FakePlatformApi } from './helpers.ts';
 
 describe('ExpiringMap', () => {
@@ -52,7 +53,7 @@ describe('AccessTokenCache', () => {
     expect(await all).toEqual(['t1', 't1', 't1']);
     expect(calls).toBe(1);
 
-    cache.invalidate('t1');
+    await cache.invalidate('t1');
     await expect(cache.get()).rejects.toThrow('down');
     await expect(cache.get()).rejects.toThrow('down');
     expect(calls).toBe(3);
@@ -63,10 +64,37 @@ describe('AccessTokenCache', () => {
     let n = 0;
     const cache = new AccessTokenCache(async () => ({ token: `t${++n}`, expiresIn: 7200 }), c.now);
     expect(await cache.get()).toBe('t1');
-    cache.invalidate('t1');
+    await cache.invalidate('t1');
     expect(await cache.get()).toBe('t2');
-    cache.invalidate('t1');
+    await cache.invalidate('t1');
     expect(await cache.get()).toBe('t2');
+  });
+
+  it('replicas sharing one state fetch one token: the others wait for the refresh instead of refreshing again', async () => {
+    const c = clock();
+    const state = new MemoryState({ now: c.now });
+    let calls = 0;
+    const pending = deferred<{ token: string; expiresIn: number }>();
+    const issue = () => {
+      calls++;
+      return calls === 1 ? pending.promise : Promise.resolve({ token: `t${calls}`, expiresIn: 7200 });
+    };
+    const a = new AccessTokenCache(issue, c.now, { state, key: 'wechat:token:wxAPP' });
+    const b = new AccessTokenCache(issue, c.now, { state, key: 'wechat:token:wxAPP' });
+    const both = Promise.all([a.get(), b.get()]);
+    await new Promise((r) => setTimeout(r, 250)); // b polls for a's token meanwhile
+    pending.resolve({ token: 't1', expiresIn: 7200 });
+    expect(await both).toEqual(['t1', 't1']);
+    expect(calls).toBe(1);
+
+    // b sees the token rejected: a picks up b's replacement instead of fetching its own.
+    await b.invalidate('t1');
+    expect(await b.get()).toBe('t2');
+    await a.invalidate('t1');
+    expect(await a.get()).toBe('t2');
+    expect(calls).toBe(2);
+    // Another credential is another key.
+    expect(await new AccessTokenCache(issue, c.now, { state, key: 'wechat:token:wxOTHER' }).get()).toBe('t3');
   });
 });
 

@@ -23,6 +23,7 @@ import {
   longQuestion,
   mediaXml,
   nonce,
+  NOW,
   plainSignature,
   readXml,
   silentLogger,
@@ -219,6 +220,55 @@ describe('Official Account: plaintext mode', () => {
     for (const res of [a, b, later]) expect(replyContent(res.text, h.c.seconds())).toBe(expected);
   });
 
+  it('answers the same signed request once however late it is replayed within the accepted window (125 s, 290 s)', async () => {
+    const h = await harness();
+    const body = textXml({ from: OPENID, to: ACCOUNT, content: '加装电梯多少部', msgId: msgId(), createTime: h.c.seconds() });
+    const signed = h.query();
+    const first = replyContent((await h.post(body, signed)).text, h.c.seconds());
+    expect(first).toBe(await expectedFirstPage('加装电梯多少部'));
+    for (const after of [125, 290]) {
+      h.c.t = NOW + after * 1000;
+      const replay = await h.post(body, signed);
+      expect(replay.status).toBe(200);
+      expect(replyContent(replay.text, h.c.seconds())).toBe(first);
+    }
+    expect(h.counted.calls).toHaveLength(1);
+  });
+
+  it("keys de-duplication by sender: another user's message with the same MsgId is asked and gets its own answer", async () => {
+    const h = await harness();
+    const other = 'oZyXwV9876543210_other';
+    const id = msgId();
+    const mine = await h.ask('今年新增多少托位', id);
+    const theirs = await h.post(textXml({ from: other, to: ACCOUNT, content: '加装电梯多少部', msgId: id, createTime: h.c.seconds() }));
+    expect(h.counted.calls).toEqual([
+      { question: '今年新增多少托位', options: { channel: 'wechat', userId: hashUser('wechat', OPENID) } },
+      { question: '加装电梯多少部', options: { channel: 'wechat', userId: hashUser('wechat', other) } },
+    ]);
+    expect(replyContent(mine.text, h.c.seconds())).toBe(await expectedFirstPage('今年新增多少托位'));
+    const f = readXml(theirs.text);
+    expect(f).toMatchObject({ ToUserName: other, FromUserName: ACCOUNT, MsgType: 'text' });
+    expect(f['Content']).toBe(await expectedFirstPage('加装电梯多少部'));
+  });
+
+  it('answers a user who writes <!DOCTYPE html> (in CDATA or escaped), refuses a DOCTYPE in the envelope', async () => {
+    const h = await harness();
+    const question = '<!DOCTYPE html> 今年新增多少托位';
+    const cdata = await h.ask(question);
+    expect(cdata.status).toBe(200);
+    expect(replyContent(cdata.text, h.c.seconds())).toBe(await expectedFirstPage(question));
+    const escaped = textXml({ from: OPENID, to: ACCOUNT, content: '', msgId: msgId(), createTime: h.c.seconds() }).replace(
+      '<Content><![CDATA[]]></Content>',
+      '<Content>&lt;!DOCTYPE html&gt; 今年新增多少托位</Content>',
+    );
+    expect((await h.post(escaped)).status).toBe(200);
+    expect(h.counted.calls.map((c) => c.question)).toEqual([question, question]);
+
+    const declared = '<!DOCTYPE xml [<!ENTITY x "y">]>' + textXml({ from: OPENID, to: ACCOUNT, content: question, msgId: msgId(), createTime: h.c.seconds() });
+    expect(await h.post(declared)).toMatchObject({ status: 400, text: '' });
+    expect(h.counted.calls).toHaveLength(2);
+  });
+
   it('rejects an XXE payload and a billion-laughs payload with 400, never echoing a file', async () => {
     const h = await harness();
     const xxe = await h.post(XXE);
@@ -385,6 +435,30 @@ describe('Official Account: safe and compatible modes (platform side: wechat-cry
 
     expect((await h.post(inner)).status).toBe(400);
     expect(h.counted.calls).toHaveLength(0);
+  });
+
+  it('safe mode: answers <!DOCTYPE html> in the decrypted text (CDATA or escaped), refuses a DOCTYPE in the inner XML', async () => {
+    const h = await harness({ aes: true });
+    const envelope = (encrypt: string) => `<xml><ToUserName><![CDATA[${ACCOUNT}]]></ToUserName><Encrypt><![CDATA[${encrypt}]]></Encrypt></xml>`;
+    const send = (inner: string) => {
+      const encrypt = h.peer.encrypt(inner);
+      return h.post(envelope(encrypt), encryptedQuery(h, encrypt));
+    };
+    const question = '<!DOCTYPE html> 加装电梯多少部';
+    const expected = await expectedFirstPage(question);
+    const cdata = await send(textXml({ from: OPENID, to: ACCOUNT, content: question, msgId: msgId(), createTime: h.c.seconds() }));
+    expect(cdata.status).toBe(200);
+    expect(openReply(h, cdata.text)).toBe(expected);
+    const escaped = textXml({ from: OPENID, to: ACCOUNT, content: '', msgId: msgId(), createTime: h.c.seconds() }).replace(
+      '<Content><![CDATA[]]></Content>',
+      '<Content>&lt;!DOCTYPE html&gt; 加装电梯多少部</Content>',
+    );
+    expect(openReply(h, (await send(escaped)).text)).toBe(expected);
+    expect(h.counted.calls.map((c) => c.question)).toEqual([question, question]);
+
+    const declared = XXE.replace('<MsgId>1</MsgId>', `<MsgId>${msgId()}</MsgId>`);
+    expect(await send(declared)).toMatchObject({ status: 400, text: '' });
+    expect(h.counted.calls).toHaveLength(2);
   });
 
   it('keeps URL verification plain in safe mode', async () => {

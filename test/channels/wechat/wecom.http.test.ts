@@ -201,6 +201,32 @@ describe('WeCom: messages (always encrypted)', () => {
     expect(h.counted.calls).toHaveLength(2);
   });
 
+  it('keys de-duplication by sender and app: the same MsgId from another user or another AgentID is asked again', async () => {
+    const h = await harness();
+    const id = msgId();
+    const expected = async (q: string) => answerPages(await engine.ask(q), engine.examples)[0];
+    expect(h.open((await h.ask('今年新增多少托位', id)).text)).toBe(await expected('今年新增多少托位'));
+    const other = await h.post(textXml({ from: 'LiSi', to: CORP_ID, content: '加装电梯多少部', msgId: id, createTime: h.c.seconds(), agentId: AGENT_ID }));
+    const f = readXml(decrypt(h.key, readXml(other.text)['Encrypt']!).message);
+    expect(f).toMatchObject({ ToUserName: 'LiSi', Content: await expected('加装电梯多少部') });
+    await h.post(textXml({ from: USER, to: CORP_ID, content: '今年新增多少托位', msgId: id, createTime: h.c.seconds(), agentId: '1000003' }));
+    expect(h.counted.calls.map((c) => [c.question, c.options?.userId])).toEqual([
+      ['今年新增多少托位', hashUser('wecom', USER)],
+      ['加装电梯多少部', hashUser('wecom', 'LiSi')],
+      ['今年新增多少托位', hashUser('wecom', USER)],
+    ]);
+  });
+
+  it('answers a user who writes <!DOCTYPE html> in the text, refuses a DOCTYPE in the decrypted XML', async () => {
+    const h = await harness();
+    const question = '<!DOCTYPE html> 今年新增多少托位';
+    const res = await h.ask(question);
+    expect(res.status).toBe(200);
+    expect(h.open(res.text)).toBe(answerPages(await engine.ask(question), engine.examples)[0]);
+    expect(await h.post(XXE.replace('<MsgId>1</MsgId>', `<MsgId>${msgId()}</MsgId>`))).toMatchObject({ status: 400, text: '' });
+    expect(h.counted.calls.map((c) => c.question)).toEqual([question]);
+  });
+
   it('past the deadline answers an empty 200 and delivers through /cgi-bin/message/send', async () => {
     const h = await harness({ gated: true, deadlineMs: 20 });
     const id = msgId();

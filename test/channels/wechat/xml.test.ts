@@ -39,6 +39,31 @@ describe('parseXml', () => {
     expect(reason(() => parseXml('<!doctype xml><xml><a>1</a></xml>'))).toBe('doctype');
   });
 
+  it("reads a user's <!DOCTYPE html> in CDATA or escaped text as words, not as a declaration", () => {
+    const cdata = parseXml(textXml({ from: 'o_user', to: 'gh_1', content: '<!DOCTYPE html><!ENTITY x "y"> 是什么', msgId: '1' }));
+    expect(cdata.get('Content')).toBe('<!DOCTYPE html><!ENTITY x "y"> 是什么');
+    const escaped = parseXml('<xml><MsgType>text</MsgType><Content>&lt;!DOCTYPE html&gt; 是什么</Content><!-- <!DOCTYPE note --></xml>');
+    expect(escaped.get('Content')).toBe('<!DOCTYPE html> 是什么');
+  });
+
+  it('still refuses a declaration in the envelope, wherever a fake CDATA opening tries to hide it', () => {
+    const inert = '<![CDATA[ <!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]> ]]>';
+    const hidden = [
+      `<xml><Content>${inert}</Content></xml><!DOCTYPE x>`,
+      `<xml><Content>${inert}</Content><!ENTITY e "x"></xml>`,
+      '<!-- <![CDATA[ --><!DOCTYPE x [<!ENTITY e "e">]><xml><a>]]></a></xml>',
+      '<xml a="<![CDATA["><!DOCTYPE x [<!ENTITY e "e">]><b>]]></b></xml>',
+      '<?pi <![CDATA[ ?><!DOCTYPE x [<!ENTITY e "e">]><xml><a>]]></a></xml>',
+      '<! DOCTYPE x><xml><a>1</a></xml>',
+      '<!ELEMENT xml ANY><xml><a>1</a></xml>',
+      '<xml><a><![IGNORE[ x ]]></a></xml>',
+    ];
+    for (const xml of hidden) expect(reason(() => parseXml(xml)), xml).toBe('doctype');
+    for (const xml of ['<xml><a><![CDATA[ <!DOCTYPE x></a></xml>', '<xml><!-- <!DOCTYPE x></xml>', '<xml a="1><a>1</a></xml>']) {
+      expect(reason(() => parseXml(xml)), xml).toBe('bad-xml');
+    }
+  });
+
   it('leaves an undeclared entity reference inert', () => {
     expect(parseXml('<xml><Content>&xxe;</Content></xml>').get('Content')).toBe('&xxe;');
   });
