@@ -5,7 +5,7 @@ import type { ChannelEngine } from '../../answer/engine.ts';
 import type { AskFn } from '../../answer/types.ts';
 import type { Logger } from '../../logger.ts';
 import type { Metrics } from '../../observability/metrics.ts';
-import type { Store } from '../../store/store.ts';
+import type { ChannelStore } from '../../store/query-log.ts';
 import { AnswerCache } from './cache.ts';
 import { ask } from './features/ask.ts';
 import { commands } from './features/commands.ts';
@@ -15,6 +15,7 @@ import { guard } from './features/guard.ts';
 import { inline } from './features/inline.ts';
 import { media } from './features/media.ts';
 import { outline } from './features/outline.ts';
+import { dedupeUpdates } from './dedupe.ts';
 import { messages } from './messages.ts';
 import { renderPlain } from './render.ts';
 import { questionLimiter } from './rate-limit.ts';
@@ -24,6 +25,7 @@ import { reports } from './features/reports.ts';
 import { admin } from './features/admin.ts';
 import { targets } from './features/targets.ts';
 import type { ReportLibrary } from '../../ingest/library.ts';
+import { MemoryState, type SharedState } from '../../shared/state.ts';
 
 export interface TelegramDeps {
   token: string;
@@ -35,7 +37,7 @@ export interface TelegramDeps {
   ask: AskFn;
   engine: ChannelEngine;
   /** Where 👍 / 👎 go; without it feedback is acknowledged but not kept. */
-  store?: Store;
+  store?: ChannelStore;
   metrics?: Metrics;
   logger: Logger;
   /** The web page's address from outside (PUBLIC_URL), for buttons that open it. */
@@ -49,6 +51,12 @@ export interface TelegramDeps {
   admin?: AdminDeps;
   /** Questions per user per window; default 5 per 10 s. */
   rateLimit?: { limit: number; windowMs: number };
+  /**
+   * State shared by the replicas of one deployment (`createSharedState` with REDIS_URL): which updates
+   * were handled (a replay reaching any replica is dropped) and each user's question count. Default:
+   * this process's memory, as for a single replica.
+   */
+  state?: SharedState;
 }
 
 /** Seams for tests and special deployments; not part of the wiring in main. */
@@ -79,11 +87,12 @@ export const ALLOWED_UPDATES = ['message', 'callback_query', 'inline_query'] as 
 
 /**
  * The Telegram bot on grammY: one Composer per feature behind one error boundary, auto-retry for
- * 429 and 5xx, per-chat ordering, a per-user question limit. Not started: see `startTelegram`.
+ * 429 and 5xx, each update handled once, per-chat ordering, a per-user question limit. Not started:
+ * see `startTelegram`.
  *
  * ```ts
- * const bot = createTelegramBot({ token, ask, engine, store, metrics, logger });
- * const running = await startTelegram(bot, { logger });
+ * const bot = createTelegramBot({ token, ask, engine, store, metrics, logger, state });
+ * const telegram = startTelegram(bot, { logger }); // connects in the background
  * ```
  */
 export function createTelegramBot(deps: TelegramDeps, internals: BotInternals = {}): Bot {
@@ -109,6 +118,7 @@ export function createTelegramBot(deps: TelegramDeps, internals: BotInternals = 
     limiter: questionLimiter({
       limit: rate.limit,
       windowMs: rate.windowMs,
+      ...(deps.state ? { state: deps.state } : {}),
       onLimited: async (ctx, notify) => {
         deps.metrics?.rateLimited.inc({ channel: CHANNEL });
         deps.logger.info({ update_id: ctx.update.update_id, notify }, 'telegram question rate-limited');
@@ -120,6 +130,8 @@ export function createTelegramBot(deps: TelegramDeps, internals: BotInternals = 
   };
 
   const onError = errorHandler(deps);
+  // A replay of an update already handled (here or by another replica) is acknowledged and dropped.
+  bot.use(dedupeUpdates({ state: deps.state ?? new MemoryState(), botId: deps.token.split(':')[0]!, logger: deps.logger }));
   // Updates of one chat in order (matters under the runner; harmless with webhooks).
   bot.use(sequentialize((ctx: Context) => ctx.chat?.id.toString()));
   bot.errorBoundary(

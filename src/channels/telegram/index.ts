@@ -1,2 +1,10 @@
 export { createTelegramBot, type TelegramDeps } from './bot.ts';
-export { startTelegram, type RunningTelegram, type StartOptions } from './start.ts';
+export {
+  connectTelegram,
+  startTelegram,
+  NO_SECRET_WARNING,
+  type RunningTelegram,
+  type StartOptions,
+  type TelegramChannel,
+  type TelegramStatus,
+} from './start.ts';

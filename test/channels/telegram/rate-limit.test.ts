@@ -1,22 +1,7 @@
 import type { Context } from 'grammy';
 import { describe, expect, it } from 'vitest';
-import { questionLimiter, WindowStore } from '../../../src/channels/telegram/rate-limit.ts';
-
-describe('WindowStore', () => {
-  it('counts per key in a window that starts at the first hit', async () => {
-    let now = 1_000;
-    const store = new WindowStore(() => now);
-    expect(await store.incr('a')).toBe(1);
-    await store.pexpire('a', 100);
-    now = 1_050;
-    expect(await store.incr('a')).toBe(2);
-    expect(await store.incr('b')).toBe(1);
-    expect(store.count('a')).toBe(2);
-    now = 1_100;
-    expect(store.count('a')).toBe(0);
-    expect(await store.incr('a')).toBe(1);
-  });
-});
+import { questionLimiter } from '../../../src/channels/telegram/rate-limit.ts';
+import { MemoryState } from '../../../src/shared/state.ts';
 
 describe('questionLimiter', () => {
   function harness(limit: number, windowMs: number) {
@@ -58,5 +43,31 @@ describe('questionLimiter', () => {
     await h.ask(1);
     expect(h.passed).toEqual([1, 2, 1]);
     expect(h.events.filter((e) => e.notify)).toHaveLength(2);
+  });
+
+  it('counts a user across limiters that share one state (replicas), notifying once', async () => {
+    let now = 0;
+    const state = new MemoryState({ now: () => now });
+    const events: Array<{ replica: string; notify: boolean }> = [];
+    const passed: string[] = [];
+    const replica = (name: string) => {
+      const mw = questionLimiter({ limit: 2, windowMs: 10_000, state, onLimited: async (_ctx, notify) => void events.push({ replica: name, notify }) });
+      return (user: number) => mw({ from: { id: user, is_bot: false, first_name: 'u' } } as Context, async () => void passed.push(name));
+    };
+    const a = replica('a');
+    const b = replica('b');
+    await a(7);
+    await b(7);
+    await a(7);
+    await b(7);
+    expect(passed).toEqual(['a', 'b']);
+    expect(events).toEqual([
+      { replica: 'a', notify: true },
+      { replica: 'b', notify: false },
+    ]);
+    // The window started at the first question, on replica a; it ends for both.
+    now = 10_000;
+    await b(7);
+    expect(passed).toEqual(['a', 'b', 'b']);
   });
 });

@@ -12,9 +12,10 @@ import { pino } from 'pino';
 import { TelegramServer, type StoredBotUpdate } from 'telegram-test-api/lib/telegramServer.js';
 import type { Engine } from '../../../../src/answer/engine.ts';
 import type { AskFn } from '../../../../src/answer/types.ts';
-import { createTelegramBot, startTelegram, type RunningTelegram } from '../../../../src/channels/telegram/index.ts';
+import { createTelegramBot, startTelegram, type RunningTelegram, type StartOptions, type TelegramChannel } from '../../../../src/channels/telegram/index.ts';
 import type { AdminDeps, BotInternals } from '../../../../src/channels/telegram/bot.ts';
 import { createMetrics, instrumentAsk, type Metrics } from '../../../../src/observability/index.ts';
+import type { SharedState } from '../../../../src/shared/state.ts';
 import { Store } from '../../../../src/store/store.ts';
 import { testEngine } from '../../../helpers/engine.ts';
 import { parseTelegramHtml } from './telegram-html.ts';
@@ -150,6 +151,14 @@ export interface HarnessOptions {
   admin?: AdminDeps;
   /** PUBLIC_URL, for buttons that open the web page. */
   publicUrl?: string;
+  /** State shared with other bots (replicas): update de-duplication and the question limit. */
+  state?: SharedState;
+  /** Where the bot reaches the Bot API (default the emulator): a black hole, a proxy. */
+  apiRoot?: string;
+  /** Start-up deadlines, backoff and stop grace. */
+  start?: Pick<StartOptions, 'callTimeoutMs' | 'retry' | 'stopGraceMs'>;
+  /** Wait until the bot is on (default); false returns at once, with `running` unset. */
+  waitUntilOn?: boolean;
 }
 
 let tokenCounter = 0;
@@ -169,6 +178,9 @@ export class Harness {
   engine!: Engine;
   store!: Store;
   metrics!: Metrics;
+  /** The channel as main sees it (connecting, retrying, on). */
+  telegram!: TelegramChannel;
+  /** The connected bot (after `telegram.ready()`). */
   running!: RunningTelegram;
   webhookUrl!: string;
   token!: string;
@@ -206,7 +218,6 @@ export class Harness {
     this.server = new TelegramServer({ port: await freePort(), host: '127.0.0.1', storage: 'RAM' });
     await this.server.start();
 
-    let handler: ((c: HonoContext) => Promise<Response>) | undefined;
     const app = new Hono();
     app.post(WEBHOOK_PATH, async (c) => {
       try {
@@ -214,6 +225,7 @@ export class Harness {
       } catch {
         // not JSON: the handler answers it
       }
+      const handler: ((c: HonoContext) => Promise<Response>) | undefined = this.telegram?.webhook?.handler;
       return handler ? handler(c) : c.body(null, 503);
     });
     app.get('/file/:bot/documents/:fileId', (c) => {
@@ -237,7 +249,7 @@ export class Harness {
     this.bot = createTelegramBot(
       {
         token: this.token,
-        apiRoot: this.server.config.apiURL,
+        apiRoot: options.apiRoot ?? this.server.config.apiURL,
         ask,
         engine: this.engine,
         store: this.store,
@@ -248,16 +260,29 @@ export class Harness {
         ...(options.admin ? { admin: options.admin } : {}),
         ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}),
         ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
+        ...(options.state ? { state: options.state } : {}),
       },
       { ...options.internals, transport: [this.fake.transformer, ...(options.internals?.transport ?? [])] },
     );
 
-    this.running = await startTelegram(this.bot, {
+    this.telegram = startTelegram(this.bot, {
       ...(options.polling ? {} : { webhookUrl: this.webhookUrl }),
       ...(options.webhookSecret ? { webhookSecret: options.webhookSecret } : {}),
       logger,
+      ...options.start,
     });
-    handler = this.running.webhook?.handler;
+    if (options.waitUntilOn !== false) this.running = await this.telegram.ready();
+  }
+
+  /** Resolves with the first log line that `match`es (already logged or yet to come). */
+  async waitForLog(match: (line: Record<string, any>) => boolean, timeoutMs = 10_000): Promise<Record<string, any>> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const line = this.logs.find(match);
+      if (line) return line;
+      if (Date.now() > deadline) throw new Error(`no such log line within ${timeoutMs} ms; logged: ${this.logs.map((l) => l.msg).join(' | ')}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
   }
 
   /** A Telegram user in a chat (private by default). */
@@ -279,7 +304,7 @@ export class Harness {
   }
 
   async stop(): Promise<void> {
-    await this.running?.stop();
+    await this.telegram?.stop();
     await new Promise<void>((resolve) => (this.http ? this.http.close(() => resolve()) : resolve()));
     await this.server?.stop();
     this.store?.close();
