@@ -1,6 +1,7 @@
 /**
  * `npm run report`: what people ask, what the report could not answer, and the 👍/👎 counts, read
- * from the query log (the SQLite store at data/workplan.sqlite, or DATA_DIR's).
+ * from the query log: PostgreSQL when DATABASE_URL is set, else the SQLite store at
+ * data/workplan.sqlite (or DATA_DIR's). Both print the same report for the same rows.
  *
  *   npm run report                    last 30 days, 20 rows per table
  *   npm run report -- --days 7 --limit 10
@@ -11,7 +12,19 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createConfig } from '../src/config.ts';
 import { ConfigError } from '../src/errors.ts';
-import { Store } from '../src/store/store.ts';
+import { displayPath, errorText, sqliteProblem } from '../src/store/backend.ts';
+import { PostgresBackend, redactUrl } from '../src/store/postgres.ts';
+import { Store, type CountedQuestion, type FeedbackCounts } from '../src/store/store.ts';
+
+type Awaitable<T> = T | Promise<T>;
+
+/** What the report reads: the Store (SQLite), the PostgreSQL backend or an open QueryLog. */
+export interface ReportSource {
+  countQueries(): Awaitable<number>;
+  topQuestions(limit: number, since: number): Awaitable<CountedQuestion[]>;
+  notFound(limit: number, since: number): Awaitable<CountedQuestion[]>;
+  feedbackCounts(limit: number): Awaitable<FeedbackCounts>;
+}
 
 export interface ReportOptions {
   limit: number;
@@ -79,18 +92,18 @@ function day(ms: number): string {
 }
 
 /** The three tables as text. Pure apart from reading the store. */
-export function renderReport(store: Store, options: ReportOptions): string {
+export async function renderReport(store: ReportSource, options: ReportOptions): Promise<string> {
   const now = options.now ?? Date.now();
   const since = options.days > 0 ? now - options.days * 86_400_000 : 0;
   const period = options.days > 0 ? `最近 ${options.days} 天` : '全部记录';
-  const total = store.countQueries();
+  const total = await store.countQueries();
   if (total === 0) {
     return '查询日志中还没有任何提问记录。启动服务(npm start)并提问后,再运行 npm run report。';
   }
 
   const out: string[] = [`查询日志:共 ${total} 条提问记录(统计范围:${period})`, ''];
 
-  const top = store.topQuestions(options.limit, since);
+  const top = await store.topQuestions(options.limit, since);
   out.push(`■ 最常问的问题(前 ${options.limit} 个)`);
   out.push(
     top.length
@@ -103,7 +116,7 @@ export function renderReport(store: Store, options: ReportOptions): string {
   );
   out.push('');
 
-  const missing = store.notFound(options.limit, since);
+  const missing = await store.notFound(options.limit, since);
   out.push('■ 报告中未找到答案的问题(报告或词典可能缺少的内容)');
   out.push(
     missing.length
@@ -116,7 +129,7 @@ export function renderReport(store: Store, options: ReportOptions): string {
   );
   out.push('');
 
-  const fb = store.feedbackCounts(options.limit);
+  const fb = await store.feedbackCounts(options.limit);
   out.push(`■ 反馈统计:👍 有帮助 ${fb.up} 次,👎 没帮助 ${fb.down} 次`);
   out.push(
     fb.byQuestion.length
@@ -130,7 +143,9 @@ export function renderReport(store: Store, options: ReportOptions): string {
   return out.join('\n');
 }
 
-function main(): void {
+const NOTHING_YET = '启动服务(npm start)并提问后,再运行 npm run report。';
+
+async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       limit: { type: 'string', default: '20' },
@@ -144,25 +159,61 @@ function main(): void {
     process.exitCode = 2;
     return;
   }
-  let database: string;
+  let config;
   try {
-    database = createConfig(process.env).paths.database;
+    config = createConfig(process.env);
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     process.stderr.write(`配置错误:${err.message}\n`);
     process.exitCode = 2;
     return;
   }
-  if (!existsSync(database)) {
-    process.stdout.write(`还没有查询日志(${database} 不存在)。启动服务(npm start)并提问后,再运行 npm run report。\n`);
+
+  const url = config.DATABASE_URL;
+  if (url) {
+    let db: PostgresBackend;
+    try {
+      db = await PostgresBackend.connect(url);
+    } catch (err) {
+      process.stderr.write(`无法连接查询日志数据库(${redactUrl(url)}):${errorText(err)}\n`);
+      process.exitCode = 1;
+      return;
+    }
+    try {
+      if (!(await db.hasSchema())) {
+        process.stdout.write(`还没有查询日志(${db.where} 中没有查询日志的表)。${NOTHING_YET}\n`);
+        return;
+      }
+      process.stdout.write(`${await renderReport(db, { limit, days })}\n`);
+    } finally {
+      await db.close();
+    }
     return;
   }
-  const store = Store.open(database);
+
+  const database = config.paths.database;
+  if (!existsSync(database)) {
+    process.stdout.write(`还没有查询日志(${database} 不存在)。${NOTHING_YET}\n`);
+    return;
+  }
+  let store: Store;
   try {
-    process.stdout.write(`${renderReport(store, { limit, days })}\n`);
+    store = Store.open(database);
+  } catch (err) {
+    process.stderr.write(`无法打开查询日志(${displayPath(database)}):${sqliteProblem(err, database)}\n`);
+    process.exitCode = 1;
+    return;
+  }
+  try {
+    process.stdout.write(`${await renderReport(store, { limit, days })}\n`);
   } finally {
     store.close();
   }
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) main();
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main().catch((err: unknown) => {
+    process.stderr.write(`npm run report 失败:${errorText(err)}\n`);
+    process.exitCode = 1;
+  });
+}

@@ -7,3 +7,12 @@ export {
   type CountedQuestion,
   type FeedbackCounts,
 } from './store.ts';
+export {
+  openQueryLog,
+  type QueryLog,
+  type QueryLogOptions,
+  type QueryLogFailure,
+  type ChannelStore,
+} from './query-log.ts';
+export type { QueryLogReader } from './backend.ts';
+export { PostgresBackend, migrate, MIGRATIONS, redactUrl } from './postgres.ts';

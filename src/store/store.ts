@@ -6,6 +6,8 @@ import Database from 'better-sqlite3';
 /**
  * The local SQLite store (better-sqlite3): every question from every channel, and 👍/👎 feedback.
  * User ids are stored only as salted hashes. Old rows are pruned by the retention setting.
+ * Synchronous, and it throws when the file is unusable: the running service goes through
+ * `openQueryLog` (query-log.ts), which wraps it (or PostgreSQL) so that never stops an answer.
  */
 
 export interface QueryRecord {
@@ -68,13 +70,22 @@ export class Store {
     this.selectChatReport = db.prepare('SELECT report FROM chat_report WHERE channel = ? AND chat_hash = ?');
   }
 
-  /** Opens (creating if needed) the database file; ':memory:' for tests. */
+  /**
+   * Opens (creating if needed) the database file; ':memory:' for tests. Throws when the file cannot be
+   * used (not a database, a directory in the way, an unwritable directory); nothing is left open then.
+   * The running service opens it through `openQueryLog`, which survives all of these.
+   */
   static open(file: string): Store {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
     const db = new Database(file);
-    db.pragma('journal_mode = WAL');
-    db.pragma('busy_timeout = 2000');
-    return new Store(db);
+    try {
+      db.pragma('journal_mode = WAL');
+      db.pragma('busy_timeout = 2000');
+      return new Store(db);
+    } catch (err) {
+      db.close();
+      throw err;
+    }
   }
 
   private migrate(): void {
@@ -146,17 +157,25 @@ export class Store {
   /** Deletes rows older than `days` days; returns how many went. 0 days keeps everything. */
   prune(days: number, now = Date.now()): number {
     if (days <= 0) return 0;
-    const cutoff = now - days * 86_400_000;
-    const a = this.db.prepare('DELETE FROM queries WHERE at < ?').run(cutoff).changes;
-    const b = this.db.prepare('DELETE FROM feedback WHERE at < ?').run(cutoff).changes;
-    return a + b;
+    return this.pruneBefore(now - days * 86_400_000);
   }
 
+  /** Deletes queries and feedback from before `cutoff` (epoch ms); returns how many went. */
+  pruneBefore(cutoff: number): number {
+    return this.transaction(() => {
+      const a = this.db.prepare('DELETE FROM queries WHERE at < ?').run(cutoff).changes;
+      const b = this.db.prepare('DELETE FROM feedback WHERE at < ?').run(cutoff).changes;
+      return a + b;
+    });
+  }
+
+  // The report queries break ties by the question's text (binary, i.e. code point order), as the
+  // PostgreSQL log does, so `npm run report` prints the same from either.
   topQuestions(limit = 20, since = 0): CountedQuestion[] {
     return this.db
       .prepare(
         `SELECT question, COUNT(*) AS count, MAX(at) AS lastAt FROM queries WHERE at >= ?
-         GROUP BY question ORDER BY count DESC, lastAt DESC LIMIT ?`,
+         GROUP BY question ORDER BY count DESC, lastAt DESC, question LIMIT ?`,
       )
       .all(since, limit) as CountedQuestion[];
   }
@@ -166,7 +185,7 @@ export class Store {
       .prepare(
         `SELECT question, COUNT(*) AS count, MAX(at) AS lastAt FROM queries WHERE found = 0 AND at >= ?
          AND (reason IS NULL OR reason NOT IN ('empty', 'chitchat'))
-         GROUP BY question ORDER BY count DESC, lastAt DESC LIMIT ?`,
+         GROUP BY question ORDER BY count DESC, lastAt DESC, question LIMIT ?`,
       )
       .all(since, limit) as CountedQuestion[];
   }
@@ -178,7 +197,7 @@ export class Store {
     const byQuestion = this.db
       .prepare(
         `SELECT question, SUM(vote = 'up') AS up, SUM(vote = 'down') AS down FROM feedback
-         GROUP BY question ORDER BY down DESC, up DESC LIMIT ?`,
+         GROUP BY question ORDER BY down DESC, up DESC, question LIMIT ?`,
       )
       .all(limit) as FeedbackCounts['byQuestion'];
     return { up: totals.up ?? 0, down: totals.down ?? 0, byQuestion };
@@ -200,6 +219,11 @@ export class Store {
            ON CONFLICT (channel, chat_hash) DO UPDATE SET report = excluded.report, at = excluded.at`,
         )
         .run(channel, chatHash, report, Date.now());
+  }
+
+  /** Runs `fn` in one transaction (all its writes or none). */
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
   }
 
   countQueries(): number {
