@@ -1,3 +1,4 @@
+import { timingSafeEqual } from 'node:crypto';
 import type { Context } from 'hono';
 import { createTelegramBot, startTelegram } from './channels/telegram/index.ts';
 import { createWechatRoutes, wechatStatus } from './channels/wechat/index.ts';
@@ -29,6 +30,7 @@ export async function main(config: Config, logger: Logger): Promise<RunningWeb> 
             config,
             logger,
             metrics: services.metrics,
+            state: services.state,
             examples: () => services.engine.examples,
             targets: (args) => {
               const table = targetsTable(services.engine, args);
@@ -44,6 +46,7 @@ export async function main(config: Config, logger: Logger): Promise<RunningWeb> 
           ask: services.ask,
           engine: services.engine,
           store: services.store,
+          state: services.state,
           metrics: services.metrics,
           logger,
           version: services.version,
@@ -54,9 +57,12 @@ export async function main(config: Config, logger: Logger): Promise<RunningWeb> 
         });
         // The route must exist before the server listens; the handler arrives once the bot has started.
         if (webhookPath) {
-          app.post(webhookPath, (c: Context) =>
-            telegram?.webhook ? telegram.webhook.handler(c) : c.json({ error: 'starting' }, 503),
-          );
+          app.post(webhookPath, (c: Context) => {
+            // The secret is checked before the body is read: a wrong one costs nothing.
+            const secret = config.TELEGRAM_WEBHOOK_SECRET;
+            if (secret && !sameSecret(c.req.header('X-Telegram-Bot-Api-Secret-Token'), secret)) return c.body(null, 401);
+            return telegram?.webhook ? telegram.webhook.handler(c) : c.json({ error: 'starting' }, 503);
+          });
         }
       }
     },
@@ -66,17 +72,14 @@ export async function main(config: Config, logger: Logger): Promise<RunningWeb> 
   });
 
   if (bot) {
-    try {
-      telegram = await startTelegram(bot, {
-        ...(config.TELEGRAM_WEBHOOK_URL ? { webhookUrl: config.TELEGRAM_WEBHOOK_URL } : {}),
-        ...(config.TELEGRAM_WEBHOOK_SECRET ? { webhookSecret: config.TELEGRAM_WEBHOOK_SECRET } : {}),
-        logger,
-      });
-      logger.info({ username: telegram.username, mode: telegram.mode }, `Telegram: on, @${telegram.username} (${telegram.mode})`);
-    } catch (err) {
-      // An unreachable Bot API (an air-gapped office) must not take the web page down.
-      logger.error({ err: (err as Error)?.message ?? String(err) }, 'Telegram: off, the bot could not start');
-    }
+    // Not awaited: the web page and the API serve while Telegram connects, retries in the background
+    // (an air-gapped office, a blocked Bot API) or is on. It logs "Telegram: connecting…" now, then
+    // "Telegram: on, @name (mode)" or why not yet; stopping cancels whatever is still pending.
+    telegram = startTelegram(bot, {
+      ...(config.TELEGRAM_WEBHOOK_URL ? { webhookUrl: config.TELEGRAM_WEBHOOK_URL } : {}),
+      ...(config.TELEGRAM_WEBHOOK_SECRET ? { webhookSecret: config.TELEGRAM_WEBHOOK_SECRET } : {}),
+      logger,
+    });
   } else {
     logger.info('Telegram: off, TELEGRAM_BOT_TOKEN not set');
   }
@@ -90,4 +93,11 @@ export async function main(config: Config, logger: Logger): Promise<RunningWeb> 
   );
   logger.info(`Embeddings: ${web.services.engine.info.embedder}`);
   return web;
+}
+
+/** Compares a presented secret with the configured one in constant time. */
+function sameSecret(presented: string | undefined, secret: string): boolean {
+  const a = Buffer.from(presented ?? '');
+  const b = Buffer.from(secret);
+  return a.length === b.length && timingSafeEqual(a, b);
 }

@@ -96,6 +96,9 @@ export function createEmbeddings(config: Config): ProviderEmbeddings | undefined
       apiKey: config.EMBEDDINGS_API_KEY ?? config.LLM_API_KEY ?? 'not-needed',
       configuration: { baseURL: config.EMBEDDINGS_BASE_URL },
       maxRetries: 0,
+      // Plain floats: every OpenAI-compatible server (vLLM, Xinference, Ollama) sends them, while the
+      // SDK's default base64 is misread from a server that ignores the request for it.
+      encodingFormat: 'float',
     }),
     'openai',
     model,

@@ -7,7 +7,7 @@ import { createSharedState, type SharedState } from '../shared/state.ts';
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import { createMetrics, instrumentAsk, type Metrics } from '../observability/index.ts';
-import { Store } from '../store/store.ts';
+import { openQueryLog, type QueryLog } from '../store/query-log.ts';
 import { createApp, type ServerApp } from './app.ts';
 import { startServer } from './listen.ts';
 import { rootPath } from '../paths.ts';
@@ -25,7 +25,7 @@ export interface WebServices {
   /** The instrumented ask: every channel's questions are counted, timed and written to the query log. */
   ask: AskFn;
   metrics: Metrics;
-  store: Store;
+  store: QueryLog;
   config: Config;
   logger: Logger;
   version: string;
@@ -78,24 +78,21 @@ export async function runWeb(config: Config, logger: Logger, extras: WebExtras =
     `serving ${info.title}`,
   );
 
-  const store = Store.open(config.paths.database);
-  const prune = (): void => {
-    try {
-      const removed = store.prune(config.QUERY_LOG_RETENTION_DAYS);
-      if (removed) logger.info({ removed, retentionDays: config.QUERY_LOG_RETENTION_DAYS }, 'query log pruned');
-    } catch (err) {
-      logger.error({ err }, 'query log prune failed');
-    }
-  };
-  prune();
-  const pruneTimer = setInterval(prune, DAY_MS);
-  pruneTimer.unref();
-  logger.info(
-    { database: config.paths.database, retentionDays: config.QUERY_LOG_RETENTION_DAYS || 'forever' },
-    'query log open',
-  );
-
   const metrics = createMetrics();
+  // The query log is best-effort: a damaged or unreachable database is logged and retried, and
+  // questions are answered meanwhile (SQLite, or PostgreSQL with DATABASE_URL).
+  const store = await openQueryLog({ file: config.paths.database, databaseUrl: config.DATABASE_URL, logger, metrics });
+  const prune = async (): Promise<void> => {
+    const removed = await store.prune(config.QUERY_LOG_RETENTION_DAYS);
+    if (removed) logger.info({ removed, retentionDays: config.QUERY_LOG_RETENTION_DAYS }, 'query log pruned');
+  };
+  await prune();
+  const pruneTimer = setInterval(() => void prune(), DAY_MS);
+  pruneTimer.unref();
+  if (store.available) {
+    logger.info({ database: store.where, retentionDays: config.QUERY_LOG_RETENTION_DAYS || 'forever' }, 'query log open');
+  }
+
   // Shared between requests (limits, de-duplication, pages): Redis when several replicas run.
   const state = createSharedState({
     redisUrl: config.REDIS_URL,
@@ -145,7 +142,7 @@ export async function runWeb(config: Config, logger: Logger, extras: WebExtras =
     clearInterval(pruneTimer);
     await reloader.close();
     await runOnStop(extras, logger);
-    store.close();
+    await store.close();
     await state.close();
     throw err;
   }
@@ -160,9 +157,10 @@ export async function runWeb(config: Config, logger: Logger, extras: WebExtras =
       process.off('SIGTERM', onSignal);
       clearInterval(pruneTimer);
       await reloader.close();
-      await running.close();
-      await runOnStop(extras, logger);
-      store.close();
+      // The channels stop while requests in flight finish, so a stalled Bot API cannot add its own
+      // wait to the server's grace period.
+      await Promise.all([running.close(), runOnStop(extras, logger)]);
+      await store.close();
       await state.close();
       logger.info('stopped');
     })();

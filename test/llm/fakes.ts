@@ -70,7 +70,13 @@ export async function startFakeModelServer(kind: 'openai' | 'ollama'): Promise<F
         return send(res, 200, {
           object: 'list',
           model: body.model,
-          data: inputs.map((t, index) => ({ object: 'embedding', index, embedding: fakeEmbedding(String(t), state.dimensions) })),
+          // As the real API: floats, or base64 of little-endian float32 when the client asks (the
+          // openai SDK does by default).
+          data: inputs.map((t, index) => {
+            const vector = fakeEmbedding(String(t), state.dimensions);
+            const embedding = body.encoding_format === 'base64' ? Buffer.from(new Float32Array(vector).buffer).toString('base64') : vector;
+            return { object: 'embedding', index, embedding };
+          }),
           usage: { prompt_tokens: 1, total_tokens: 1 },
         });
       }

@@ -55,7 +55,7 @@ describe('targets extracted from every report', () => {
     }
     // Nearly every province sets a GDP growth target among its main targets.
     const gdp = reports.filter((r) => extractTargets(r, table).some((x) => x.main && x.indicator === '地区生产总值' && x.growth));
-    expect(gdp.length).toBe(27);
+    expect(gdp.length).toBe(reports.length);
   });
 
   it('meets the bar on the hand-written rows: precision ≥ 0.98, recall ≥ 0.90, overall and per report', () => {
