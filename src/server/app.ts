@@ -59,7 +59,11 @@ export type ServerApp = Hono;
 export function createApp(deps: AppDeps): ServerApp {
   const app = new Hono();
   const { logger, metrics } = deps;
-  const limiter = new RateLimiter({ limit: deps.rateLimitPerMinute ?? deps.config.API_RATE_LIMIT_PER_MINUTE, logger, ...(deps.redis ? { redis: deps.redis } : {}) });
+  const limiter = new RateLimiter({
+    limit: deps.rateLimitPerMinute ?? deps.config.API_RATE_LIMIT_PER_MINUTE,
+    logger,
+    ...(deps.redis ? { redis: deps.redis, onFallback: () => metrics.sharedStateFallbacks.inc({ op: 'ratelimit' }) } : {}),
+  });
 
   app.use(requestId());
   // A body larger than any route takes is refused before it is read, and a request refused with a

@@ -26,6 +26,8 @@ export interface RateLimiterOptions {
   redis?: Redis;
   /** Key prefix in Redis. */
   prefix?: string;
+  /** Called for each hit counted in memory because Redis was away. */
+  onFallback?: () => void;
 }
 
 /** The window of the API limits: `limit` hits per minute. */
@@ -48,11 +50,13 @@ export class RateLimiter {
   readonly limit: number;
   private readonly limiter: RateLimiterAbstract;
   private readonly logger: Logger;
+  private readonly options: RateLimiterOptions;
 
   constructor(options: RateLimiterOptions) {
     if (!Number.isInteger(options.limit) || options.limit < 1) throw new RangeError('limit must be a whole number ≥ 1');
     this.limit = options.limit;
     this.logger = options.logger;
+    this.options = options;
     const memory = new RateLimiterMemory({ points: this.limit, duration: WINDOW_SECONDS });
     this.limiter = options.redis
       ? new RateLimiterRedis({
@@ -69,6 +73,7 @@ export class RateLimiter {
 
   /** Counts one hit for `key`; never rejects. */
   async hit(key: string): Promise<RateLimitDecision> {
+    if (this.options.redis && this.options.redis.status !== 'ready') this.options.onFallback?.();
     let res: RateLimiterRes;
     try {
       res = await this.limiter.consume(key);
