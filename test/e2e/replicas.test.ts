@@ -190,6 +190,8 @@ describe('two replicas behind a load balancer', () => {
     stop = true;
     await Promise.all(workers);
     expect(answered).toBeGreaterThan(20);
-    expect(await logged(`WHERE channel = 'web'`)).toBeGreaterThanOrEqual(before + answered);
+    const rows = (await logged(`WHERE channel = 'web'`)) - before;
+    console.info(`[replicas] one replica killed under load: ${answered} questions answered, ${rows} logged`);
+    expect(rows).toBeGreaterThanOrEqual(answered);
   }, 60_000);
 });
