@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import { defineCommand, runMain } from 'citty';
 import { SingleBar, Presets } from 'cli-progress';
 import { citationLocation, type Answer, type Engine } from './answer/index.ts';
+import { messages } from './answer/messages.ts';
 import { openEngine } from './bootstrap.ts';
 import { createConfig, type Config } from './config.ts';
 import { ConfigError, WorkplanError } from './errors.ts';
@@ -44,7 +45,10 @@ const SELF_EXPLAINING = new Set(['chitchat', 'empty', 'which-place']);
 
 function renderText(a: Answer): string {
   // A greeting or a question back (which place?) is no failed search.
-  const lines = [a.found ? `答:${a.answer}` : SELF_EXPLAINING.has(a.reason ?? '') ? a.answer : `未找到:${a.answer}`];
+  const lines = [
+    ...(a.interpretedAs ? [`(${messages.interpretedAs(a.interpretedAs)})`] : []),
+    a.found ? `答:${a.answer}` : SELF_EXPLAINING.has(a.reason ?? '') ? a.answer : `未找到:${a.answer}`,
+  ];
   if (a.notice) lines.push(`(${a.notice})`);
   if (a.citations.length) {
     lines.push('', a.found ? '原文:' : '相关内容:');
@@ -90,8 +94,12 @@ const ask = defineCommand({
     }
     const lines = await readLines();
     while (lines.length && lines[lines.length - 1]!.trim() === '') lines.pop();
+    // Lines on standard input are one conversation: 去年呢 reads against the line before.
+    const { withConversation } = await import('./answer/conversation.ts');
+    const { MemoryState } = await import('./shared/state.ts');
+    const converse = withConversation((q, o) => engine.ask(q, o), { engine, state: new MemoryState() });
     for (const line of lines) {
-      const a = await engine.ask(line, { channel: 'cli' });
+      const a = await converse(line, { channel: 'cli', conversationId: 'stdin' });
       process.stdout.write(args.json ? `${JSON.stringify(a)}\n` : `${renderText(a)}\n\n`);
     }
   },

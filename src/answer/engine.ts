@@ -28,6 +28,7 @@ import { createVocabulary } from './vocabulary.ts';
 import { extractTargets, indicatorTable } from '../targets/extract.ts';
 import type { TargetView } from '../targets/table.ts';
 import { askedIndicator } from './compare.ts';
+import { followUp, type FollowUp, type TurnContext } from './followup.ts';
 import type { Answer, AskOptions, DocumentInfo, OutlineNode, ParagraphView } from './types.ts';
 
 /** The smallest logging surface the engine needs (pino fits). */
@@ -104,6 +105,8 @@ export interface Engine {
   targets(): readonly TargetView[];
   /** The indicator (canonical name) words name: GDP, 就业, 城镇新增就业 …; undefined when none. */
   indicatorOf(words: string): string | undefined;
+  /** Reads a message against the last answered question of its conversation (去年呢, 山东呢). */
+  followUp(message: string, previous: TurnContext | undefined): FollowUp;
   /** Internals for benchmarks and tests of the engine itself; channels must not use them. */
   readonly internals: { index: SearchIndex; tokenizer: Tokenizer; lexicon: Lexicon };
 }
@@ -259,6 +262,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     internals: { index, tokenizer, lexicon },
     targets: () => (targetRows ??= targetViews(reports, lexicon)),
     indicatorOf: (words) => askedIndicator(words, lexicon),
+    followUp: (message, previous) => followUp(message, previous, { gazetteer: lexicon.gazetteer, own: ctx.ownPlaces }),
     async ask(question, askOptions = {}) {
       const t0 = performance.now();
       const answer = await answerQuestion(String(question ?? ''), askOptions, {

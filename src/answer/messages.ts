@@ -3,6 +3,12 @@
  * Channels add their own chrome (buttons, headings) in their own message files.
  */
 export const messages = {
+  /** After 重新开始 or /new. */
+  conversationReset: '好的,我们重新开始。请问您想了解什么?',
+  /** 去年呢 / 山东呢 with nothing before it to refer to. */
+  followUpWithoutContext: '请把问题说完整一些,说明想了解的事项,例如“去年城镇新增就业多少”。',
+  /** How a follow-up was read. */
+  interpretedAs: (reading: string) => `按“${reading}”理解`,
   empty: '请输入您的问题,例如:今年新增多少托位?',
   truncated: (max: number) => `问题较长,已按前${max}个字处理。`,
   notFound: (topic: string) =>

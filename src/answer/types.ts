@@ -54,6 +54,11 @@ export interface Answer {
   intent: Intent;
   /** Set when `found` is false. */
   reason?: RefusalReason;
+  /**
+   * How a follow-up was read, when it took something from the conversation: 四川去年城镇新增就业
+   * (shown as 按“四川去年城镇新增就业”理解). Absent for a question that stands alone.
+   */
+  interpretedAs?: string;
   /** Substrings of `answer` worth emphasising (figures with their units). */
   highlights: string[];
   /** A note for the user, e.g. that the question was cut. */
@@ -73,6 +78,11 @@ export interface AskOptions {
   report?: string;
   /** Only this region's reports (市北区, 山东省), for a question that names no place. */
   region?: string;
+  /**
+   * The conversation this message belongs to (a chat, a user, a page session): a follow-up (去年呢)
+   * is read against its last answered question. Used by `withConversation`; the engine ignores it.
+   */
+  conversationId?: string;
 }
 
 /** The one entry point every channel calls. */

@@ -58,6 +58,9 @@ export class LiveEngine implements Engine {
   indicatorOf(words: string): string | undefined {
     return this.#current.indicatorOf(words);
   }
+  followUp(message: string, previous: Parameters<Engine['followUp']>[1]): ReturnType<Engine['followUp']> {
+    return this.#current.followUp(message, previous);
+  }
 
   swap(next: Engine): void {
     this.#current = next;

@@ -4,6 +4,7 @@ import { addDroppedReports, answerer, openEngine, openLibrary } from '../bootstr
 import type { ReportLibrary } from '../ingest/library.ts';
 import { LiveEngine, Reloader } from './live.ts';
 import { createSharedState, type SharedState } from '../shared/state.ts';
+import { withConversation } from '../answer/conversation.ts';
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import { createMetrics, instrumentAsk, type Metrics } from '../observability/index.ts';
@@ -119,7 +120,7 @@ export async function runWeb(config: Config, logger: Logger, extras: WebExtras =
   reloader.noteInbox(inbox);
   if (config.WATCH_REPORTS) reloader.watch();
   // engine.ask, phrased by the model when LLM_PROVIDER is set; then counted, timed and logged.
-  const ask = instrumentAsk(await answerer(config, engine, { logger, metrics }), { metrics, store, logger });
+  const ask = instrumentAsk(withConversation(await answerer(config, engine, { logger, metrics }), { engine, state }), { metrics, store, logger });
   const services: WebServices = { engine, ask, metrics, store, config, logger, version: VERSION, library, reloader, state };
   const app = createApp({
     engine,

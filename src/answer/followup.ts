@@ -1,0 +1,126 @@
+import type { Gazetteer, Region } from '../corpus/regions.ts';
+import { foldWidth } from '../corpus/text.ts';
+import { placesOf } from './place.ts';
+
+/**
+ * Follow-up questions, read without a model. People in a chat do not repeat themselves: after
+ * "四川今年城镇新增就业目标是多少" come "去年呢", "山东呢", "那养老床位呢", "具体有哪些". A message that leaves
+ * out the place, the time or the subject takes them from the conversation's last answered question;
+ * a complete question starts afresh. What was taken is always said (`interpretedAs`): nothing is
+ * inherited silently.
+ */
+
+/** The parts of an answered question a follow-up may take. */
+export interface TurnContext {
+  /** The place as written (四川, 山东省), if the question named one. */
+  place?: string;
+  /** The time as written (今年, 去年, 十四五期间, 2025年), if the question named one. */
+  time?: string;
+  /** What was asked about (城镇新增就业目标). */
+  subject: string;
+  /** How it was asked (是多少, 有哪些). */
+  tail: string;
+}
+
+export type Inherited = 'place' | 'time' | 'subject';
+
+export interface FollowUp {
+  /** The question to answer: the message itself, or the message completed from the context. */
+  question: string;
+  /** What was taken from the context; empty when the message stands alone. */
+  inherited: Inherited[];
+  /** How the message was read, for "按“…”理解" (set when something was inherited). */
+  interpretedAs?: string;
+  /** The message needs a context it does not have ("去年呢" as a first message). */
+  needsContext: boolean;
+  /** The context this question leaves for the next message. */
+  context?: TurnContext;
+}
+
+/** Words that only say when (the same vocabulary time.ts reads). */
+const TIME = /(?:到|截至)?(?:“?十[一二三四五六七八九]五”?)(?:时期|期间|规划|以来)?|过去五年|五年来|这五年|未来五年|今后五年|(?<!\d)(?:19|20)\d{2}年(?:底|末)?|去年|上年|上一年|明年|今年|本年|全年/;
+/** A past time, whose part of a report states results rather than targets. */
+const PAST = /去年|上年|上一年|十四五|过去五年|五年来|这五年|(?<!\d)20(?:1\d|2[0-5])年/;
+const TAIL = /(?:是多少|有多少|为多少|多少|是什么|有哪些|哪些|怎么样|如何|怎样|几个|几项|吗)?[?？。!！,，\s]*$/;
+const LEAD = /^(?:那么|那|还有|另外|再问一下|请问|我想问一下|我想问)+/;
+const MARKED_END = /(?:的)?呢[?？!！。\s]*$/;
+const FILLER = /^(?:的|一共|总共|累计|合计|共)+|(?:的|一共|总共|累计|合计|情况|方面|数据|数字|指标)+$/g;
+const LIST = /^(?:具体)?(?:都|还|分别)?(?:有|包括|是)?(?:哪些|什么)(?:措施|举措|项目|内容|工作|安排)?$|^具体(?:措施|举措|情况|内容|安排)?(?:是什么|有哪些|呢)?$|^(?:具体)?(?:怎么|如何)(?:做|落实|推进|实现)(?:的)?$/;
+export const RESET = /^(?:重新开始|重新来|换个话题|\/new(?:@\w+)?)$/i;
+
+export interface FollowUpDeps {
+  gazetteer: Gazetteer;
+  /** Forms of the loaded regions the gazetteer does not list (市北 for 市北区). */
+  own?: Array<{ form: string; region: Region }>;
+}
+
+/** The place, time, subject and tail of a question as written. */
+export function readTurn(text: string, deps: FollowUpDeps): TurnContext & { rest: string } {
+  const folded = foldWidth(text.trim());
+  const places = placesOf(folded, deps.gazetteer, deps.own ?? []);
+  const mention = places.mentions.find((m) => m.start >= 0 && !m.partOfName);
+  const place = mention ? folded.slice(mention.start, mention.end) : undefined;
+  let rest = places.rest;
+  const time = TIME.exec(rest)?.[0];
+  if (time) rest = rest.replace(time, ' ');
+  rest = rest.replace(/\s+/g, '');
+  const tail = TAIL.exec(rest)?.[0] ?? '';
+  const subject = rest.slice(0, rest.length - tail.length).replace(LEAD, '').replace(FILLER, '');
+  return { ...(place ? { place } : {}), ...(time ? { time } : {}), subject, tail: tail.replace(/[?？。!！,，\s]+$/, ''), rest };
+}
+
+function compose(t: TurnContext, extra = ''): string {
+  return `${t.place ?? ''}${t.time ?? ''}${t.subject}${extra}${t.tail || '是多少'}`;
+}
+
+function shown(t: TurnContext, extra = ''): string {
+  return `${t.place ?? ''}${t.time ?? ''}${t.subject}${extra}`;
+}
+
+/** Reads a message against the last answered question of its conversation. */
+export function followUp(message: string, previous: TurnContext | undefined, deps: FollowUpDeps): FollowUp {
+  const text = foldWidth(message.trim());
+  const marked = LEAD.test(text) || MARKED_END.test(text);
+  const core = text.replace(LEAD, '').replace(MARKED_END, '').replace(/[?？。!！\s]+$/, '');
+  const own = (context: TurnContext): FollowUp => ({ question: message, inherited: [], needsContext: false, context });
+
+  // 具体有哪些 / 都有哪些措施: the same subject, asked as a list.
+  if (LIST.test(core)) {
+    if (!previous) return { question: message, inherited: [], needsContext: true };
+    const subject = previous.subject.replace(/目标$/, '');
+    const t: TurnContext = { ...previous, subject, tail: core.startsWith('具体') ? core : `具体${core}` };
+    return { question: compose(t), inherited: ['subject', ...(previous.place ? ['place' as const] : []), ...(previous.time ? ['time' as const] : [])], interpretedAs: shown(t, t.tail), needsContext: false, context: { ...t, tail: previous.tail } };
+  }
+
+  const turn = readTurn(core, deps);
+  const parts: TurnContext = { ...(turn.place ? { place: turn.place } : {}), ...(turn.time ? { time: turn.time } : {}), subject: turn.subject, tail: turn.tail };
+  // A question of its own: a subject, asked without 那…/…呢.
+  if (turn.subject && !marked) return own({ ...parts, tail: turn.tail || '是多少' });
+  if (!previous) return turn.subject ? own(parts) : { question: message, inherited: [], needsContext: true };
+
+  const inherited: Inherited[] = [];
+  const t: TurnContext = { subject: turn.subject, tail: turn.tail || previous.tail };
+  if (turn.place) t.place = turn.place;
+  else if (previous.place) {
+    t.place = previous.place;
+    inherited.push('place');
+  }
+  if (turn.time) t.time = turn.time;
+  else if (previous.time) {
+    t.time = previous.time;
+    inherited.push('time');
+  }
+  if (!turn.subject) {
+    // 去年呢 / 山东呢 / 十四五期间一共多少: the same subject at another time or place. A past part of a
+    // report states results, so a target asked of this year becomes the figure of that year.
+    t.subject = t.time && PAST.test(t.time) ? previous.subject.replace(/(?:的)?(?:预期)?目标$/, '') : previous.subject;
+    if (!t.subject) return { question: message, inherited: [], needsContext: true };
+    inherited.unshift('subject');
+  } else if (/目标$/.test(previous.subject) && !/目标$/.test(t.subject) && !(t.time && PAST.test(t.time))) {
+    // 那养老床位呢 after a target question: the target for that subject.
+    t.subject = `${t.subject}目标`;
+  }
+  if (!inherited.length) return own(parts);
+  const extra = /一共|总共|累计|合计/.exec(core)?.[0] ?? '';
+  return { question: compose(t, extra), inherited, interpretedAs: shown(t, extra), needsContext: false, context: t };
+}
