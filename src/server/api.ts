@@ -59,6 +59,8 @@ const AskBody = z.object(
     report: z.string().trim().min(1).max(100).optional(),
     /** One region's reports, named in any usual form (浙江, 浙江省). */
     region: z.string().trim().min(1).max(50).optional(),
+    /** A conversation of the caller's choosing (a page session): follow-ups (去年呢) read against it. */
+    conversationId: z.string().trim().regex(/^[\w.:-]{1,64}$/).optional(),
   },
   { error: 'invalid_body' },
 );
@@ -142,6 +144,8 @@ export function apiRoutes(deps: ApiDeps): Hono {
       channel: CHANNEL,
       ...(userId ? { userId } : {}),
       ...(body.value.maxCitations ? { maxCitations: body.value.maxCitations } : {}),
+      // Scoped to the client's address too, so one caller cannot read into another's conversation.
+      ...(body.value.conversationId ? { conversationId: `${userId ?? 'anon'}:${body.value.conversationId}` } : {}),
       ...scope,
     });
     return c.json(answer, 200, { 'Cache-Control': 'no-store' });

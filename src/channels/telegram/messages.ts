@@ -48,6 +48,7 @@ export const messages = {
       '· 私聊:直接发送问题,例如“今年地区生产总值增长目标是多少”。',
       `· 群聊:发送 /ask 问题,或 @${username} 问题,或回复我的消息。`,
       `· 任意聊天:输入 @${username} 关键词,可直接引用报告原文。`,
+      '· 可以接着上一问追问,例如“去年呢”“山东呢”;发送 /new 重新开始。',
       '· /outline 查看报告目录,/reports 查看或选择报告,/targets 查看目标一览(如 /targets GDP),/about 查看数据来源与版本。',
       '· 回答下方的按钮:“原文段落”查看完整段落,“相关内容”查看更多出处,👍/👎 帮助我们改进。',
     ],
@@ -112,6 +113,7 @@ export const messages = {
     { command: 'outline', description: '报告目录' },
     { command: 'reports', description: '查看或选择报告' },
     { command: 'targets', description: '目标一览,例如 /targets GDP' },
+    { command: 'new', description: '重新开始对话' },
     { command: 'about', description: '数据来源与版本' },
   ],
 } as const;

@@ -2,6 +2,7 @@ import { citationLocation } from '../../answer/format.ts';
 import type { Answer, Citation, DocumentInfo } from '../../answer/types.ts';
 import { escapeHtml, MESSAGE_LIMIT, spansWithHighlights, spansWithRanges, toChunks, type Block } from './html.ts';
 import { messages } from './messages.ts';
+import { messages as answerMessages } from '../../answer/messages.ts';
 
 /**
  * Pure renderers: engine data in, Telegram HTML chunks out (each ≤ 4096 characters, tags balanced).
@@ -36,7 +37,11 @@ export function offersExamples(a: Answer): boolean {
  * phrased it), then the top quote and its location (for a refusal: the closest passage under "相关内容", then example questions).
  */
 export function answerBlocks(a: Answer, examples: readonly string[] = []): Block[] {
-  const blocks: Block[] = [{ spans: spansWithHighlights(a.answer, a.highlights) }];
+  const blocks: Block[] = [
+    // How a follow-up was read comes first, so a misreading is seen before the figure.
+    ...(a.interpretedAs ? [{ spans: [{ text: answerMessages.interpretedAs(a.interpretedAs), marks: ['i' as const] }] } as Block] : []),
+    { spans: spansWithHighlights(a.answer, a.highlights), ...(a.interpretedAs ? { gap: 1 } : {}) },
+  ];
   if (a.notice) blocks.push({ spans: [{ text: messages.notice(a.notice), marks: ['i'] }], gap: 1 });
   if (a.generatedBy) blocks.push({ spans: [{ text: messages.generated, marks: ['i'] }], gap: 1 });
   const top = a.citations[0];

@@ -47,6 +47,8 @@ export interface InboundMessage {
   msgId?: string;
   event?: string;
   agentId?: string;
+  /** A voice message's text, when the account has speech recognition on (Recognition). */
+  recognition?: string;
 }
 
 export function inboundMessage(fields: XmlFields): InboundMessage {
@@ -63,6 +65,7 @@ export function inboundMessage(fields: XmlFields): InboundMessage {
     ...optional('MsgId', 'msgId'),
     ...optional('Event', 'event'),
     ...optional('AgentID', 'agentId'),
+    ...optional('Recognition', 'recognition'),
   };
 }
 
@@ -217,6 +220,11 @@ export class Conversation {
     switch (message.msgType) {
       case 'text':
         return this.#text(message);
+      case 'voice':
+        // Speech the platform recognised is a question like any other; the reply says what was heard.
+        return message.recognition?.trim()
+          ? this.#text({ ...message, content: message.recognition.trim() }, message.recognition.trim())
+          : reply(messages.voiceWithoutText);
       case 'event':
         return message.event?.toLowerCase() === 'subscribe' ? reply(messages.welcome(this.#examples())) : ACK;
       default:
@@ -224,7 +232,7 @@ export class Conversation {
     }
   }
 
-  async #text(message: InboundMessage): Promise<Outcome> {
+  async #text(message: InboundMessage, heard?: string): Promise<Outcome> {
     const { channel, deadlineMs, logger, customerService } = this.#o;
     const userId = hashUser(channel, message.from);
     const moreKey = this.#moreKey(message);
@@ -238,8 +246,8 @@ export class Conversation {
     }
 
     const pages = this.#o
-      .ask(question, { channel, userId })
-      .then((answer) => answerPages(answer, this.#examples()))
+      .ask(question, { channel, userId, conversationId: userId })
+      .then((answer) => answerPages(answer, this.#examples(), undefined, heard ? messages.heard(heard) : undefined))
       .catch((err: unknown): string[] => {
         logger.error({ err, channel, user: userId }, 'ask failed');
         return [messages.failure];

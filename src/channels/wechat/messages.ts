@@ -14,6 +14,10 @@ export const messages = {
       '您可以这样问:',
       ...examples.map((q) => `· ${q}`),
     ].join('\n'),
+  /** A voice message without recognised text. */
+  voiceWithoutText: '抱歉,没能识别这条语音。请发送文字问题,例如“今年新增多少托位”。',
+  /** Before the answer to a voice message: what was heard. */
+  heard: (text: string) => `您说的是:“${text}”`,
   /** Image, voice, video, location, link and file messages. */
   textOnly: (example: string | undefined) => (example ? `请发送文字问题,例如:${example}` : '请发送文字问题。'),
   /** Appended to every page but the last of an answer longer than one message. */

@@ -1,6 +1,7 @@
 import { citationLocation } from '../../answer/format.ts';
 import type { Answer } from '../../answer/types.ts';
 import { messages } from './messages.ts';
+import { messages as answerMessages } from '../../answer/messages.ts';
 
 /**
  * Answers as WeChat / WeCom plain text: the answer first, then each quote in 「」 with the line that
@@ -17,8 +18,8 @@ import { messages } from './messages.ts';
 /** The platforms' limit for one text message, in bytes of UTF-8. */
 export const MAX_MESSAGE_BYTES = 2048;
 
-export function renderAnswer(answer: Answer, examples: readonly string[] = []): string {
-  const head = [answer.answer.trim()];
+export function renderAnswer(answer: Answer, examples: readonly string[] = [], lead?: string): string {
+  const head = [...(lead ? [lead] : []), ...(answer.interpretedAs ? [`(${answerMessages.interpretedAs(answer.interpretedAs)})`] : []), answer.answer.trim()];
   if (answer.notice) head.push(`(${answer.notice})`);
   const blocks = [head.join('\n')];
   answer.citations.forEach((c, i) => {
@@ -33,8 +34,8 @@ export function renderAnswer(answer: Answer, examples: readonly string[] = []): 
 }
 
 /** `renderAnswer` cut into messages of at most `maxBytes`. */
-export function answerPages(answer: Answer, examples: readonly string[] = [], maxBytes = MAX_MESSAGE_BYTES): string[] {
-  return paginate(renderAnswer(answer, examples), maxBytes);
+export function answerPages(answer: Answer, examples: readonly string[] = [], maxBytes = MAX_MESSAGE_BYTES, lead?: string): string[] {
+  return paginate(renderAnswer(answer, examples, lead), maxBytes);
 }
 
 export function utf8Length(text: string): number {

@@ -49,7 +49,7 @@ describe('Conversation', () => {
     const outcome = await conversation(counted.ask).handle(text('今年新增多少托位'));
     const expected = answerPages(await engine.ask('今年新增多少托位'), engine.examples)[0];
     expect(outcome).toEqual({ kind: 'reply', text: expected });
-    expect(counted.calls[0]!.options).toEqual({ channel: 'wechat', userId: hashUser('wechat', 'o_user') });
+    expect(counted.calls[0]!.options).toEqual({ channel: 'wechat', userId: hashUser('wechat', 'o_user'), conversationId: hashUser('wechat', 'o_user') });
   });
 
   it('shares the in-flight outcome with retries: one ask, one answer', async () => {
@@ -182,7 +182,7 @@ describe('Conversation', () => {
     const welcome = await conv.handle({ ...base, msgType: 'event', event: 'subscribe' });
     expect(welcome).toEqual({ kind: 'reply', text: messages.welcome(engine.examples) });
     for (const q of engine.examples) expect(messages.welcome(engine.examples)).toContain(q);
-    for (const msgType of ['image', 'voice', 'video', 'shortvideo', 'location', 'link']) {
+    for (const msgType of ['image', 'video', 'shortvideo', 'location', 'link']) {
       expect(await conv.handle({ ...base, msgType, msgId: String(nextId++) })).toEqual({ kind: 'reply', text: messages.textOnly(engine.examples[0]) });
     }
     expect(await conv.handle({ ...base, msgType: 'event', event: 'unsubscribe', createTime: '1740816001' })).toEqual({ kind: 'ack' });

@@ -11,6 +11,8 @@ import type { Logger } from '../../../src/logger.ts';
 import { hashUser } from '../../../src/store/store.ts';
 import { testEngine } from '../../helpers/engine.ts';
 import { plainText, targetsTable } from '../../../src/targets/command.ts';
+import { withConversation } from '../../../src/answer/conversation.ts';
+import { MemoryState } from '../../../src/shared/state.ts';
 import {
   BILLION_LAUGHS,
   captureLogger,
@@ -162,7 +164,33 @@ describe('Official Account: plaintext mode', () => {
       expect(content).toContain(`「${c.quote}」`);
       expect(content).toContain(citationLocation(c));
     }
-    expect(h.counted.calls).toEqual([{ question: '今年新增多少托位', options: { channel: 'wechat', userId: hashUser('wechat', OPENID) } }]);
+    expect(h.counted.calls).toEqual([{ question: '今年新增多少托位', options: { channel: 'wechat', userId: hashUser('wechat', OPENID), conversationId: hashUser('wechat', OPENID) } }]);
+  });
+
+  it('a voice message with recognised text is answered like text, starting with what was heard; without it, a request for text', async () => {
+    const h = await harness();
+    const voice = (recognition: string | undefined, id = msgId()) =>
+      h.post(
+        `<xml><ToUserName><![CDATA[${ACCOUNT}]]></ToUserName><FromUserName><![CDATA[${OPENID}]]></FromUserName><CreateTime>${h.c.seconds()}</CreateTime>` +
+          `<MsgType><![CDATA[voice]]></MsgType><MediaId><![CDATA[media-1]]></MediaId><Format><![CDATA[amr]]></Format>` +
+          `${recognition === undefined ? '' : `<Recognition><![CDATA[${recognition}]]></Recognition>`}<MsgId>${id}</MsgId></xml>`,
+      );
+    const heard = replyContent((await voice('今年新增多少托位')).text, h.c.seconds());
+    expect(heard.startsWith(messages.heard('今年新增多少托位'))).toBe(true);
+    expect(heard).toContain((await engine.ask('今年新增多少托位')).answer);
+    expect(replyContent((await voice(undefined)).text, h.c.seconds())).toBe(messages.voiceWithoutText);
+    expect(replyContent((await voice('')).text, h.c.seconds())).toBe(messages.voiceWithoutText);
+    expect(h.counted.calls.map((c) => c.question)).toEqual(['今年新增多少托位']);
+  });
+
+  it('a follow-up from the same user is read against the last answer and says how', async () => {
+    const state = new MemoryState();
+    const converse = withConversation(engine.ask.bind(engine), { engine, state });
+    const h = await harness({ ask: converse });
+    replyContent((await h.ask('今年新增多少托位')).text, h.c.seconds());
+    const next = replyContent((await h.ask('加装电梯呢')).text, h.c.seconds());
+    expect(next.startsWith('(按“')).toBe(true);
+    expect(next).toContain('理解)');
   });
 
   it('目标一览 answers the targets table as text, paged with 更多, without asking the engine', async () => {
@@ -242,8 +270,8 @@ describe('Official Account: plaintext mode', () => {
     const mine = await h.ask('今年新增多少托位', id);
     const theirs = await h.post(textXml({ from: other, to: ACCOUNT, content: '加装电梯多少部', msgId: id, createTime: h.c.seconds() }));
     expect(h.counted.calls).toEqual([
-      { question: '今年新增多少托位', options: { channel: 'wechat', userId: hashUser('wechat', OPENID) } },
-      { question: '加装电梯多少部', options: { channel: 'wechat', userId: hashUser('wechat', other) } },
+      { question: '今年新增多少托位', options: { channel: 'wechat', userId: hashUser('wechat', OPENID), conversationId: hashUser('wechat', OPENID) } },
+      { question: '加装电梯多少部', options: { channel: 'wechat', userId: hashUser('wechat', other), conversationId: hashUser('wechat', other) } },
     ]);
     expect(replyContent(mine.text, h.c.seconds())).toBe(await expectedFirstPage('今年新增多少托位'));
     const f = readXml(theirs.text);
@@ -365,7 +393,7 @@ describe('Official Account: plaintext mode', () => {
     expect(text).toBe(messages.welcome(engine.examples));
     for (const q of engine.examples) expect(text).toContain(q);
 
-    for (const msgType of ['image', 'voice', 'video', 'location', 'link']) {
+    for (const msgType of ['image', 'video', 'location', 'link']) {
       const res = await h.post(mediaXml({ from: OPENID, to: ACCOUNT, msgType, msgId: msgId() }));
       expect(replyContent(res.text, h.c.seconds())).toBe(messages.textOnly(engine.examples[0]));
     }

@@ -170,7 +170,7 @@ describe('WeCom: messages (always encrypted)', () => {
     const content = h.open(res.text);
     expect(content).toBe(answerPages(answer, engine.examples)[0]);
     expect(content).toContain(`「${answer.citations[0]!.quote}」`);
-    expect(h.counted.calls).toEqual([{ question: '今年新增多少托位', options: { channel: 'wecom', userId: hashUser('wecom', USER) } }]);
+    expect(h.counted.calls).toEqual([{ question: '今年新增多少托位', options: { channel: 'wecom', userId: hashUser('wecom', USER), conversationId: hashUser('wecom', USER) } }]);
   });
 
   it('refuses a message for another corp id, a wrong signature, a missing Encrypt and XXE', async () => {

@@ -19,6 +19,11 @@ export function ask(s: Services): Composer<Context> {
     await respond(ctx, question, s, groupReplyTarget(ctx));
   });
 
+  // /new: start the conversation afresh (follow-ups no longer read against earlier questions).
+  composer.command('new', async (ctx) => {
+    await respond(ctx, '重新开始', s, groupReplyTarget(ctx));
+  });
+
   composer.chatType('private').on('message:text', async (ctx) => {
     const first = ctx.msg.entities?.[0];
     if (first?.type === 'bot_command' && first.offset === 0) {
