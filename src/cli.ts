@@ -130,9 +130,20 @@ const evaluate = defineCommand({
     json: { type: 'boolean', description: '输出 JSON 汇总' },
     llm: { type: 'boolean', description: '经配置的大模型改写答案后再评测,并统计守卫拒绝率' },
     targets: { type: 'boolean', description: '评测“主要预期目标”的抽取(精确率、召回率),--group dev|holdout|all' },
+    followups: { type: 'boolean', description: '评测追问(去年呢、山东呢):答对率与未说明的误读' },
   },
   async run({ args }) {
     const { config, logger } = setup('warn');
+    if (args.followups) {
+      const { evalFollowUps, formatFollowUps, readPairs } = await import('./eval/followups.ts');
+      const rows = await evalFollowUps({
+        pairs: readPairs(resolve('test/eval/followups')),
+        reportDirs: [resolve('test/fixtures/provinces-2026'), config.paths.reports],
+        dictDir: config.paths.dict,
+      });
+      process.stdout.write(args.json ? `${JSON.stringify(rows, null, 2)}\n` : `${formatFollowUps(rows, args.verbose)}\n`);
+      return;
+    }
     if (args.targets) {
       const { evalTargets, formatTargetScores } = await import('./eval/targets.ts');
       const goldDir = resolve('test/eval/targets');

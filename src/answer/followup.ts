@@ -41,11 +41,21 @@ export interface FollowUp {
 const TIME = /(?:到|截至)?(?:“?十[一二三四五六七八九]五”?)(?:时期|期间|规划|以来)?|过去五年|五年来|这五年|未来五年|今后五年|(?<!\d)(?:19|20)\d{2}年(?:底|末)?|去年|上年|上一年|明年|今年|本年|全年/;
 /** A past time, whose part of a report states results rather than targets. */
 const PAST = /去年|上年|上一年|十四五|过去五年|五年来|这五年|(?<!\d)20(?:1\d|2[0-5])年/;
-const TAIL = /(?:是多少|有多少|为多少|多少|是什么|有哪些|哪些|怎么样|如何|怎样|几个|几项|吗)?[?？。!！,，\s]*$/;
+const TAIL = /(?:(?:定|定为|定在|定的|定了|是|为|有|达到|要)?(?:多少|几)(?:人次|人|个|座|户|亩|项|条|件|亿元|万元|公里)?|是什么|有哪些|哪些|是哪几\S?|哪几\S?|怎么样|如何|怎样|吗)?[?？。!！,，\s]*$/;
+/**
+ * What is left of a message once place, time and question words are gone, when it names no subject:
+ * a verb or a kind of figure (实际产了, 新增了, 完成了, 计划, 目标, 年均增长, 累计建成). Such a message is a
+ * follow-up about the last subject; its words still say what is asked of it.
+ */
+const NO_SUBJECT = /^(?:实际|计划|打算|预计|要|将|已经|已|一共|累计|总共|合计|年均|平均|大概|大约|的)*(?:产|新增|增加|完成|改|改造|建成|建|实现|达到|增长|提高|提升|下降|投入|引进|开工|培训|新建)?(?:了|过|的)?(?:目标|预期目标|计划|任务|情况|完成情况|实际)?$/;
+/** Intention words of a plan question, dropped when the same subject is asked of a past year. */
+const INTENT = /^(?:打算|计划|要|将|预计|力争)/;
 const LEAD = /^(?:那么|那|还有|另外|再问一下|请问|我想问一下|我想问)+/;
 const MARKED_END = /(?:的)?呢[?？!！。\s]*$/;
 const FILLER = /^(?:的|一共|总共|累计|合计|共)+|(?:的|一共|总共|累计|合计|情况|方面|数据|数字|指标)+$/g;
-const LIST = /^(?:具体)?(?:都|还|分别)?(?:有|包括|是)?(?:哪些|什么)(?:措施|举措|项目|内容|工作|安排)?$|^具体(?:措施|举措|情况|内容|安排)?(?:是什么|有哪些|呢)?$|^(?:具体)?(?:怎么|如何)(?:做|落实|推进|实现)(?:的)?$/;
+const LIST = /^(?:具体)?(?:都|还|分别)?(?:有|包括|是)?(?:哪些|什么|哪几\S?)(?:措施|举措|项目|内容|工作|安排)?$|^具体(?:措施|举措|情况|内容|安排)?(?:是什么|有哪些|呢)?$|^(?:具体)?(?:怎么|如何)(?:做|落实|推进|实现)(?:的)?$/;
+/** 都有哪些招商方式: a list of something else about the same place and time. */
+const LIST_OF = /^(?:具体)?(?:都|还)?(?:有|包括)哪些(\p{Script=Han}{2,12})$/u;
 export const RESET = /^(?:重新开始|重新来|换个话题|\/new(?:@\w+)?)$/i;
 
 export interface FollowUpDeps {
@@ -92,20 +102,24 @@ export function followUp(message: string, previous: TurnContext | undefined, dep
     return { question: compose(t), inherited: ['subject', ...(previous.place ? ['place' as const] : []), ...(previous.time ? ['time' as const] : [])], interpretedAs: shown(t, t.tail), needsContext: false, context: { ...t, tail: previous.tail } };
   }
 
-  const turn = readTurn(core, deps);
-  const parts: TurnContext = { ...(turn.place ? { place: turn.place } : {}), ...(turn.time ? { time: turn.time } : {}), subject: turn.subject, tail: turn.tail };
+  const listOf = LIST_OF.exec(core);
+  const turn = listOf ? { subject: listOf[1]!, tail: '有哪些' } : readTurn(core, deps);
+  // 实际产了多少 / 今年的目标呢: words about the figure asked, not a subject of their own.
+  const kindWords = !listOf && NO_SUBJECT.test(turn.subject) ? turn.subject.replace(/^的+/, '') : '';
+  if (kindWords || NO_SUBJECT.test(turn.subject)) turn.subject = '';
+  const parts: TurnContext = { ...('place' in turn && turn.place ? { place: turn.place } : {}), ...('time' in turn && turn.time ? { time: turn.time } : {}), subject: turn.subject, tail: turn.tail };
   // A question of its own: a subject, asked without 那…/…呢.
-  if (turn.subject && !marked) return own({ ...parts, tail: turn.tail || '是多少' });
+  if (turn.subject && !marked && !listOf) return own({ ...parts, tail: turn.tail || '是多少' });
   if (!previous) return turn.subject ? own(parts) : { question: message, inherited: [], needsContext: true };
 
   const inherited: Inherited[] = [];
   const t: TurnContext = { subject: turn.subject, tail: turn.tail || previous.tail };
-  if (turn.place) t.place = turn.place;
+  if (parts.place) t.place = parts.place;
   else if (previous.place) {
     t.place = previous.place;
     inherited.push('place');
   }
-  if (turn.time) t.time = turn.time;
+  if (parts.time) t.time = parts.time;
   else if (previous.time) {
     t.time = previous.time;
     inherited.push('time');
@@ -113,12 +127,14 @@ export function followUp(message: string, previous: TurnContext | undefined, dep
   if (!turn.subject) {
     // 去年呢 / 山东呢 / 十四五期间一共多少: the same subject at another time or place. A past part of a
     // report states results, so a target asked of this year becomes the figure of that year.
-    t.subject = t.time && PAST.test(t.time) ? previous.subject.replace(/(?:的)?(?:预期)?目标$/, '') : previous.subject;
+    const past = Boolean(t.time && PAST.test(t.time));
+    const base = past ? previous.subject.replace(/(?:的)?(?:预期)?目标$/, '').replace(INTENT, '') : previous.subject;
+    // The message's own words about the figure (目标, 实际完成, 年均增长) replace the previous ones.
+    const own = kindWords.replace(/^(?:实际|已经|已)+/, '');
+    const stem = base.replace(/(?:的)?(?:预期)?目标$/, '');
+    t.subject = own ? (stem.endsWith(own) ? stem : `${stem}${own}`) : base;
     if (!t.subject) return { question: message, inherited: [], needsContext: true };
     inherited.unshift('subject');
-  } else if (/目标$/.test(previous.subject) && !/目标$/.test(t.subject) && !(t.time && PAST.test(t.time))) {
-    // 那养老床位呢 after a target question: the target for that subject.
-    t.subject = `${t.subject}目标`;
   }
   if (!inherited.length) return own(parts);
   const extra = /一共|总共|累计|合计/.exec(core)?.[0] ?? '';

@@ -32,7 +32,7 @@ describe('reading a follow-up', () => {
   it('time, place and subject follow-ups take what they leave out, and say so', () => {
     expect(engine.followUp('去年呢', first())).toMatchObject({ question: '山东去年城镇新增就业是多少', inherited: ['subject', 'place'], interpretedAs: '山东去年城镇新增就业' });
     expect(engine.followUp('那江苏呢', first())).toMatchObject({ question: '江苏今年城镇新增就业目标是多少', inherited: ['subject', 'time'] });
-    expect(engine.followUp('那养老床位呢', first())).toMatchObject({ question: '山东今年养老床位目标是多少', inherited: ['place', 'time'] });
+    expect(engine.followUp('那养老床位呢', first())).toMatchObject({ question: '山东今年养老床位是多少', inherited: ['place', 'time'] });
     expect(engine.followUp('十四五期间一共多少', first())).toMatchObject({ question: '山东十四五期间城镇新增就业一共多少', interpretedAs: '山东十四五期间城镇新增就业一共' });
     expect(engine.followUp('具体有哪些', first()).question).toBe('山东今年城镇新增就业具体有哪些');
   });
