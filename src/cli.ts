@@ -109,7 +109,8 @@ const index = defineCommand({
   meta: { name: 'index', description: '重建索引' },
   args: {},
   async run() {
-    const { config, logger } = setup();
+    // One clean summary: only errors are logged beside it.
+    const { config, logger } = setup('error');
     const engine = await rebuildWithProgress(config, logger, { rebuild: true });
     const i = engine.info;
     process.stdout.write(

@@ -108,6 +108,10 @@ export function apiRoutes(deps: ApiDeps): Hono {
     return address ? hashUser(CHANNEL, clientKey(address), salt) : undefined;
   };
 
+  // A conversation belongs to its caller's address (the same on every replica, unlike the log's
+  // per-process salt), so one caller cannot continue another's.
+  const conversationScope = (c: Context): string => hashUser('conversation', clientKey(clientAddress(c, deps.trustProxy)));
+
   const rateLimit =
     (bucket: string): MiddlewareHandler =>
     async (c, next) => {
@@ -145,7 +149,7 @@ export function apiRoutes(deps: ApiDeps): Hono {
       ...(userId ? { userId } : {}),
       ...(body.value.maxCitations ? { maxCitations: body.value.maxCitations } : {}),
       // Scoped to the client's address too, so one caller cannot read into another's conversation.
-      ...(body.value.conversationId ? { conversationId: `${userId ?? 'anon'}:${body.value.conversationId}` } : {}),
+      ...(body.value.conversationId ? { conversationId: `${conversationScope(c)}:${body.value.conversationId}` } : {}),
       ...scope,
     });
     return c.json(answer, 200, { 'Cache-Control': 'no-store' });

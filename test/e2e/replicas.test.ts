@@ -146,9 +146,25 @@ describe('two replicas behind a load balancer', () => {
     expect(await logged(`WHERE channel = 'wechat'`)).toBe(before + 1);
   });
 
+  it('a follow-up that lands on the other replica is read against the conversation kept in Redis', async () => {
+    const ask = (question: string, replica: string) =>
+      fetch(`${proxyUrl}/api/ask`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'X-Forwarded-For': '198.51.100.200', 'x-replica': replica },
+        body: JSON.stringify({ question, conversationId: 'page-session-1' }),
+      }).then((r) => r.json() as Promise<{ found: boolean; interpretedAs?: string; question: string }>);
+    const first = await ask('今年新增多少托位', 'a');
+    expect(first.found).toBe(true);
+    const next = await ask('加装电梯呢', 'b');
+    expect(next.question).toBe('加装电梯呢');
+    expect(next.interpretedAs).toContain('加装电梯');
+    expect(next.found).toBe(true);
+  });
+
   it('the API limit holds across replicas: one client gets LIMIT answers a minute in all, not per replica', async () => {
     const statuses: number[] = [];
     for (let i = 0; i < LIMIT + 4; i++) statuses.push((await askApi('今年新增多少托位', '198.51.100.77', i % 2 ? 'b' : 'a')).status);
+    // (the follow-up test above asked from another client address)
     expect(statuses.filter((s) => s === 200)).toHaveLength(LIMIT);
     expect(statuses.filter((s) => s === 429)).toHaveLength(4);
   });
