@@ -44,6 +44,7 @@ export async function main(config: Config, logger: Logger): Promise<RunningWeb> 
           token: config.TELEGRAM_BOT_TOKEN,
           ...(config.TELEGRAM_API_ROOT ? { apiRoot: config.TELEGRAM_API_ROOT } : {}),
           ask: services.ask,
+          preview: (q, o) => services.engine.ask(q, o),
           engine: services.engine,
           store: services.store,
           state: services.state,

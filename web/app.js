@@ -14,7 +14,7 @@ import { T } from './messages.js';
  * @typedef {{ doc: string, section: string, quote: string, score: number, docId: string, paragraph: number,
  *   start: number, end: number, context: QuoteContext }} Citation
  * @typedef {{ question: string, found: boolean, answer: string, citations: Citation[], latencyMs: number,
- *   intent: string, reason?: string, highlights: string[], notice?: string }} Answer
+ *   intent: string, reason?: string, highlights: string[], notice?: string, interpretedAs?: string }} Answer
  * @typedef {{ docId: string, title: string, level: number, paragraph?: number, children: OutlineNode[] }} OutlineNode
  * @typedef {{ docId: string, doc: string, paragraph: number, section: string, topic?: string, text: string,
  *   heading: boolean }} SectionParagraph
@@ -29,6 +29,12 @@ import { T } from './messages.js';
 const LARGE_TEXT_KEY = 'workplan.largeText';
 const REPORT_KEY = 'workplan.report';
 const PATH_SEPARATOR = ' › ';
+/** A longer question is echoed above its answer by its first this many characters and "…" (the box keeps it whole). */
+const ECHO_CHARS = 60;
+/** A longer question is not put in the address (?q=): a reload would send a request line too long to serve. */
+const URL_QUESTION_CHARS = 200;
+/** What the API accepts when /api/meta does not say. */
+const DEFAULT_MAX_QUESTION_CHARS = 2000;
 
 // ——————————————————————————————— DOM helpers ———————————————————————————————
 
@@ -124,6 +130,7 @@ function rove(e, items, current, opts = {}) {
 
 const form = /** @type {HTMLFormElement} */ (byId('ask-form'));
 const input = /** @type {HTMLInputElement} */ (byId('q'));
+const emptyHint = byId('q-empty');
 const chips = byId('chips');
 const result = byId('result');
 const statusLine = byId('status');
@@ -144,8 +151,25 @@ const state = {
   /** @type {OutlineNode[]} */ outline: [],
   /** The report chosen in the selector ('' for all). */
   report: '',
+  /** @type {readonly string[]} The example questions shown as chips. */ examples: [],
   serial: 0,
+  /** This tab's conversation: follow-ups (去年呢) are read against its last answered question. */
+  conversation: conversationId(),
 };
+
+/** A random id per browser tab, kept across reloads of the tab (sessionStorage). */
+function conversationId() {
+  const key = 'workplan-conversation';
+  try {
+    const kept = sessionStorage.getItem(key);
+    if (kept && /^[\w-]{8,64}$/.test(kept)) return kept;
+    const made = Array.from(crypto.getRandomValues(new Uint8Array(12)), (b) => b.toString(16).padStart(2, '0')).join('');
+    sessionStorage.setItem(key, made);
+    return made;
+  } catch {
+    return '';
+  }
+}
 
 /** @param {string} text */
 function announce(text) {
@@ -167,13 +191,58 @@ async function request(url, init = {}) {
 
 // ——————————————————————————————— asking ———————————————————————————————
 
+/**
+ * The question as echoed above its answer: whole when short, else its first ECHO_CHARS characters
+ * (code points, so no character is cut in half) and "…".
+ *
+ * @param {string} question
+ */
+function echoOf(question) {
+  const chars = [...question];
+  return chars.length > ECHO_CHARS ? `${chars.slice(0, ECHO_CHARS).join('')}…` : question;
+}
+
+/** An empty submit: nothing is sent, and a line under the box says what to do. */
+function showEmptyHint() {
+  const example = state.examples[0]?.replace(/[?？]\s*$/, '');
+  const text = T.emptyQuestion(example);
+  emptyHint.textContent = text;
+  emptyHint.hidden = false;
+  announce(text);
+}
+
+function hideEmptyHint() {
+  if (emptyHint.hidden) return;
+  emptyHint.hidden = true;
+  // Emptied too: the box's description (aria-describedby) must not keep the old hint.
+  emptyHint.textContent = '';
+}
+
+/**
+ * A question was asked (or the box emptied): on a phone the example chips step aside while there is
+ * a question, so its answer is on the first screen (style.css, body.has-question).
+ *
+ * @param {boolean} on
+ */
+function setAsked(on) {
+  document.body.classList.toggle('has-question', on);
+}
+
 /** @param {string} raw */
 async function ask(raw) {
   const question = raw.trim();
   if (!question) {
+    showEmptyHint();
     input.focus();
     return;
   }
+  hideEmptyHint();
+  setAsked(true);
+  // The box keeps everything typed; the API takes at most maxQuestionChars (the engine reads fewer
+  // still, and says so in its notice).
+  const max = state.meta?.maxQuestionChars ?? DEFAULT_MAX_QUESTION_CHARS;
+  const chars = [...question];
+  const sent = chars.length > max ? chars.slice(0, max).join('') : question;
   state.inflight?.abort();
   const controller = new AbortController();
   state.inflight = controller;
@@ -184,14 +253,19 @@ async function ask(raw) {
     const res = await request('/api/ask', {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify(state.report ? { question, report: state.report } : { question }),
+      body: JSON.stringify({
+        question: sent,
+        ...(state.report ? { report: state.report } : {}),
+        ...(state.conversation ? { conversationId: state.conversation } : {}),
+      }),
       signal: controller.signal,
     });
     if (serial !== state.serial) return;
     if (res.ok && res.body && typeof res.body.answer === 'string') {
       renderAnswer(/** @type {Answer} */ (res.body));
       const url = new URL(location.href);
-      url.searchParams.set('q', question);
+      if (chars.length <= URL_QUESTION_CHARS) url.searchParams.set('q', question);
+      else url.searchParams.delete('q');
       history.replaceState(null, '', url);
     } else {
       const body = /** @type {ErrorBody | undefined} */ (res.body);
@@ -234,14 +308,16 @@ function renderAnswer(a) {
   const article = h(
     'article',
     { class: 'answer', 'data-kind': kind, 'data-found': String(a.found), 'aria-labelledby': 'answer-text' },
-    h('div', { class: 'answer-head' }, h('span', { class: `badge badge-${kind}` }, badge), h('p', { class: 'asked' }, T.asked, h('span', {}, a.question))),
+    h('div', { class: 'answer-head' }, h('span', { class: `badge badge-${kind}` }, badge), h('p', { class: 'asked' }, T.asked, h('span', {}, echoOf(a.question)))),
+    // How a follow-up was read, before the answer, so a misreading is seen first.
+    a.interpretedAs ? h('p', { class: 'interpreted' }, T.interpretedAs(a.interpretedAs)) : null,
     answerText,
     a.notice ? h('p', { class: 'notice' }, a.notice) : null,
   );
 
   if (a.citations.length) {
     article.append(
-      h('h2', { class: 'cards-heading', id: 'cards-heading' }, a.found ? T.sourcesFound(a.citations.length) : T.sourcesRelated),
+      h('h2', { class: 'cards-heading', id: 'cards-heading' }, a.found ? T.sourcesFound(a.citations.length) : T.sourcesRelated(a.citations.length)),
       h('ol', { class: 'cards', 'aria-labelledby': 'cards-heading' }, ...a.citations.map((c, i) => h('li', {}, citationCard(c, i, highlights)))),
     );
   } else if (kind === 'not-found') {
@@ -300,7 +376,7 @@ function citationCard(c, i, highlights) {
 
   return h(
     'article',
-    { class: 'card', tabindex: 0, 'aria-label': `${T.source}:${crumbs.join(',')}` },
+    { class: 'card', tabindex: 0, 'aria-label': T.cardLabel(...crumbs) },
     h('nav', { class: 'crumbs', 'aria-label': T.source }, h('ol', {}, ...crumbs.map((t) => h('li', {}, t)))),
     h('blockquote', { class: 'quote', cite: `#paragraph-${c.paragraph}` }, quote),
     actions,
@@ -520,6 +596,7 @@ function chooseReport(id, remember = true) {
     }
   }
   const examples = (id && state.meta?.examplesByReport?.[id]) || state.meta?.examples || [];
+  state.examples = examples;
   renderChips(examples);
   if (examples[0]) input.placeholder = T.placeholder(examples[0]);
   renderOutline(id ? state.outline.filter((n) => n.docId === id) : state.outline);
@@ -548,6 +625,8 @@ function clearAll() {
   state.serial++;
   state.lastAnswer = undefined;
   input.value = '';
+  hideEmptyHint();
+  setAsked(false);
   result.replaceChildren();
   result.removeAttribute('aria-busy');
   markCurrent('', undefined);
@@ -561,6 +640,12 @@ function clearAll() {
 form.addEventListener('submit', (e) => {
   e.preventDefault();
   void ask(input.value);
+});
+
+input.addEventListener('input', () => {
+  // Typing answers the empty-submit hint; an emptied box (deleted, or its ✕) brings the examples back.
+  hideEmptyHint();
+  if (!input.value.trim()) setAsked(false);
 });
 
 input.addEventListener('keydown', (e) => {

@@ -565,7 +565,7 @@ async function start() {
     body = await res.json().catch(() => undefined);
     if (!res.ok) {
       const message = /** @type {{ error?: { message?: string } } | undefined} */ (body)?.error?.message;
-      renderLoadError(message ? `${TT.loadError}(${message})` : TT.loadError);
+      renderLoadError(message ? `${TT.loadError}（${message}）` : TT.loadError);
       return;
     }
   } catch {

@@ -33,6 +33,11 @@ export interface TelegramDeps {
   apiRoot?: string;
   /** Where files are downloaded from (`<root>/file/bot<token>/<path>`); default apiRoot, else Telegram's. */
   fileApiRoot?: string;
+  /**
+   * An ask that writes no query log, for inline previews while someone types (only the result they
+   * choose is logged). Default: the engine's own ask.
+   */
+  preview?: AskFn;
   /** The engine's ask, usually wrapped by instrumentAsk. */
   ask: AskFn;
   engine: ChannelEngine;
@@ -83,7 +88,7 @@ export interface AdminDeps {
 export const DEFAULT_RATE_LIMIT = { limit: 5, windowMs: 10_000 } as const;
 
 /** Every update type the bot handles; passed to getUpdates and setWebhook. */
-export const ALLOWED_UPDATES = ['message', 'callback_query', 'inline_query'] as const;
+export const ALLOWED_UPDATES = ['message', 'callback_query', 'inline_query', 'chosen_inline_result'] as const;
 
 /**
  * The Telegram bot on grammY: one Composer per feature behind one error boundary, auto-retry for
@@ -145,7 +150,7 @@ export function createTelegramBot(deps: TelegramDeps, internals: BotInternals = 
     ask(services),
     followups(services),
     feedback(services),
-    inline(services),
+    inline(services, { ...(deps.state ? { state: deps.state } : {}), ...(deps.preview ? { preview: deps.preview } : {}) }),
     media(),
     unknownCallbacks(),
   );

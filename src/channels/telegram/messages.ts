@@ -104,6 +104,8 @@ export const messages = {
     question: (q: string) => `问:${q}`,
     noResults: '报告中没有找到相关内容',
     noResultsHint: '请换个说法试试',
+    /** Above the empty results when a user's inline queries come too fast (a button: keep it short). */
+    rateLimited: '查询有点频繁，请稍候片刻再试',
   },
 
   commands: [

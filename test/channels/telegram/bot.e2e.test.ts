@@ -28,7 +28,7 @@ describe('start', () => {
     expect(h.running.mode).toBe('webhook');
     expect(h.running.username).toBe(BOT.username);
     expect(h.running.webhook?.path).toBe(WEBHOOK_PATH);
-    expect(h.fake.callsOf('setWebhook')[0]?.payload).toMatchObject({ url: h.webhookUrl, allowed_updates: ['message', 'callback_query', 'inline_query'] });
+    expect(h.fake.callsOf('setWebhook')[0]?.payload).toMatchObject({ url: h.webhookUrl, allowed_updates: ['message', 'callback_query', 'inline_query', 'chosen_inline_result'] });
     // The emulator has no setMyCommands (HTTP 500): the failure was logged and ignored.
     expect(h.fake.callsOf('setMyCommands')[0]?.payload.commands.map((c: { command: string }) => c.command)).toEqual(['start', 'help', 'ask', 'outline', 'reports', 'targets', 'new', 'about']);
     expect(h.logs.some((l) => l.level === 40 && /setMyCommands/.test(l.msg))).toBe(true);
