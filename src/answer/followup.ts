@@ -93,6 +93,8 @@ export function followUp(message: string, previous: TurnContext | undefined, dep
   const marked = LEAD.test(text) || MARKED_END.test(text);
   const core = text.replace(LEAD, '').replace(MARKED_END, '').replace(/[?？。!！\s]+$/, '');
   const own = (context: TurnContext): FollowUp => ({ question: message, inherited: [], needsContext: false, context });
+  // Nothing said at all (an empty line): not a follow-up of anything.
+  if (!core) return { question: message, inherited: [], needsContext: false };
 
   // 具体有哪些 / 都有哪些措施: the same subject, asked as a list.
   if (LIST.test(core)) {

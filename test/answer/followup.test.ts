@@ -43,6 +43,10 @@ describe('reading a follow-up', () => {
     }
   });
 
+  it('an empty or blank message is no follow-up', () => {
+    for (const m of ['', '   ', '？']) expect(engine.followUp(m, first())).toMatchObject({ question: m, inherited: [], needsContext: false });
+  });
+
   it('a follow-up without a conversation asks what it refers to', () => {
     expect(engine.followUp('去年呢', undefined).needsContext).toBe(true);
     expect(engine.followUp('山东呢', undefined).needsContext).toBe(true);
