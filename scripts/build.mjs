@@ -3,7 +3,7 @@
 // one-shot answer loads neither the channels nor the document readers. Packages stay external.
 import { rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -26,4 +26,4 @@ export async function build() {
   });
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) await build();
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await build();
