@@ -10,6 +10,7 @@
  */
 import { spanSegments } from './highlight.js';
 import { T, TT } from './messages.js';
+import { byId, h } from './dom.js';
 
 /**
  * @typedef {'target' | 'result' | 'five-year-target' | 'five-year-result'} Kind
@@ -40,37 +41,6 @@ const collator = new Intl.Collator('zh-CN', { numeric: true });
 
 // ——————————————————————————————— DOM helpers ———————————————————————————————
 
-/**
- * @template {HTMLElement} E
- * @param {string} id
- * @returns {E}
- */
-function byId(id) {
-  const el = document.getElementById(id);
-  if (!el) throw new Error(`#${id} missing`);
-  return /** @type {E} */ (el);
-}
-
-/**
- * Creates an element; attribute values are strings, never markup, and string children become text nodes.
- *
- * @param {string} tag
- * @param {Record<string, string | number | boolean | undefined>} [attrs]
- * @param {...(Node | string | null | undefined | false)} children
- * @returns {HTMLElement}
- */
-function h(tag, attrs = {}, ...children) {
-  const el = document.createElement(tag);
-  for (const [name, value] of Object.entries(attrs)) {
-    if (value === undefined || value === false) continue;
-    el.setAttribute(name, value === true ? '' : String(value));
-  }
-  for (const child of children) {
-    if (child === null || child === undefined || child === false) continue;
-    el.append(child);
-  }
-  return el;
-}
 
 /**
  * An SVG element with its attributes.

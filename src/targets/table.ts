@@ -1,6 +1,6 @@
 import { stringify } from 'csv-stringify/sync';
 import { foldWidth } from '../corpus/text.ts';
-import { KIND_LABEL, type TargetKind } from './extract.ts';
+import { KIND_LABEL, type TargetKind, type TargetRow } from './extract.ts';
 
 /**
  * The targets of the loaded reports as the channels show them: filtered, compared across reports,
@@ -9,27 +9,11 @@ import { KIND_LABEL, type TargetKind } from './extract.ts';
  */
 
 /** A row as the API gives it: the report named, the sentence it came from quoted verbatim. */
-export interface TargetView {
-  report: string;
+export interface TargetView
+  extends Pick<TargetRow, 'report' | 'region' | 'year' | 'kind' | 'indicator' | 'wording' | 'value' | 'high' | 'unit' | 'qualifier' | 'growth' | 'main' | 'text' | 'span' | 'paragraph'> {
   title: string;
-  region: string;
-  year: number;
-  kind: TargetKind;
-  indicator: string;
-  wording: string;
-  value: number;
-  high?: number;
-  unit: string;
-  qualifier: string;
-  growth: boolean;
-  main: boolean;
-  /** Value, unit and qualifier as written: 5%左右. */
-  text: string;
-  /** Indicator through value as written: 地区生产总值增长5%左右. */
-  span: string;
   /** The whole sentence, verbatim. */
   quote: string;
-  paragraph: number;
   section: string;
 }
 
