@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, request, type Server } from 'node:http';
-import { createServer as createNetServer, type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +10,7 @@ import { DICT_DIR, REPORTS_DIR, ROOT } from '../helpers/engine.ts';
 import { startRedis, type TestRedis } from '../helpers/redis.ts';
 import { createTestDatabase, type TestDatabase } from '../store/postgres.ts';
 import { nonce, plainSignature, readXml, textXml } from '../channels/wechat/helpers.ts';
+import { freePort } from '../helpers/net.ts';
 
 /**
  * Two replicas of `npm start` (real processes) behind a small round-robin proxy, sharing a private
@@ -27,15 +28,6 @@ let proxy: Server;
 let proxyUrl: string;
 const replicas: Array<{ name: string; port: number; child: ChildProcess; lines: string[] }> = [];
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createNetServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 async function startReplica(name: string): Promise<void> {
   const port = await freePort();

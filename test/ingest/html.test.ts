@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readability } from '@mozilla/readability';
 import { parseHTML } from 'linkedom';
+import { gbEncoder } from '../helpers/gbk.ts';
 import { describe, expect, it } from 'vitest';
 import { sentenceAgreement } from '../../src/ingest/agreement.ts';
 import { extractHtml } from '../../src/ingest/html.ts';
@@ -251,31 +252,8 @@ function yunnanPage(meta = '<meta charset="utf-8">'): { html: string; reference:
 
 const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
 
-/** GBK bytes of a string, from a reverse map of TextDecoder('gb18030') over all two-byte codes. */
-function gbkEncoder(): (s: string) => Uint8Array {
-  const decoder = new TextDecoder('gb18030');
-  const map = new Map<string, [number, number]>();
-  for (let a = 0x81; a <= 0xfe; a++) {
-    for (let b = 0x40; b <= 0xfe; b++) {
-      if (b === 0x7f) continue;
-      const ch = decoder.decode(new Uint8Array([a, b]));
-      if (ch.length === 1 && ch !== '\ufffd' && !map.has(ch)) map.set(ch, [a, b]);
-    }
-  }
-  return (s) => {
-    const out: number[] = [];
-    for (const ch of s) {
-      const c = ch.codePointAt(0)!;
-      if (c < 0x80) out.push(c);
-      else {
-        const code = map.get(ch);
-        if (!code) throw new Error(`not in GBK: ${ch}`);
-        out.push(code[0], code[1]);
-      }
-    }
-    return Uint8Array.from(out);
-  };
-}
+/** GBK bytes of a string (test/helpers/gbk.ts). */
+const gbkEncoder = gbEncoder;
 
 function expectNoChrome(result: Extracted, province: string): void {
   const text = result.paragraphs.join('\n');

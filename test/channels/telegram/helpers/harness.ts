@@ -1,6 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
-import { createServer, type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { serve } from '@hono/node-server';
@@ -19,21 +19,13 @@ import type { SharedState } from '../../../../src/shared/state.ts';
 import { Store } from '../../../../src/store/store.ts';
 import { testEngine } from '../../../helpers/engine.ts';
 import { parseTelegramHtml } from './telegram-html.ts';
+import { freePort } from '../../../helpers/net.ts';
+export { freePort };
 
 /** What telegram-test-api's getMe reports. */
 export const BOT = { id: 666, username: 'TestNameBot' } as const;
 export const WEBHOOK_PATH = '/telegram/webhook';
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 export interface ApiCall {
   method: string;
