@@ -40,7 +40,7 @@ export async function openEngine(
 
 /** The reports directory, for adding and removing reports. */
 export function openLibrary(config: Config): ReportLibrary {
-  return new ReportLibrary(config.paths.reports, loadLexicon(config.paths.dict));
+  return new ReportLibrary(config.paths.reports, () => loadLexicon(config.paths.dict));
 }
 
 /**

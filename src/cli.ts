@@ -270,7 +270,7 @@ const add = defineCommand({
     const { config, logger } = setup('warn');
     const { openLibrary } = await import('./bootstrap.ts');
     const { IngestError } = await import('./ingest/types.ts');
-    const { tooLarge, MAX_FILE_BYTES } = await import('./ingest/extract.ts');
+    const { tooLarge, MAX_FILE_BYTES } = await import('./ingest/formats.ts');
     const { describeAdded } = await import('./ingest/summary.ts');
     const { mkdirSync, statSync } = await import('node:fs');
     mkdirSync(config.paths.reports, { recursive: true });

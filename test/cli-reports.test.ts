@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ROOT } from './helpers/engine.ts';
+import { runCli } from './helpers/cli.ts';
 import { makeDocx, paragraphsOf } from './helpers/documents.ts';
 
 /** `npm run add`, `npm run reports` and `npm run remove`, run as the real CLI in a child process. */
@@ -12,21 +12,7 @@ const work = mkdtempSync(join(tmpdir(), 'workplan-cli-reports-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 const FIXTURES = join(ROOT, 'test/fixtures/provinces-2026');
 
-function cli(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli.ts'), ...args], {
-      cwd: ROOT,
-      env: { ...process.env, LOG_LEVEL: 'warn', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const cli = (args: string[], env: Record<string, string>) => runCli(args, { env });
 
 describe('npm run add / reports / remove', () => {
   it('adds a DOCX, prints what was detected and the outline, builds the index, lists and removes', async () => {

@@ -1,27 +1,14 @@
-import { spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from './helpers/engine.ts';
+import { runCli } from './helpers/cli.ts';
 
-/** Runs the real CLI in a child process, the way `npm run ask` does. */
-function cli(args: string[], input?: string, env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+/** The real CLI in a child process, with its index in a private directory. */
+function cli(args: string[], input?: string, env: Record<string, string> = {}): ReturnType<typeof runCli> {
   const indexDir = join(mkdtempSync(join(tmpdir(), 'workplan-cli-')), 'index');
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli.ts'), ...args], {
-      cwd: ROOT,
-      env: { ...process.env, INDEX_DIR: indexDir, LOG_LEVEL: 'warn', ...env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(input ?? '');
-  });
+  return runCli(args, { ...(input !== undefined ? { input } : {}), env: { INDEX_DIR: indexDir, ...env } });
 }
 
 describe('CLI', () => {

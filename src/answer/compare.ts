@@ -5,6 +5,7 @@ import { KIND_LABEL, type TargetKind } from '../targets/extract.ts';
 import { comparable, rankValue, type TargetView } from '../targets/table.ts';
 import type { Query } from './analyze.ts';
 import type { Deployment, Scope } from './scope.ts';
+import { timeOf } from './time.ts';
 import type { Answer, Citation } from './types.ts';
 
 /**
@@ -50,12 +51,24 @@ function levelAsked(text: string): 'province' | 'city' | 'county' | undefined {
   return undefined;
 }
 
+/** Which kind of figure the question's time asks for, read by time.ts against the newest report. */
 function askedKind(text: string, newestYear: number): TargetKind {
-  if (/十四五|过去五年|五年来|2021/.test(text)) return 'five-year-result';
-  if (/十五五|未来五年|今后五年|到2030|2030年/.test(text)) return 'five-year-target';
-  if (/去年|上年|上一年/.test(text) && !AGAINST_LAST_YEAR.test(text)) return 'result';
-  if (new RegExp(`${newestYear - 1}年`).test(text) && !new RegExp(`${newestYear}年`).test(text)) return 'result';
-  return 'target';
+  const t = timeOf(text);
+  switch (t.kind) {
+    case 'five-year-review':
+      return 'five-year-result';
+    case 'five-year-plan':
+      return 'five-year-target';
+    case 'plan':
+      // 十四五 (2021–2025) is reviewed by a 2026 report, 十五五 (2026–2030) planned.
+      return 2021 + ((t.plan ?? 15) - 14) * 5 + 4 < newestYear ? 'five-year-result' : 'five-year-target';
+    case 'last-year':
+      return AGAINST_LAST_YEAR.test(text) ? 'target' : 'result';
+    case 'year':
+      return t.year !== undefined && t.year < newestYear ? 'result' : 'target';
+    default:
+      return 'target';
+  }
 }
 
 /** The row a report gives for an indicator and kind: from the main targets first, else the first stated. */

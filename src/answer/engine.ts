@@ -1,7 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { loadLexicon, type Lexicon } from '../corpus/lexicon.ts';
-import { readReportSources } from '../corpus/load.ts';
-import { parseReport } from '../corpus/parse.ts';
+import { parseSource, readReportSources } from '../corpus/load.ts';
 import type { Period, Report, Section } from '../corpus/types.ts';
 import type { Region } from '../corpus/regions.ts';
 import { IndexError } from '../errors.ts';
@@ -116,7 +115,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   const log = options.logger;
   const lexicon = loadLexicon(options.dictDir);
   const sources = readReportSources(options.reportsDir, lexicon);
-  const reports = sources.map((s) => parseReport(s.text, s.meta, { chrome: lexicon.chrome, front: s.front }));
+  const reports = sources.map((s) => parseSource(s, lexicon));
   const tokenizer = createTokenizer({ words: [...lexicon.dictionary, ...lexiconTerms(lexicon), ...quotedTerms(reports)] });
   const embeddings =
     options.embeddings?.({ tokenizer, lexicon }) ??

@@ -1,6 +1,7 @@
 import type { Gazetteer, Region } from '../corpus/regions.ts';
 import { foldWidth } from '../corpus/text.ts';
 import { placesOf } from './place.ts';
+import { timeWords } from './time.ts';
 
 /**
  * Follow-up questions, read without a model. People in a chat do not repeat themselves: after
@@ -37,8 +38,6 @@ export interface FollowUp {
   context?: TurnContext;
 }
 
-/** Words that only say when (the same vocabulary time.ts reads). */
-const TIME = /(?:到|截至)?(?:“?十[一二三四五六七八九]五”?)(?:时期|期间|规划|以来)?|过去五年|五年来|这五年|未来五年|今后五年|(?<!\d)(?:19|20)\d{2}年(?:底|末)?|去年|上年|上一年|明年|今年|本年|全年/;
 /** A past time, whose part of a report states results rather than targets. */
 const PAST = /去年|上年|上一年|十四五|过去五年|五年来|这五年|(?<!\d)20(?:1\d|2[0-5])年/;
 const TAIL = /(?:(?:定|定为|定在|定的|定了|是|为|有|达到|要)?(?:多少|几)(?:人次|人|个|座|户|亩|项|条|件|亿元|万元|公里)?|是什么|有哪些|哪些|是哪几\S?|哪几\S?|怎么样|如何|怎样|吗)?[?？。!！,，\s]*$/;
@@ -71,7 +70,7 @@ export function readTurn(text: string, deps: FollowUpDeps): TurnContext & { rest
   const mention = places.mentions.find((m) => m.start >= 0 && !m.partOfName);
   const place = mention ? folded.slice(mention.start, mention.end) : undefined;
   let rest = places.rest;
-  const time = TIME.exec(rest)?.[0];
+  const time = timeWords(rest);
   if (time) rest = rest.replace(time, ' ');
   rest = rest.replace(/\s+/g, '');
   const tail = TAIL.exec(rest)?.[0] ?? '';

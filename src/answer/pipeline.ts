@@ -37,14 +37,17 @@ export interface PipelineDeps {
 export async function answerQuestion(question: string, options: AskOptions, deps: PipelineDeps): Promise<Answer> {
   const q = analyzeQuestion(question, deps.ctx);
   const notice = q.truncated ? { notice: messages.truncated(MAX_QUESTION_LENGTH) } : {};
+  // Which reports and parts, decided once for both paths below.
+  const scope = q.text && !q.flags.personal
+    ? scopeOf(q, deps.deployment, { ...(options.report ? { report: options.report } : {}), ...(options.region ? { region: options.region } : {}) })
+    : undefined;
   // A figure across reports comes from the targets table, each row cited (more than three quotes).
-  if (deps.compare && q.text && !q.flags.personal && !q.flags.injection) {
-    const scope = scopeOf(q, deps.deployment, { ...(options.report ? { report: options.report } : {}), ...(options.region ? { region: options.region } : {}) });
-    const compared = scope.refusal ? undefined : compareTargets(q, scope, deps.compare);
+  if (scope && !scope.refusal && deps.compare && !q.flags.injection) {
+    const compared = compareTargets(q, scope, deps.compare);
     if (compared) return { ...compared, ...notice };
   }
   const maxCitations = Math.min(3, Math.max(1, options.maxCitations ?? 3));
-  const draft = await draftAnswer(q, options, deps);
+  const draft = await draftAnswer(q, scope, deps);
   return {
     question: q.raw,
     found: draft.found,
@@ -58,12 +61,12 @@ export async function answerQuestion(question: string, options: AskOptions, deps
   };
 }
 
-async function draftAnswer(q: Query, options: AskOptions, deps: PipelineDeps): Promise<Draft> {
+async function draftAnswer(q: Query, asked: Scope | undefined, deps: PipelineDeps): Promise<Draft> {
   const { index, views } = deps;
   if (!q.text) return refusal(q, 'empty', messages.empty);
-  if (q.flags.personal) return refusal(q, 'personal-data', messages.personalData);
+  if (q.flags.personal || !asked) return refusal(q, 'personal-data', messages.personalData);
 
-  const scope = scopeOf(q, deps.deployment, { ...(options.report ? { report: options.report } : {}), ...(options.region ? { region: options.region } : {}) });
+  const scope = asked;
   if (scope.refusal) return refusal(q, scope.refusal.reason, scope.refusal.message);
 
   // Two loaded regions named (浙江和四川的就业目标): each answers for itself.

@@ -28,6 +28,11 @@ const CURRENT = /今年|本年|当年|年内|全年|\bthis year\b/;
 /** Words that only say when (去年, 十四五期间, 2025年, 这五年): blanked before the subject is read. */
 const TIME_WORDS = /(?:到|截至|截止)?(?:“?十[一二三四五六七八九]五”?|1\d五)(?:时期|期间|规划|以来|末|初|这几年|这五年)?|过去五年|五年来|这五年|这几年|前五年|过去5年|上一个五年|未来五年|今后五年|下一个五年|(?:到|截至)?(?<!\d)(?:19|20)\d{2}年?(?:底|末|初)?|去年|上年|上一年|过去一年|前一年|明年|后年|下一年|今年|本年|当年|年内|全年/g;
 
+/** The first words that say when, as written (今年, 十四五期间, 2025年), if any. */
+export function timeWords(text: string): string | undefined {
+  return new RegExp(TIME_WORDS.source).exec(text)?.[0].trim() || undefined;
+}
+
 export function withoutTime(text: string): string {
   return text.replace(TIME_WORDS, (m) => ' '.repeat(m.length));
 }

@@ -11,7 +11,7 @@ export {
   type UnitFamily,
 } from './normalize.ts';
 export { loadLexicon, LEXICON_FILES, type Lexicon } from './lexicon.ts';
-export { readReportSources, loadReports, sourceOf, type ReportSource } from './load.ts';
+export { readReportSources, loadReports, sourceOf, parseSource, reportOf, type ReportSource } from './load.ts';
 export { createGazetteer, type Gazetteer, type Region, type RegionLevel, type PlaceMention } from './regions.ts';
 export { foldWidth } from './text.ts';
 export { PERIOD_LABEL } from './periods.ts';

@@ -146,6 +146,16 @@ function idOf(region: string, year: number, city: string | undefined, g: Lexicon
   return `${prefix}${own}-${year}`;
 }
 
+/** A report read from its source: detected, overridden and parsed. */
+export function parseSource(s: ReportSource, lexicon: Pick<Lexicon, 'chrome'>): Report {
+  return parseReport(s.text, s.meta, { chrome: lexicon.chrome, front: s.front });
+}
+
+/** One report from its text (and overrides), as the reports folder would read it. */
+export function reportOf(file: string, text: string, overrides: ReportOverrides, lexicon: Pick<Lexicon, 'gazetteer' | 'chrome'>): Report {
+  return parseSource(sourceOf(file, text, overrides, lexicon), lexicon);
+}
+
 export function loadReports(dir: string, lexicon: Lexicon): Report[] {
-  return readReportSources(dir, lexicon).map((s) => parseReport(s.text, s.meta, { chrome: lexicon.chrome, front: s.front }));
+  return readReportSources(dir, lexicon).map((s) => parseSource(s, lexicon));
 }

@@ -1,8 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadLexicon } from '../corpus/lexicon.ts';
-import { readOverrides, sourceOf } from '../corpus/load.ts';
-import { parseReport } from '../corpus/parse.ts';
+import { readOverrides, reportOf } from '../corpus/load.ts';
 import { foldWidth } from '../corpus/text.ts';
 import { extractTargets, indicatorTable, type TargetRow } from '../targets/extract.ts';
 
@@ -91,8 +90,7 @@ export function evalTargets(options: { goldDir: string; reportDirs: string[]; di
     const dir = options.reportDirs.find((d) => existsSync(join(d, `${name}.txt`)));
     if (!dir) throw new Error(`no report text for ${name}`);
     const text = readFileSync(join(dir, `${name}.txt`), 'utf8');
-    const source = sourceOf(`${name}.txt`, text, readOverrides(join(dir, `${name}.json`)), lexicon);
-    const report = parseReport(text, source.meta, { chrome: lexicon.chrome, front: source.front });
+    const report = reportOf(`${name}.txt`, text, readOverrides(join(dir, `${name}.json`)), lexicon);
     const predicted = extractTargets(report, table).filter((r) => r.main && r.kind === 'target');
     const gold = readFileSync(join(options.goldDir, `${name}.jsonl`), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as GoldTarget);
     return scoreTargets(name, predicted, gold);

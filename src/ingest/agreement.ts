@@ -1,6 +1,5 @@
 import type { Lexicon } from '../corpus/lexicon.ts';
-import { sourceOf } from '../corpus/load.ts';
-import { parseReport } from '../corpus/parse.ts';
+import { reportOf } from '../corpus/load.ts';
 import { foldWidth } from '../corpus/text.ts';
 
 /** Sentences of a text for comparing two extractions: width folded, white space removed, split after 。!?; */
@@ -48,6 +47,5 @@ export function sentenceAgreement(reference: readonly string[], candidate: reado
  * drops are left out, so two extractions are compared on what can be quoted, not on toolbar words.
  */
 export function servedParagraphs(text: string, lexicon: Pick<Lexicon, 'gazetteer' | 'chrome'>): string[] {
-  const source = sourceOf('report.txt', text, {}, lexicon);
-  return parseReport(text, source.meta, { chrome: lexicon.chrome, front: source.front }).paragraphs.map((p) => p.text);
+  return reportOf('report.txt', text, {}, lexicon).paragraphs.map((p) => p.text);
 }

@@ -7,8 +7,6 @@ import { extractMarkdown, extractText } from './text.ts';
 import { EXTENSIONS, MAX_FILE_BYTES, SUPPORTED, tooLarge } from './formats.ts';
 import { IngestError, type Extracted, type Format } from './types.ts';
 
-export { EXTENSIONS, MAX_FILE_BYTES, SUPPORTED, tooLarge };
-
 /**
  * The format of a file, from its content first (a PDF named .docx is still a PDF) and its name
  * second: what Telegram or a browser calls a file is not always what it is.

@@ -3,8 +3,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, s
 import { basename, extname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Lexicon } from '../corpus/lexicon.ts';
-import { readOverrides, readReportSources, sourceOf, type ReportOverrides, type ReportSource } from '../corpus/load.ts';
-import { parseReport } from '../corpus/parse.ts';
+import { parseSource, readOverrides, readReportSources, sourceOf, type ReportOverrides, type ReportSource } from '../corpus/load.ts';
 import { PERIOD_LABEL } from '../corpus/periods.ts';
 import type { Period, ReportMeta } from '../corpus/types.ts';
 import { EXTENSIONS, MAX_FILE_BYTES, tooLarge } from './formats.ts';
@@ -75,21 +74,30 @@ type LibraryLexicon = Pick<Lexicon, 'gazetteer' | 'chrome' | 'genre'>;
 
 export class ReportLibrary {
   readonly dir: string;
-  private readonly lexicon: LibraryLexicon;
+  readonly #lexicon: () => LibraryLexicon;
+  #loaded: LibraryLexicon | undefined;
   /** One change at a time: an upload and a dropped file must not interleave their writes. */
   private queue: Promise<unknown> = Promise.resolve();
   /** Inbox files that failed, by name, size and time, so a bad file is reported once, not on every scan. */
   private readonly failedInbox = new Set<string>();
 
-  constructor(dir: string, lexicon: LibraryLexicon) {
+  /**
+   * `lexicon` may be a loader: listing the inbox (every start, every one-shot answer) then reads no
+   * dictionary; it is loaded once, when a report is read or added.
+   */
+  constructor(dir: string, lexicon: LibraryLexicon | (() => LibraryLexicon)) {
     this.dir = dir;
-    this.lexicon = lexicon;
+    this.#lexicon = typeof lexicon === 'function' ? lexicon : () => lexicon;
   }
 
   private serial<T>(task: () => Promise<T>): Promise<T> {
     const run = this.queue.then(task, task);
     this.queue = run.catch(() => undefined);
     return run;
+  }
+
+  private get lexicon(): LibraryLexicon {
+    return (this.#loaded ??= this.#lexicon());
   }
 
   sources(): ReportSource[] {
@@ -175,7 +183,7 @@ export class ReportLibrary {
     writeAtomic(join(this.dir, `${meta.id}.txt`), text);
     if (replaced && replaced.file !== `${meta.id}.txt`) this.deleteFiles(replaced);
 
-    const report = parseReport(text, { ...meta, file: `${meta.id}.txt` }, { chrome: this.lexicon.chrome, front: source.front });
+    const report = parseSource({ ...source, meta: { ...meta, file: `${meta.id}.txt` } }, this.lexicon);
     return {
       id: meta.id,
       title: meta.title,

@@ -2,8 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadLexicon } from '../../src/corpus/lexicon.ts';
-import { readOverrides, sourceOf } from '../../src/corpus/load.ts';
-import { parseReport } from '../../src/corpus/parse.ts';
+import { readOverrides, reportOf } from '../../src/corpus/load.ts';
 import { evalTargets } from '../../src/eval/targets.ts';
 import { extractTargets, indicatorTable } from '../../src/targets/extract.ts';
 import { DICT_DIR, REPORTS_DIR, ROOT } from '../helpers/engine.ts';
@@ -19,8 +18,7 @@ const files = [
 ];
 const reports = files.map(([dir, file]) => {
   const text = readFileSync(join(dir, file), 'utf8');
-  const source = sourceOf(file, text, readOverrides(join(dir, file.replace(/\.txt$/, '.json'))), lexicon);
-  return parseReport(text, source.meta, { chrome: lexicon.chrome, front: source.front });
+  return reportOf(file, text, readOverrides(join(dir, file.replace(/\.txt$/, '.json'))), lexicon);
 });
 
 describe('targets extracted from every report', () => {
