@@ -29,6 +29,8 @@ export function placesOf(
     .find(text, { abbreviations: true })
     // 全国第二, 高于全国, 全国首位: a comparison with the country, not a question about it.
     .filter((m) => !(m.region.level === 'country' && m.start >= 0 && (/^(?:第|排|前|首|平均|水平|领先|前列|上游|之最)/.test(text.slice(m.end)) || /(?:居|高于|低于|在|占)$/.test(text.slice(0, m.start)))))
+    // 国家级, 中国式现代化, 全国人大: the word inside a name or a term, not the country asked about.
+    .filter((m) => !(m.region.level === 'country' && m.start >= 0 && !countryAsked(m, text)))
     .map((m) => (inName(m, text, written) ? { ...m, partOfName: true } : m));
   // The loaded regions' own short forms (市北 for 市北区), which the gazetteer does not list for counties.
   for (const { form, region } of own) {
@@ -56,6 +58,18 @@ export function placesOf(
     if (level && !relative.includes(level)) relative.push(level);
   }
   return { mentions, relative, rest };
+}
+
+/**
+ * 国家 and 中国 are words of many terms (国家级, 国家重点实验室, 中国式现代化); they ask about the country
+ * only when what follows is a time, a particle or no further Chinese (国家今年GDP目标, 中国的). 全国 is a
+ * place unless it names the congress (全国人大, 全国政协).
+ */
+function countryAsked(m: PlaceMention, text: string): boolean {
+  const next = text.slice(m.end);
+  if (/^(?:人大|人民代表大会|政协|人民政治协商)/.test(next)) return false;
+  if (m.form !== '国家' && m.form !== '中国') return true;
+  return /^(?:$|[^\p{Script=Han}]|今年|去年|明年|前年|上年|的|政府|层面|总体|整体|经济|全年|\d)/u.test(next) || /^(?:$|[^\p{Script=Han}])/u.test(next.replace(/^[a-z0-9\s]+/, ''));
 }
 
 function inName(m: PlaceMention, text: string, written: (s: string) => boolean): boolean {

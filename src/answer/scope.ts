@@ -1,4 +1,5 @@
 import type { Gazetteer } from '../corpus/regions.ts';
+import { planName, planNumber } from '../corpus/periods.ts';
 import type { Period, ReportMeta } from '../corpus/types.ts';
 import type { Query } from './analyze.ts';
 import { messages } from './messages.ts';
@@ -57,6 +58,8 @@ export interface Scope {
   ambiguous: boolean;
   refusal?: { reason: RefusalReason; message: string };
 }
+
+export { planName, planNumber };
 
 export function scopeOf(q: Query, d: Deployment, options: ScopeOptions = {}): Scope {
   const g = d.gazetteer;
@@ -233,18 +236,6 @@ export function coverageOf(d: Deployment, chosen: number[]): string {
 
 function cnYear(year: number): string {
   return [...String(year)].map((d) => '〇一二三四五六七八九'[Number(d)]).join('');
-}
-
-/** The number of the five-year plan a year belongs to: 2021–2025 → 14, 2026–2030 → 15. */
-export function planNumber(year: number): number {
-  return Math.floor((year - 2021) / 5) + 14;
-}
-
-/** The five-year plan a year belongs to: 2021–2025 → 十四五, 2026–2030 → 十五五. */
-export function planName(year: number): string {
-  const n = planNumber(year);
-  const cn = ['', '一', '二', '三', '四', '五', '六', '七', '八', '九'];
-  return `${n >= 10 ? `十${cn[n - 10]}` : cn[n]}五`;
 }
 
 /** Weight of a passage for the period asked (see PERIOD_WEIGHT). */

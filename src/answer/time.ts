@@ -20,7 +20,7 @@ const CN = '一二三四五六七八九';
 /** 十四五, “十三五”, 14五, the 14th Five-Year Plan: a plan named by number; which one is past is read against the reports. */
 const NAMED_PLAN = /十([一二三四五六七八九])五|(?<!\d)1(\d)五|\b1(\d)th five/;
 const FIVE_REVIEW = /过去五年|五年来|这五年|这几年|前五年|过去5年|上一个五年/;
-const FIVE_PLAN = /未来五年|今后五年|下一个五年|到2030|2030年/;
+const FIVE_PLAN = /未来五年|今后五年|下一个五年/;
 const LAST_YEAR = /去年|上年|上一年|过去一年|前一年|\blast year\b/;
 const NEXT_YEAR = /明年|后年|下一年|\bnext year\b/;
 const CURRENT = /今年|本年|当年|年内|全年|\bthis year\b/;

@@ -23,7 +23,7 @@ export interface FrontMatter {
 
 const TITLE = /政府工作报告/;
 const MEETING = /人民代表大会|人代会/;
-const SPEAKER = /^(?:[\p{Script=Han}]{2,12}(?:人民政府|政府)?)?(?:代理?)?(?:省长|市长|区长|县长|州长|盟长|旗长|主席)\s*[\p{Script=Han}·•\s]{2,14}$/u;
+const SPEAKER = /^(?:[\p{Script=Han}]{2,12}(?:人民政府|政府)?)?(?:代理?)?(?:省长|市长|区长|县长|州长|盟长|旗长|主席|总理)\s*[\p{Script=Han}·•\s]{2,14}$/u;
 const CAPTION = /作政府工作报告|记者.{0,16}摄|摄影|图为/;
 const ADDRESS = /^各位代表[!:,。]?$|^各位代表[!:,]/;
 const PART = /^[一二三四五六七八九十]{1,3}、/;

@@ -39,9 +39,12 @@ export function detectMeta(text: string, fileName: string, front: FrontMatter, g
     out.from[key as string] = source;
   };
   const meeting = front.meetingText ? readMeeting(front.meetingText) : undefined;
-  const title = front.titleText ?? '';
+  // A scraper's label (标题：2021年保定市政府工作报告) is not part of the title.
+  const title = (front.titleText ?? '').replace(/^标题\s*[:：]\s*/, '');
   const head = (): string => foldWidth(text.slice(0, 4000));
 
+  // The State Council's report: delivered to the National People's Congress, by the Premier.
+  set('region', () => (national(meeting, front, fileName, head()) ? NATIONAL : undefined), 'national congress or State Council');
   // Region: the meeting names the people's congress of the region (在山东省第十四届人民代表大会).
   set('region', () => (meeting?.region ? known(gazetteer, meeting.region) : undefined), 'meeting line');
   set('region', () => regionIn(title.replace(/政府工作报告.*$/, ''), gazetteer), 'title');
@@ -62,7 +65,9 @@ export function detectMeta(text: string, fileName: string, front: FrontMatter, g
   if (front.meetingText) set('meeting', front.meetingText.replace(/^[—\-(\s]+|[)\s]+$/g, ''), 'meeting line');
   if (front.speakerText) set('speaker', front.speakerText, 'speaker line');
 
-  if (out.region) {
+  if (out.region === NATIONAL) {
+    out.level = 'country';
+  } else if (out.region) {
     // A name several divisions share (鼓楼区, 市中区): the one whose city or province the text names.
     const r = disambiguate(out.region, head(), gazetteer);
     if (r) {
@@ -81,11 +86,21 @@ export function detectMeta(text: string, fileName: string, front: FrontMatter, g
   if (cleanTitle && out.region && out.year && cleanTitle.includes(String(out.year)) && cleanTitle.includes(gazetteer.shortName(out.region))) {
     set('title', cleanTitle, 'title');
   } else if (out.region && out.year) {
-    set('title', `${out.year}年${out.region}政府工作报告`, cleanTitle ? 'title completed with region and year' : 'region and year');
+    set('title', `${out.year}年${out.region === NATIONAL ? '国务院' : out.region}政府工作报告`, cleanTitle ? 'title completed with region and year' : 'region and year');
   } else if (cleanTitle) {
     set('title', cleanTitle, 'title');
   }
   return out;
+}
+
+/** The region name of the national report (the gazetteer's country). */
+export const NATIONAL = '全国';
+
+function national(meeting: { region?: string } | undefined, front: FrontMatter, fileName: string, head: string): boolean {
+  if (front.meetingText && /全国人民代表大会/.test(foldWidth(front.meetingText))) return true;
+  if (front.speakerText && /国务院总理/.test(front.speakerText)) return true;
+  if (/我代表国务院/.test(head.slice(0, 600))) return true;
+  return !meeting?.region && /国务院|全国/.test(fileName);
 }
 
 function known(g: Gazetteer, name: string): string | undefined {
@@ -157,7 +172,7 @@ function levelOf(region: string): RegionLevel {
 }
 
 function yearOf(text: string): number | undefined {
-  const m = YEAR.exec(foldWidth(text));
+  const m = YEAR.exec(foldWidth(text)) ?? /(?<!\d)((?:19|20)\d{2})(?=[_\-\s.]|$)/.exec(text);
   if (m) return Number(m[1]);
   const c = CN_YEAR.exec(text);
   return c ? parseChineseNumber(c[1]!) : undefined;
@@ -166,7 +181,7 @@ function yearOf(text: string): number | undefined {
 /** The year in the heading of the plan part (三、2026年重点工作 / 二、2025年工作安排). */
 function planHeadingYear(text: string): number | undefined {
   let best: number | undefined;
-  for (const m of foldWidth(text).matchAll(/^[一二三四五六七八九十]{1,3}、(?:关于)?((?:19|20)\d{2})年(?:的)?(?:重点工作|工作安排|主要任务|主要工作|工作)/gm)) {
+  for (const m of foldWidth(text).matchAll(/^[一二三四五六七八九十]{1,3}、(?:关于)?((?:19|20)\d{2})年(?:的)?(?:重点工作|工作安排|主要任务|主要工作|政府工作任务|经济社会发展总体要求|工作(?!回顾|总结))/gm)) {
     const y = Number(m[1]);
     if (best === undefined || y > best) best = y;
   }

@@ -69,7 +69,8 @@ export function parseReport(text: string, meta: ReportMeta, options: ParseOption
 
   all.forEach((line, lineNo) => {
     const content = line.text.trim();
-    if (!content) return;
+    // A line of nothing but zero-width characters (as some web copies have) is blank.
+    if (!content.replace(/[\u200b-\u200d\u2060\ufeff]/g, '')) return;
     if (front.dropped.has(lineNo) || isBoilerplate(content)) {
       dropped.push(content);
       return;

@@ -53,7 +53,7 @@ describe('time and place', () => {
     expect(analyze('十五五期间GDP目标').time).toEqual({ kind: 'plan', plan: 15, marker: '十五五' });
     expect(analyze('“十三五”时期GDP年均增长多少').time).toMatchObject({ kind: 'plan', plan: 13 });
     expect(analyze('过去五年高铁修了多少公里').time.kind).toBe('five-year-review');
-    expect(analyze('到2030年研发投入强度要到多少').time.kind).toBe('five-year-plan');
+    expect(analyze('到2030年研发投入强度要到多少').time).toMatchObject({ kind: 'year', year: 2030 });
     expect(analyze('今年新增多少托位').time.kind).toBe('current');
     expect(analyze('新增多少托位').time.kind).toBe('none');
   });
