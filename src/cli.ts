@@ -132,6 +132,8 @@ const evaluate = defineCommand({
     llm: { type: 'boolean', description: '经配置的大模型改写答案后再评测,并统计守卫拒绝率' },
     targets: { type: 'boolean', description: '评测“主要预期目标”的抽取(精确率、召回率),--group dev|holdout|all' },
     followups: { type: 'boolean', description: '评测追问(去年呢、山东呢):答对率与未说明的误读' },
+    voices: { type: 'string', description: '多种口吻的问题集(test/eval/voices):写作者组 dev、holdout、all,或逗号分隔的写作者' },
+    detail: { type: 'boolean', description: '与 --voices 同用:逐份报告、逐种口吻列表' },
   },
   async run({ args }) {
     const { config, logger } = setup('warn');
@@ -143,6 +145,23 @@ const evaluate = defineCommand({
         dictDir: config.paths.dict,
       });
       process.stdout.write(args.json ? `${JSON.stringify(rows, null, 2)}\n` : `${formatFollowUps(rows, args.verbose)}\n`);
+      return;
+    }
+    if (args.voices) {
+      const { evalVoices, formatVoices, readWriterGroups } = await import('./eval/voices.ts');
+      const { formatFailures } = await import('./eval/run.ts');
+      const dir = resolve('test/eval/voices');
+      const groups = readWriterGroups(dir);
+      const writers = args.voices.split(',').flatMap((g) => groups[g.trim()] ?? [g.trim()]);
+      const out: Record<string, unknown> = {};
+      for (const mode of args.mode === 'both' ? (['one', 'many'] as const) : [args.mode as 'one' | 'many']) {
+        const run = await evalVoices({ questions: dir, reportDirs: [resolve('test/fixtures/provinces-2026'), resolve('test/fixtures/levels'), config.paths.reports], dictDir: config.paths.dict, writers, mode });
+        out[mode] = { summary: run.summary, writers: run.byWriter, kinds: run.byKind, reports: run.byReport };
+        if (args.json) continue;
+        if (args.verbose) process.stdout.write(`${formatFailures(run.rows)}\n\n`);
+        process.stdout.write(`${formatVoices(run, `voices ${args.voices}`, args.detail)}\n\n`);
+      }
+      if (args.json) process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
       return;
     }
     if (args.targets) {

@@ -4,6 +4,7 @@ import type { Region } from '../corpus/regions.ts';
 import { bigrams, type Tokenizer } from '../search/tokenizer.ts';
 import type { WeightedTerm } from '../search/bm25.ts';
 import type { Vocabulary } from './vocabulary.ts';
+import { unwrap, type Cues } from './cues.ts';
 import type { Intent } from './types.ts';
 import { placesOf, type PlaceAsked } from './place.ts';
 import { timeOf, withoutTime, type TimeAsked } from './time.ts';
@@ -71,7 +72,16 @@ export interface Query {
   time: TimeAsked;
   /** Places the question names (浙江, 济南市, Zhejiang) and relative words (全省, 区里). */
   places: PlaceAsked;
-  flags: { personal: boolean; injection: boolean; greeting: boolean; howTo: boolean; /** Nothing but a greeting (你好!), however a report quotes it. */ bareGreeting: boolean };
+  flags: {
+    personal: boolean;
+    injection: boolean;
+    greeting: boolean;
+    howTo: boolean;
+    /** Nothing but a greeting (你好!), however a report quotes it. */
+    bareGreeting: boolean;
+    /** Asks for a view, a forecast or advice (你怎么看, 明年房价会不会涨). */
+    opinion: boolean;
+  };
   concepts: Concept[];
   /** Weighted index terms for retrieval. */
   terms: WeightedTerm[];
@@ -81,6 +91,8 @@ export interface AnalyzeContext {
   tokenizer: Tokenizer;
   lexicon: Lexicon;
   vocabulary: Vocabulary;
+  /** Cue phrasings (data/dict/cues.txt). */
+  cues: Cues;
   /** Names of the loaded reports' regions that the gazetteer lacks as written (市北 for 市北区). */
   ownPlaces: Array<{ form: string; region: Region }>;
 }
@@ -89,16 +101,6 @@ const HAN = /\p{Script=Han}/u;
 const HAN_G = /\p{Script=Han}/gu;
 const NOUNISH = /^(?:n|vn|an|j|eng|x|s|g)/;
 
-// — intent —
-const RE_COST = /\bticket|\bfare|\btuition|\b(?<!in)charge|多少钱|(?<!消费|物)价格(?!指数|涨幅)|票价|收费|费用|花费|花多少|补贴(?:多少(?![人户家个万])|标准|金额)|多少补贴|资金(?:多少|有多少)|预算(?:是)?多少|\bcost|(?<!consumer )\bprice(?! index)|\bfee|how much money/;
-const RE_WHEN = /什么时候|啥时候|何时|哪天|哪一天|几月|几号|哪年|哪一年|什么时间|时间表|时间节点|截止|具体时间|开工时间|完工时间|\bwhen\b|what date|which date|deadline/;
-const RE_WHERE = /哪些(?:街道|路段|社区|小区|区域|位置)|(?:开|建|设|落|位)在(?:哪|那)(?!些)|(?:那|哪)条(?:路|街)上|(?<![存所现实正])在哪(?!些)|建在哪|设在哪|位于哪|哪里|哪儿|什么地方|什么位置|哪个位置|哪个街道|哪条街|哪条路|哪个地段|地点|选址|位置在|\bwhere\b/;
-const RE_NUMBER = /第几|多少|(?<![哪])几(?!种|类)(?:个|家|处|座|部|条|所|项|件|张|场|次|批|人|名|万|千|百|成|倍|公里|平方|栋|艘|辆|台|年|航次)|多大|多长|多高|多远|百分之几|比例|增速|增幅|增长率|占比|数量|总量|总额|\bhow many\b|\bhow much\b|\bwhat percent|\bnumber of\b|\bhow big\b|\bhow long\b|\bgrowth target\b|\brate\b/;
-const RE_WHO = /谁|哪个部门|哪些部门|哪些单位|哪个单位|哪家(?:企业|公司|单位|机构)|哪些(?:企业|公司|机构|领导|人)|哪位|由谁|牵头|负责|主体|\bwho\b|\bwhich (?:companies|company|firms|enterprises|departments|agencies)/;
-const RE_SUMMARY = /(?:重点|要点|概况)$|(?:干|搞|做|弄|建|抓|发展|推进|落实)得(?:怎么样|咋样|如何)|(?:成效|成绩|成果|效果|情况|进展)(?:怎么样|咋样|如何)|怎么样了|咋样了|靠什么|靠啥|通过什么|用什么办法|从哪些方面|(?:干|做|搞|弄)(?:啥|什么|些啥|些什么)|(?:安排|举措|措施|部署|思路|打算)是(?:什么|啥)|(?:主要|总体|重点)(?:安排|举措|措施|部署|思路)|有(?:什么|啥).{0,3}(?:新花样|新变化|新动作|新举措|变化|动作|亮点|新意|打算|新玩法|玩法)|咋(?:安排|弄|搞|做|干|推进|发展|抓|落实)|概括|总结|概述|简述|简要|介绍一下|介绍下|主要内容|什么内容|讲了什么|说了什么|讲了啥|说了啥|讲的啥|讲什么|讲啥|写了什么|主题|标题|有哪些方面|哪几个方面|几个方面|哪几方面|哪几部分|几部分|六个方面|重点工作|主要工作|主要任务|重点任务|总体要求|怎么(?:做|干|推进|抓|发展|办|安排|搞|弄|落实|保障|提升|加强|建设|改|优化)|如何(?:做|推进|发展|抓|加强|提升|安排|落实|保障|建设|改|优化|提高|推动|打造)?|有什么.{0,2}(?:安排|举措|措施|打算|部署|规划|计划|重点|要求)|哪些.{0,2}(?:安排|举措|措施|部署|任务|重点|要求)|什么.{0,2}(?:安排|举措|措施|部署|思路)|思路|\bsummar|\boverview\b|\bmain tasks\b|\bpriorities\b|\bplans? for\b|\bwhat are the plans\b|\bwhat will\b.*\bdo\b/;
-const RE_LIST = /哪些|哪几|几种|几类|哪[一二两三四五六七八九十\d]+(?:个|家|项|种|条|处|座|所|类|件|大)|有什么|有啥|都有|包括|包含|列举|列出|分别|\bwhich\b|\bwhat are\b|\blist\b/;
-const RE_YESNO = /(?<![什怎那这多])[吗嘛么][?？]?$|是否|有没有|是不是|会不会|能不能|要不要|可不可以|有无|对吗|对不对|\bis (?:there|it)\b|^(?:is|are|will|does|do|did|can|has|have|would)\b/;
-const RE_SECTION = /部分|板块|这块|那块|一块|大块|章节|篇章|方面/;
 
 /** Attribute words say what kind of figure is wanted; they name no subject of their own. */
 const ATTRIBUTES: Record<string, { intent: Intent; wants?: UnitFamily }> = {
@@ -174,13 +176,7 @@ const WANTS: Array<[RegExp, UnitFamily]> = [
 ];
 
 // — refusal classes —
-const RE_PERSONAL = /(?:区长|副区长|书记|局长|主任|主席|部长|市长|省长|负责人|领导|官员)(?:是谁|叫什么|叫啥|名字|姓什么|姓啥|是哪位)|谁是(?:区长|书记|局长|主任|市长)|手机号|手机号码|电话号码|联系电话|电话是多少|的电话|身份证|家庭住址|住址|住在哪|家住|微信号|qq号|银行卡|工资|薪水|薪资|个人信息|隐私|私人|邮箱地址|\bphone number\b|\bhome address\b|\bid card\b|\bsalary\b/;
-const RE_INJECTION = /(?:忽略|无视|忘记|忘掉|不要管|跳过|别管|不用管).{0,12}(?:指令|规则|设定|提示|要求|限制|约束|以上|之前|前面|上面|说明)|编造|编一个|编个|瞎编|虚构|捏造|假装|扮演|你现在是|角色扮演|随便说个|随便编|猜一个|\bsystem prompt\b|\bprompt\b|\bignore (?:all |the )?(?:previous|above|prior)\b|\bjailbreak\b|\bpretend\b|\bmake up\b/;
-/** How to apply, register or collect: procedures a work report never describes. */
-const RE_HOWTO = /(?:带|准备|提交|需要|要带)(?:啥|什么|哪些)?(?:材料|证件|资料|手续)|(?:怎么|咋|怎样)(?:领|领取|申请|报名|办理|预约|购买|买|使用|参加|登记|查询|申报|兑换)|如何(?:领取|申请|报名|办理|预约|购买|使用|参加|登记|查询|申报|兑换)|(?:在|去|到)哪(?:里|儿)?(?:去)?(?:领|买|办|申请|报名)|(?:申请|报名|办理)(?:流程|条件|手续|材料)|\bhow (?:do|can) i (?:apply|get|register|claim)\b/;
-const RE_GREETING = /^(?:你好|您好|hi|hello|hey|嗨|哈喽|早上好|晚上好|下午好|在吗|在不在|谢谢|多谢|感谢|再见|拜拜|你是谁|你叫什么|你是什么|你会什么|你能做什么|讲个笑话|说个笑话|笑话|天气|今天天气)/;
 
-const RE_BARE_GREETING = new RegExp(`^[\\s,.!?,。!?~～，！？、]*(?:(?:${RE_GREETING.source.slice(4, -1)})[呀啊哈啦吗呢的]*[\\s,.!?,。!?~～，！？、]*)+$`);
 
 /** Prefixes of a verb or noun that leave its sense (新开工 → 开工, 再提升 → 提升, 扩建 → 建). */
 const PREFIX = /^[新再续扩增重复加]$/;
@@ -210,7 +206,10 @@ export function analyzeQuestion(question: string, ctx: AnalyzeContext): Query {
   const chars = [...trimmed];
   const truncated = chars.length > MAX_QUESTION_LENGTH;
   const raw = truncated ? chars.slice(0, MAX_QUESTION_LENGTH).join('') : trimmed;
-  const text = normalizeQuestion(raw).toLowerCase();
+  const cues = ctx.cues;
+  const asked = normalizeQuestion(raw).toLowerCase();
+  // Who asks and why, and how the answer should look, are not the question (替处长问一句, 原文怎么表述的).
+  const text = unwrap(asked, cues);
   const places = placesOf(text, ctx.lexicon.gazetteer, ctx.ownPlaces, (s) => ctx.vocabulary.isWordOrPhrase(s));
   // What is asked about is read without the place and time words (scope takes those).
   // 多大面积 / 多长时间 ask for 面积 / 时间 by 多少: read them so (大面积 is not a subject).
@@ -219,7 +218,7 @@ export function analyzeQuestion(question: string, ctx: AnalyzeContext): Query {
   const english = hanCount < 2 && /[a-z]{2,}/.test(text);
 
   // Time words (这几年, 十四五) say when, not what kind of answer: intent is read without them.
-  let intent = intentOf(withoutTime(text));
+  let intent = intentOf(withoutTime(text), cues);
   const quantities = extractQuantities(subject);
   // 头一块 / 头一个部分 / 首先: the first.
   const ordinal = quantities.find((q) => q.ordinal)?.value ?? (/头一(?:块|部分|方面|项|个部分)/.test(text) ? 1 : undefined);
@@ -264,8 +263,8 @@ export function analyzeQuestion(question: string, ctx: AnalyzeContext): Query {
     text,
     english,
     intent,
-    yesNo: RE_YESNO.test(text),
-    section: RE_SECTION.test(text) || (ordinal !== undefined && /部分|方面|章|节/.test(text)),
+    yesNo: cues['yes-no'].test(text),
+    section: cues.section.test(text) || (ordinal !== undefined && /部分|方面|章|节/.test(text)),
     asksName: /叫什么|叫啥|名字|名称|什么名|称号|是哪个(?![部单地市县区省])\p{Script=Han}{0,3}[?？]?$|是哪一个|\bcalled\b|\bname\b/u.test(text),
     asksStreet: /哪个街道|哪些街道|(?:哪|那)条街|(?:哪|那)条路|哪些路段|具体位置|什么位置|地址|门牌/.test(text),
     superlative: /最(?:大|多|高|少|小|低|重要|贵|长|早|快|先)|排名|排第|排前|\b(?:largest|biggest|most|highest|first)\b/.test(text),
@@ -280,11 +279,12 @@ export function analyzeQuestion(question: string, ctx: AnalyzeContext): Query {
     time: timeOf(text),
     places,
     flags: {
-      personal: RE_PERSONAL.test(text),
-      injection: RE_INJECTION.test(text),
-      greeting: RE_GREETING.test(text.replace(/^[\s,.!?,。!?~～]+/, '')),
-      bareGreeting: RE_BARE_GREETING.test(text),
-      howTo: RE_HOWTO.test(text),
+      personal: cues.personal.test(text),
+      injection: cues.injection.test(text),
+      greeting: cues.greeting.test(asked.replace(/^[\s,.!?,。!?~～]+/, '')),
+      bareGreeting: cues.bareGreeting.test(asked),
+      howTo: cues['how-to'].test(text),
+      opinion: cues.opinion.test(text),
     },
     concepts,
     terms: termsOf(concepts, quantities, ctx),
@@ -297,26 +297,22 @@ function unitAsked(text: string): { unit?: string } {
   return units.length === 1 ? { unit: units[0]! } : {};
 }
 
-/** 几个主要目标都有啥: counts the items but asks for them. */
-const RE_LIST_OVER_COUNT = /都有(?:啥|什么|哪些)|分别是|有哪些|是哪些|都是什么|都是啥|几个方面|几方面|几件事|几大(?:任务|方面|工程|行动)|几项(?:任务|重点|工作)/;
 
 /**
  * An indicator asked by keywords (GDP 增长目标 2026, 城镇新增就业 目标, 研发投入强度 2030): the figure.
  * A plan's goals as a whole (主要目标, 发展目标, 目标任务) are a list, not a figure.
  */
-const RE_FIGURE_WORDS = /增长目标|增速目标|增长多少|涨幅|降幅|年均增|(?:增长|增速|强度|比重|占比|总量|产量|率|收入|规模|目标)\s*(?:\d{4}年?)?$/;
-const RE_GOALS = /主要目标|发展目标|目标任务|总体目标|奋斗目标|远景目标/;
 
-function intentOf(text: string): Intent {
-  if (RE_COST.test(text)) return 'cost';
-  if (RE_WHEN.test(text)) return 'when';
-  if (RE_LIST_OVER_COUNT.test(text) && !/多少/.test(text)) return 'list';
-  if (RE_NUMBER.test(text)) return 'number';
-  if (!/[?？吗呢吧么啥谁哪几怎何]|什么|如何/.test(text) && RE_FIGURE_WORDS.test(text) && !RE_GOALS.test(text)) return 'number';
-  if (RE_WHERE.test(text)) return 'where';
-  if (RE_WHO.test(text)) return 'who';
-  if (RE_SUMMARY.test(text)) return 'summary';
-  if (RE_LIST.test(text)) return 'list';
+function intentOf(text: string, cues: Cues): Intent {
+  if (cues.cost.test(text)) return 'cost';
+  if (cues.when.test(text)) return 'when';
+  if (cues['list-over-count'].test(text) && !/多少/.test(text)) return 'list';
+  if (cues.number.test(text)) return 'number';
+  if (!/[?？吗呢吧么啥谁哪几怎何]|什么|如何/.test(text) && cues['figure-words'].test(text) && !cues.goals.test(text)) return 'number';
+  if (cues.where.test(text)) return 'where';
+  if (cues.who.test(text)) return 'who';
+  if (cues.summary.test(text)) return 'summary';
+  if (cues.list.test(text)) return 'list';
   return 'fact';
 }
 

@@ -4,6 +4,7 @@ import type { Span } from '../corpus/types.ts';
 import type { Query } from './analyze.ts';
 import type { Pick } from './clauses.ts';
 import { messages } from './messages.ts';
+import { REFUSALS, truthful, type RefusalContext, type RefusalRuleName } from './refusals.ts';
 import type { Ranked } from './rank.ts';
 import { CITATION_MIN_COVERAGE } from './tuning.ts';
 import type { Citation, Intent, RefusalReason } from './types.ts';
@@ -24,10 +25,22 @@ export interface Draft {
   primary: Array<{ view: SentenceView; quote: Span; score: number }>;
   related: Ranked[];
   reason?: RefusalReason;
+  /** The refusal rule that declined (refusals.ts), when `found` is false, and what its message was made from. */
+  rule?: RefusalRuleName;
+  refusal?: RefusalContext;
 }
 
-export function refusal(q: Query, reason: RefusalReason, answer: string, related: Ranked[] = []): Draft {
-  return { found: false, intent: q.intent, answer, highlights: [], primary: [], related, reason };
+/** A refusal by a named rule of the table: its reason and its message, with the passages to show beside it. */
+export function refuse(rule: RefusalRuleName, ctx: RefusalContext, related: Ranked[] = []): Draft {
+  const r = REFUSALS[rule];
+  return { found: false, intent: ctx.q.intent, answer: r.message(ctx), highlights: [], primary: [], related, reason: r.reason, rule, refusal: ctx };
+}
+
+/** The same refusal, its message made true of what the reports searched write (see `truthful`). */
+export function checkedRefusal(draft: Draft, writes: (term: string) => boolean): Draft {
+  if (draft.found || !draft.rule || !draft.refusal?.topic) return draft;
+  const ctx = truthful(draft.refusal, writes);
+  return { ...draft, answer: REFUSALS[draft.rule].message(ctx), refusal: ctx };
 }
 
 /** Builds the answer text from a pick (adjacent spans stay joined as in the source). */

@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { loadLexicon, type Lexicon } from '../corpus/lexicon.ts';
+import { normalizeText } from '../corpus/normalize.ts';
 import { parseSource, readReportSources } from '../corpus/load.ts';
 import type { Period, Report, Section } from '../corpus/types.ts';
 import type { Region } from '../corpus/regions.ts';
@@ -18,6 +19,7 @@ import {
 } from '../search/store.ts';
 import { createTokenizer, type Tokenizer } from '../search/tokenizer.ts';
 import type { AnalyzeContext } from './analyze.ts';
+import { loadCues } from './cues.ts';
 import { answerQuestion } from './pipeline.ts';
 import { examplesFor } from './examples.ts';
 import { exampleQuestions, messages } from './messages.ts';
@@ -171,7 +173,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   // Small collections warm the sound table at once; large ones in the background, so start stays fast.
   if (joined.length <= 200_000) vocabulary.warm();
   else void vocabulary.warmInBackground();
-  const ctx: AnalyzeContext = { tokenizer, lexicon, vocabulary, ownPlaces: ownPlaces(reports, lexicon) };
+  const ctx: AnalyzeContext = { tokenizer, lexicon, vocabulary, cues: loadCues(options.dictDir), ownPlaces: ownPlaces(reports, lexicon) };
   const regions = [...new Set(reports.map((r) => r.meta.region))];
   const periodsOf = reports.map((r) => new Set<Period>(r.paragraphs.map((p) => p.period)));
   // DEFAULT_REGION; else the only region; else the one that contains all the others (a city with its
@@ -232,6 +234,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   };
 
   let targetRows: TargetView[] | undefined;
+  const normalized: string[] = [];
   const deployment: Deployment = {
     reports: reports.map((r, i) => ({ meta: r.meta, periods: periodsOf[i]! })),
     gazetteer: lexicon.gazetteer,
@@ -272,6 +275,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
         views,
         ...(options.weights ? { weights: options.weights } : {}),
         compare: { deployment, reports, lexicon, targets: () => (targetRows ??= targetViews(reports, lexicon)) },
+        writes: (indexes, term) => indexes.some((i) => (normalized[i] ??= normalizeText(reports[i]!.text).toLowerCase()).includes(term)),
         onDenseError: (err) => log?.error({ err: (err as Error)?.message ?? String(err) }, 'dense retrieval failed; answering from the lexical index'),
       });
       answer.latencyMs = Math.round((performance.now() - t0) * 100) / 100;

@@ -13,6 +13,8 @@ export const messages = {
   truncated: (max: number) => `问题较长,已按前${max}个字处理。`,
   notFound: (topic: string) =>
     topic ? `报告中没有找到关于“${topic}”的内容。` : '报告中没有找到这个问题的答案。',
+  /** The reports write the term, but nothing found answers the question about it. */
+  notAnswered: (topic: string) => `报告提到了“${topic}”,但没有找到能直接回答这个问题的内容。`,
   otherPlace: (place: string, loaded: string) => `报告中没有找到${place}的内容:${loaded}`,
   onlyRegion: (region: string) => `已加载的报告只涉及${region}。`,
   loadedRegions: (regions: string[]) =>
@@ -29,7 +31,8 @@ export const messages = {
     `已加载${regions.length}个地区的报告,请在问题里说明是哪个地区,例如:“${regions[0]}今年地区生产总值增长目标是多少”。`,
   overview: (title: string, chapters: string[]) => `${title}的工作安排分为${chapters.length}个方面:${chapters.join(';')}。`,
   noFigure: (topic: string, when = '') => (topic ? `报告中没有给出${when}“${topic}”的具体数字。` : `报告中没有给出${when}这个数字。`),
-  noTotal: (topic: string) => (topic ? `报告中没有给出“${topic}”的总量,只给出了增长目标。` : '报告中没有给出总量,只给出了增长目标。'),
+  noTotal: (topic: string, given?: string) =>
+    given ? `报告没有给出${topic ? `“${topic}”的` : ''}总量,只给出了增速:${given}` : topic ? `报告中没有给出“${topic}”的总量,只给出了增长目标。` : '报告中没有给出总量,只给出了增长目标。',
   noDate: '报告中没有给出具体时间。',
   noRanking: '报告中没有给出排名或比较。',
   noItems: '报告中没有列出具体的每一项。',
@@ -39,6 +42,8 @@ export const messages = {
   noPrice: '报告中没有涉及价格、收费或补贴标准。',
   personalData: '报告中没有个人信息,我也不能提供任何个人信息。',
   injection: '我只依据报告原文回答,不会编造或改写报告中的内容。',
+  opinion: '报告只写目标和工作安排,不作评价、预测或建议;与此相关的原文如下。',
+  notUnderstood: '没能读懂这个问题,请换个说法,或用中文提问。',
   /** `what`: 《one report's title》, or a description of several (27个地区的28份政府工作报告). */
   chitchat: (what: string, examples: readonly string[]) =>
     `您好!我可以回答${what}里的目标、数字和项目` +

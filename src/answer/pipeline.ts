@@ -2,11 +2,12 @@ import { retrieve, type RetrievalWeights } from '../search/retrieve.ts';
 import type { IdentifiedEmbeddings, SearchIndex } from '../search/store.ts';
 import { analyzeQuestion, MAX_QUESTION_LENGTH, type AnalyzeContext, type Query } from './analyze.ts';
 import { compareTargets, type CompareDeps } from './compare.ts';
-import { citationsOf, labelPeriod, refusal, type Draft } from './compose.ts';
+import { checkedRefusal, citationsOf, labelPeriod, refuse, type Draft } from './compose.ts';
 import { messages } from './messages.ts';
 import { chaptersOf, overview, PICKERS, sectionSummary } from './pick/index.ts';
 import { rank, type Ranked } from './rank.ts';
-import { greeting, periodWeight, refusalAfter, scopeOf, type Deployment, type Scope } from './scope.ts';
+import { refusalAfter } from './refusals.ts';
+import { greeting, periodWeight, scopeOf, type Deployment, type Scope } from './scope.ts';
 import { CANDIDATES, REGION_MARGIN } from './tuning.ts';
 import type { Answer, AskOptions } from './types.ts';
 import type { Period } from '../corpus/types.ts';
@@ -32,6 +33,8 @@ export interface PipelineDeps {
   onDenseError?: (err: unknown) => void;
   /** The targets table, for questions across reports (各省…, 哪个省最高, 比去年多多少). */
   compare?: CompareDeps;
+  /** Does one of these reports write the term (normalised, lower case)? Keeps refusals true. */
+  writes: (reports: number[], term: string) => boolean;
 }
 
 export async function answerQuestion(question: string, options: AskOptions, deps: PipelineDeps): Promise<Answer> {
@@ -56,6 +59,7 @@ export async function answerQuestion(question: string, options: AskOptions, deps
     latencyMs: 0,
     intent: draft.intent,
     ...(draft.reason ? { reason: draft.reason } : {}),
+    ...(draft.rule && draft.reason ? { refusal: { rule: draft.rule, reason: draft.reason } } : {}),
     highlights: draft.highlights,
     ...notice,
   };
@@ -63,11 +67,11 @@ export async function answerQuestion(question: string, options: AskOptions, deps
 
 async function draftAnswer(q: Query, asked: Scope | undefined, deps: PipelineDeps): Promise<Draft> {
   const { index, views } = deps;
-  if (!q.text) return refusal(q, 'empty', messages.empty);
-  if (q.flags.personal || !asked) return refusal(q, 'personal-data', messages.personalData);
+  if (!q.text) return refuse('empty', { q });
+  if (q.flags.personal || !asked) return refuse('personal-data', { q });
 
   const scope = asked;
-  if (scope.refusal) return refusal(q, scope.refusal.reason, scope.refusal.message);
+  if (scope.refusal) return refuse(scope.refusal.rule, { q, detail: scope.refusal.detail });
 
   // Two loaded regions named (浙江和四川的就业目标): each answers for itself.
   if (scope.regions.length >= 2 && !q.superlative) {
@@ -91,7 +95,7 @@ async function draftAnswer(q: Query, asked: Scope | undefined, deps: PipelineDep
     const clear = q.concepts.length ? clearRegion(await retrieveAndRank(q, scope, deps)) : undefined;
     if (!clear) {
       const regions = [...new Set(deps.deployment.reports.map((r) => r.meta.region))];
-      return refusal(q, 'which-place', messages.whichPlace(regions.map((r) => deps.deployment.gazetteer.shortName(r))));
+      return refuse('which-place', { q, detail: messages.whichPlace(regions.map((r) => deps.deployment.gazetteer.shortName(r))) });
     }
     answerScope = { ...scope, reports: scope.reports.filter((i) => index.reports[i]!.meta.region === clear) };
   }
@@ -103,17 +107,22 @@ async function draftAnswer(q: Query, asked: Scope | undefined, deps: PipelineDep
   return draft;
 
   async function scopedDraft(q: Query, scope: Scope, deps: PipelineDeps): Promise<Draft> {
+    return checkedRefusal(await draftIn(q, scope, deps), (term) => deps.writes(scope.reports, term));
+  }
+
+  async function draftIn(q: Query, scope: Scope, deps: PipelineDeps): Promise<Draft> {
     const report = index.reports[scope.reports[0] ?? 0]!;
     if (q.ordinal !== undefined && q.section) {
       // 第三部分讲啥: the section itself, whatever else the question says.
       const chapter = chaptersOf(report)[q.ordinal - 1];
       if (chapter) return sectionSummary(chapter, report, index, views, []);
     }
-    if (q.flags.bareGreeting) return refusal({ ...q, intent: 'chitchat' }, 'chitchat', greeting(scope, deps.deployment));
+    const chat = { q: { ...q, intent: 'chitchat' as const }, detail: greeting(scope, deps.deployment) };
+    if (q.flags.bareGreeting) return refuse('greeting', chat);
     if (q.concepts.length === 0 && !q.flags.injection) {
       if (!q.flags.greeting && !q.english && (q.intent === 'summary' || q.intent === 'list' || q.section)) return overview(q, report, index, views);
-      if (q.english && !q.flags.greeting) return refusal(q, 'not-found', messages.notFound(''));
-      return refusal({ ...q, intent: 'chitchat' }, 'chitchat', greeting(scope, deps.deployment));
+      if (q.english && !q.flags.greeting) return refuse('english-unknown', { q });
+      return refuse(q.flags.greeting ? 'greeting' : 'nothing-asked', chat);
     }
 
     const ranked = await retrieveAndRank(q, scope, deps);
@@ -121,8 +130,8 @@ async function draftAnswer(q: Query, asked: Scope | undefined, deps: PipelineDep
     const related = ranked.filter((r) => r.coverage >= 0.3);
     const refused = refusalAfter({ q, scope, deployment: deps.deployment, ...(best ? { best } : {}) });
     if (refused) {
-      if (refused.rule === 'not-found' && q.flags.greeting) return refusal({ ...q, intent: 'chitchat' }, 'chitchat', greeting(scope, deps.deployment));
-      return refusal(q, refused.reason, refused.message, related);
+      if (refused.rule === 'not-found' && q.flags.greeting) return refuse('greeting', { q: { ...q, intent: 'chitchat' }, detail: greeting(scope, deps.deployment) });
+      return refuse(refused.rule, refused.refusal, related);
     }
     const draft = PICKERS[q.intent]({ q, ranked, related, index, views, scope, deployment: deps.deployment });
     return labelPeriod(draft, q);

@@ -3,9 +3,7 @@ import { planName, planNumber } from '../corpus/periods.ts';
 import type { Period, ReportMeta } from '../corpus/types.ts';
 import type { Query } from './analyze.ts';
 import { messages } from './messages.ts';
-import type { Ranked } from './rank.ts';
-import { PERIOD_WEIGHT, MIN_COVERAGE } from './tuning.ts';
-import type { RefusalReason } from './types.ts';
+import { PERIOD_WEIGHT } from './tuning.ts';
 import type { SentenceView } from './views.ts';
 
 /**
@@ -56,7 +54,8 @@ export interface Scope {
   regions: string[];
   /** Several regions are loaded, the question names none and there is no default: which one is meant is open. */
   ambiguous: boolean;
-  refusal?: { reason: RefusalReason; message: string };
+  /** A refusal that follows from the scope alone (a year no report comes near). */
+  refusal?: { rule: 'year-not-covered'; detail: string };
 }
 
 export { planName, planNumber };
@@ -211,8 +210,8 @@ function relativeForm(level: string): string {
   return level === 'city' ? '全市' : level === 'province' ? '全省' : '全区';
 }
 
-function otherYear(q: Query, d: Deployment, chosen: number[]): { reason: RefusalReason; message: string } {
-  return { reason: 'other-year', message: messages.otherYear(q.time.marker ?? '这一时期', coverageOf(d, chosen)) };
+function otherYear(_q: Query, d: Deployment, chosen: number[]): NonNullable<Scope['refusal']> {
+  return { rule: 'year-not-covered', detail: coverageOf(d, chosen) };
 }
 
 /** 山东省2026年政府工作报告(2025年及“十四五”时期回顾、“十五五”时期目标、2026年工作安排). */
@@ -254,117 +253,7 @@ function namesMarker(scope: Scope, v: SentenceView): boolean {
   return scope.markers.some((m) => v.norm.includes(m) || (v.paragraph.topic ?? '').includes(m));
 }
 
-// — refusal rules —
-
-export interface RuleContext {
-  q: Query;
-  scope: Scope;
-  deployment: Deployment;
-  best?: Ranked;
-}
-
-export interface RefusalRule {
-  reason: RefusalReason;
-  /** The rule's name, for tests and logs. */
-  name: string;
-  test(ctx: RuleContext): boolean;
-  message(ctx: RuleContext): string;
-}
-
-const passageText = (r: Ranked): string => `${r.view.norm} ${r.view.paragraphNorm}`;
-
-/** A passage that ranks things itself: 最, 首位, 居全国第二, 第5位, 前列. */
-const RANKS = /最|首[位个家批艘座条架次届台款]|第一|之最|龙头|前列|首位|居全国|全国第|第[一二三四五六七八九十\d]+[位名]|[西中东]部第/;
-
-/**
- * Applied in order after retrieval; the first that holds refuses. Out of scope (another place, another
- * time) is the more useful thing to say, so it is said before "not found".
- */
-export const AFTER_RETRIEVAL: RefusalRule[] = [
-  { name: 'injection', reason: 'injection', test: ({ q }) => q.flags.injection, message: () => messages.injection },
-  { name: 'how-to', reason: 'not-found', test: ({ q }) => q.flags.howTo, message: () => messages.noProcedure },
-  {
-    name: 'other-place',
-    reason: 'other-place',
-    test: ({ scope, best }) => scope.mustName.some((m) => m.kind === 'other-place' && !(best && passageText(best).includes(m.form.toLowerCase()))),
-    message: ({ scope, deployment }) => {
-      const place = scope.mustName.find((m) => m.kind === 'other-place')!;
-      return messages.otherPlace(place.name, loadedDescription(deployment, scope));
-    },
-  },
-  {
-    name: 'sub-place',
-    reason: 'other-place',
-    test: ({ scope, best }) => scope.mustName.some((m) => m.kind === 'sub-place' && !(best && passageText(best).includes(m.form.toLowerCase()))),
-    message: ({ scope, deployment }) => {
-      const place = scope.mustName.find((m) => m.kind === 'sub-place')!;
-      const parent = scope.regions[0] ?? deployment.reports[scope.reports[0] ?? 0]?.meta.region ?? '';
-      return messages.subPlace(place.name, parent);
-    },
-  },
-  {
-    name: 'other-year',
-    reason: 'other-year',
-    test: ({ scope, best }) => scope.requireMarker && !(best && scope.markers.some((m) => best.view.norm.includes(m))),
-    message: ({ q, scope, deployment }) => messages.otherYear(q.time.marker ?? '这一时期', coverageOf(deployment, scope.reports)),
-  },
-  {
-    name: 'period',
-    reason: 'other-year',
-    // Asked about a time (2024年, 十四五) and the best passage speaks of another part without naming it.
-    test: ({ scope, best }) => Boolean(best && scope.periods && best.period < PERIOD_WEIGHT.namesAsked && !scope.periods.get(best.view.reportIndex)?.includes(best.view.period)),
-    message: ({ q }) => messages.notInPeriod(q.time.marker ?? '这一时期', subjectOf(q)),
-  },
-  {
-    name: 'ranking',
-    reason: 'not-found',
-    // 投资最大的是哪一个: the report must rank things itself.
-    test: ({ q, best }) => Boolean(best && q.superlative && !RANKS.test(best.view.sentence.text)),
-    message: () => messages.noRanking,
-  },
-  {
-    name: 'not-found',
-    reason: 'not-found',
-    test: ({ best }) => !best || best.coverage < MIN_COVERAGE,
-    message: ({ q }) => messages.notFound(subjectOf(q)),
-  },
-  {
-    name: 'other-entity',
-    reason: 'not-found',
-    // 地铁9号线 asked where the report has 5号线 and 8号线: a numbered name is a different thing.
-    test: ({ q, best }) => Boolean(best && q.quantities.some((n) => NAME_NUMBER.test(q.text.slice(n.start, n.end + 1)) && !best.view.clauses.some((c) => [...c.figures, ...c.ordinals].some((f) => f.value === n.value)) && !new RegExp(`(?<!\\d)${n.value}(?!\\d)`).test(best.view.norm))),
-    message: ({ q }) => messages.notFound(q.text.replace(/[?？吗呢。!！\s]+$/g, '').slice(0, 16)),
-  },
-  {
-    name: 'absent-subject',
-    reason: 'not-found',
-    // A figure about something the report never mentions (生娃补贴 where it has none): a nearby
-    // figure about something else must not stand in.
-    test: ({ q, best }) => Boolean(best && (q.intent === 'number' || q.intent === 'cost') && q.concepts.some((c) => c.noun && c.focus && !mentions(best.view.report.text, c))),
-    message: ({ q, best }) => messages.notFound(q.concepts.find((c) => c.noun && c.focus && !mentions(best!.view.report.text, c))!.text),
-  },
-];
-
-/** Numbers that are part of a name: 9号线, 5号楼, 二期, 第十届. */
-const NAME_NUMBER = /(?:号线|号|期|届)$/;
-
-/** Does the report write the concept anywhere (any form, its pieces, or its stem)? */
-function mentions(text: string, c: Query['concepts'][number]): boolean {
-  const lower = text.toLowerCase();
-  if (c.forms.some((f) => lower.includes(f))) return true;
-  if (c.parts.length && c.parts.every((p) => lower.includes(p))) return true;
-  return Boolean(c.stem && lower.includes(c.stem));
-}
-
-/** The first rule that refuses, if any. */
-export function refusalAfter(ctx: RuleContext): { reason: RefusalReason; message: string; rule: string } | undefined {
-  for (const rule of AFTER_RETRIEVAL) {
-    if (rule.test(ctx)) return { reason: rule.reason, message: rule.message(ctx), rule: rule.name };
-  }
-  return undefined;
-}
-
-function loadedDescription(d: Deployment, scope: Scope): string {
+export function loadedDescription(d: Deployment, scope: Scope): string {
   const regions = [...new Set(d.reports.map((r) => r.meta.region))];
   if (regions.length === 1) return messages.onlyRegion(regions[0]!);
   const shown = scope.reports.length && scope.reports.length < d.reports.length ? [...new Set(scope.reports.map((i) => d.reports[i]!.meta.region))] : regions;

@@ -17,6 +17,10 @@ export type RefusalReason =
   | 'no-date'
   | 'no-place'
   | 'no-price'
+  | 'no-ranking'
+  | 'no-items'
+  | 'opinion'
+  | 'how-to'
   | 'chitchat'
   | 'personal-data'
   | 'injection';
@@ -54,6 +58,11 @@ export interface Answer {
   intent: Intent;
   /** Set when `found` is false. */
   reason?: RefusalReason;
+  /**
+   * Set when `found` is false: the refusal rule that declined (its name in the one refusal table,
+   * src/answer/refusals.ts) and its reason code.
+   */
+  refusal?: { rule: string; reason: RefusalReason };
   /**
    * How a follow-up was read, when it took something from the conversation: 四川去年城镇新增就业
    * (shown as 按“四川去年城镇新增就业”理解). Absent for a question that stands alone.

@@ -1,4 +1,5 @@
 import type { Answer } from '../answer/types.ts';
+import { normalizeText } from '../corpus/normalize.ts';
 
 /**
  * Eval metrics over the Answer JSON contract only, so the same code scores any engine that speaks it.
@@ -40,6 +41,20 @@ export interface Scored {
   /** Counts towards the wrong-figure rate: a figure is asked. */
   figureAsked: boolean;
   verbatim: { quotes: number; exact: number };
+  /** Refused although a citation shown beside the refusal stands in the gold paragraph. */
+  refusedShowingAnswer: boolean;
+  /** Terms a refusal says the report lacks (没有找到关于“X”), and those the report does write. */
+  absenceClaims: string[];
+  falseAbsence: string[];
+}
+
+/** How refusals say a term is absent: 没有找到关于“X”的内容, 没有提到“X”, 没有“X”的内容. */
+const ABSENCE = [/没有找到关于“([^”]+)”/g, /没有提到“([^”]+)”/g, /没有(?:找到)?“([^”]+)”的(?:内容|情况|安排)/g];
+
+/** The terms a refusal claims are absent. */
+export function absenceClaimsOf(answer: Answer): string[] {
+  if (answer.found) return [];
+  return ABSENCE.flatMap((re) => [...answer.answer.matchAll(re)].map((m) => m[1]!));
 }
 
 export const SHORT_ANSWER = 60;
@@ -86,7 +101,13 @@ export function score(
   const short = question.type === 'number' || question.type === 'fact' ? [...answer.answer].length <= SHORT_ANSWER : true;
   const exact = answer.citations.filter((c) => sources.some((s) => s.includes(c.quote))).length;
   const figureAsked = (answerable && question.type === 'number') || (!answerable && question.why === 'absent-figure');
+  const absenceClaims = absenceClaimsOf(answer);
+  const own = absenceClaims.length ? normalizeText(paragraphs.join('\n')).toLowerCase() : '';
+  const falseAbsence = absenceClaims.filter((t) => own.includes(normalizeText(t).toLowerCase()));
   return {
+    refusedShowingAnswer: answerable && refused && rank > 0,
+    absenceClaims,
+    falseAbsence,
     figureAsked,
     wrongFigure: figureAsked && !refused && !correct,
     question,
@@ -115,6 +136,11 @@ export interface Summary {
   verbatimRate: number;
   /** Share of figure questions answered with a wrong figure. */
   wrongFigureRate: number;
+  /** Share of answerable questions refused while a citation beside the refusal stands in the gold paragraph. */
+  refusedShowingAnswerRate: number;
+  /** Refusals that name a term as absent, and how many of those the report in fact writes. */
+  absenceClaims: number;
+  falseAbsenceClaims: number;
   byType: Record<string, { n: number; hit1: number; accuracy: number }>;
 }
 
@@ -155,6 +181,9 @@ export function summarize(rows: Scored[]): Summary {
     falseRefusalRate: ratio(answerable.filter((r) => r.refused).length, answerable.length),
     verbatimRate: quotes === 0 ? 1 : exact / quotes,
     wrongFigureRate: ratio(rows.filter((r) => r.wrongFigure).length, rows.filter((r) => r.figureAsked).length),
+    refusedShowingAnswerRate: ratio(answerable.filter((r) => r.refusedShowingAnswer).length, answerable.length),
+    absenceClaims: rows.filter((r) => r.absenceClaims.length).length,
+    falseAbsenceClaims: rows.filter((r) => r.falseAbsence.length).length,
     byType,
   };
 }

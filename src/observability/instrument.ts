@@ -50,6 +50,7 @@ export function instrumentAsk(ask: AskFn, deps: InstrumentDeps): AskFn {
           latencyMs: answer.latencyMs,
           ...(answer.citations[0] ? { section: answer.citations[0].section } : {}),
           ...(answer.reason ? { reason: answer.reason } : {}),
+          ...(answer.refusal ? { rule: answer.refusal.rule } : {}),
           ...(options.userId ? { userHash: options.userId } : {}),
         });
         if (written && !(await settlesWithin(written, timeoutMs)) && Date.now() - slowLoggedAt > 60_000) {

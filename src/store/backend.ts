@@ -22,6 +22,7 @@ export interface QueryRow {
   latencyMs: number;
   section: string | null;
   reason: string | null;
+  rule: string | null;
   userHash: string | null;
 }
 
@@ -93,6 +94,7 @@ export function queryRow(r: QueryRecord): QueryRow {
     latencyMs: Number.isFinite(r.latencyMs) ? r.latencyMs : 0,
     section: r.section !== undefined ? text(r.section) : null,
     reason: r.reason !== undefined ? text(r.reason) : null,
+    rule: r.rule !== undefined ? text(r.rule) : null,
     userHash: r.userHash !== undefined ? text(r.userHash) : null,
   };
 }
@@ -195,6 +197,7 @@ export class SqliteBackend implements Backend {
             at: r.at,
             ...(r.section !== null ? { section: r.section } : {}),
             ...(r.reason !== null ? { reason: r.reason } : {}),
+            ...(r.rule !== null ? { rule: r.rule } : {}),
             ...(r.userHash !== null ? { userHash: r.userHash } : {}),
           });
         } else {

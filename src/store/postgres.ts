@@ -7,7 +7,7 @@ import type { Backend, ChoiceRow, Row } from './backend.ts';
  * the SQLite file (users only as hashes), one schema kept by numbered migrations:
  *
  *   schema_migrations (version, name, applied_at)       which migrations have run
- *   queries  (id uuid, at timestamptz, channel, question, found, latency_ms, section, reason, user_hash)
+ *   queries  (id uuid, at timestamptz, channel, question, found, latency_ms, section, reason, rule, user_hash)
  *   feedback (id uuid, at timestamptz, channel, question, vote, section, quote, user_hash)
  *   chat_report (channel, chat_hash, report, at)        a chat's chosen report (Telegram /reports)
  *
@@ -58,6 +58,11 @@ export const MIGRATIONS: readonly Migration[] = [
         PRIMARY KEY (channel, chat_hash)
       );
     `,
+  },
+  {
+    version: 2,
+    name: 'queries.rule: the refusal rule beside its reason code',
+    sql: `ALTER TABLE queries ADD COLUMN IF NOT EXISTS rule text;`,
   },
 ];
 
@@ -204,9 +209,9 @@ export class PostgresBackend implements Backend {
     // One statement, so queries and feedback of a batch are written together or not at all.
     await this.pool.query(
       `WITH q AS (
-         INSERT INTO queries (id, at, channel, question, found, latency_ms, section, reason, user_hash)
+         INSERT INTO queries (id, at, channel, question, found, latency_ms, section, reason, user_hash, rule)
          SELECT * FROM unnest($1::uuid[], $2::timestamptz[], $3::text[], $4::text[], $5::boolean[],
-                              $6::float8[], $7::text[], $8::text[], $9::text[])
+                              $6::float8[], $7::text[], $8::text[], $9::text[], $18::text[])
          ON CONFLICT (id) DO NOTHING
        ), f AS (
          INSERT INTO feedback (id, at, channel, question, vote, section, quote, user_hash)
@@ -233,6 +238,7 @@ export class PostgresBackend implements Backend {
         f.map((r) => r.section),
         f.map((r) => r.quote),
         f.map((r) => r.userHash),
+        q.map((r) => r.rule),
       ],
     );
   }

@@ -18,6 +18,8 @@ export interface QueryRecord {
   /** Section path of the top citation. */
   section?: string;
   reason?: string;
+  /** The refusal rule that declined (src/answer/refusals.ts), for a refused question. */
+  rule?: string;
   userHash?: string;
   /** Epoch milliseconds; now when omitted. */
   at?: number;
@@ -47,7 +49,7 @@ export interface FeedbackCounts {
   byQuestion: Array<{ question: string; up: number; down: number }>;
 }
 
-const SCHEMA_VERSION = 2;
+const SCHEMA_VERSION = 3;
 
 export class Store {
   private readonly db: Database.Database;
@@ -60,8 +62,8 @@ export class Store {
     this.db = db;
     this.migrate();
     this.insertQuery = db.prepare(
-      `INSERT INTO queries (at, channel, question, found, latency_ms, section, reason, user_hash)
-       VALUES (@at, @channel, @question, @found, @latencyMs, @section, @reason, @userHash)`,
+      `INSERT INTO queries (at, channel, question, found, latency_ms, section, reason, rule, user_hash)
+       VALUES (@at, @channel, @question, @found, @latencyMs, @section, @reason, @rule, @userHash)`,
     );
     this.insertFeedback = db.prepare(
       `INSERT INTO feedback (at, channel, question, vote, section, quote, user_hash)
@@ -125,8 +127,11 @@ export class Store {
         user_hash TEXT
       );
       CREATE INDEX IF NOT EXISTS feedback_at ON feedback (at);
-      PRAGMA user_version = ${SCHEMA_VERSION};
     `);
+    // 3: the refusal rule beside its reason code.
+    const columns = this.db.prepare(`SELECT name FROM pragma_table_info('queries')`).all() as Array<{ name: string }>;
+    if (!columns.some((c) => c.name === 'rule')) this.db.exec('ALTER TABLE queries ADD COLUMN rule TEXT');
+    this.db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
   }
 
   recordQuery(r: QueryRecord): void {
@@ -138,6 +143,7 @@ export class Store {
       latencyMs: r.latencyMs,
       section: r.section ?? null,
       reason: r.reason ?? null,
+      rule: r.rule ?? null,
       userHash: r.userHash ?? null,
     });
   }

@@ -1,5 +1,5 @@
 import { factPick } from '../clauses.ts';
-import { compose, refusal, type Draft } from '../compose.ts';
+import { compose, refuse, type Draft } from '../compose.ts';
 import { greeting } from '../scope.ts';
 import { SPAN_BUDGET } from '../tuning.ts';
 import type { PickContext } from './context.ts';
@@ -17,5 +17,5 @@ export function pickFact(ctx: PickContext): Draft {
 
 /** Chat that is not a question about the reports. */
 export function pickChitchat(ctx: PickContext): Draft {
-  return refusal(ctx.q, 'chitchat', greeting(ctx.scope, ctx.deployment), ctx.related);
+  return refuse('greeting', { q: ctx.q, detail: greeting(ctx.scope, ctx.deployment) }, ctx.related);
 }

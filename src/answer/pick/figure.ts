@@ -2,8 +2,7 @@ import { extractQuantities, normalizeText } from '../../corpus/normalize.ts';
 import type { Span } from '../../corpus/types.ts';
 import type { Query } from '../analyze.ts';
 import { CONTINUES, figureClauses, focusCovered, incrementOnly, pickFromClauses, statesQuestionFigures, type Pick } from '../clauses.ts';
-import { compose, refusal } from '../compose.ts';
-import { messages } from '../messages.ts';
+import { compose, refuse, type Draft } from '../compose.ts';
 import { subjectOf } from '../scope.ts';
 import { MIN_COVERAGE } from '../tuning.ts';
 import { conceptShare, strength, type SentenceView } from '../views.ts';
@@ -15,7 +14,7 @@ import type { PickContext } from './context.ts';
  * the refusal says what is missing (a total where only growth is given, an increment where a total is
  * asked, no figure at all). A wrong number is worse than "the report does not say".
  */
-export function pickFigure({ q: asked, ranked, related }: PickContext): ReturnType<typeof compose> {
+export function pickFigure({ q: asked, ranked, related }: PickContext): Draft {
   // Two figures asked at once (多少条路、多少处区域; 人数和失业率分别是多少; 各是多少): keep every item,
   // whatever kind of figure each is.
   const twoAsked =
@@ -38,17 +37,17 @@ export function pickFigure({ q: asked, ranked, related }: PickContext): ReturnTy
     // A figure of another period than the one asked is not the answer (the five-year total for this year).
     if (r.period < 0.8) continue;
     if (!pick) continue;
-    if (incrementOnly(q, r.view, pick.clauses)) return refusal(q, 'no-figure', messages.noCount(subjectOf(q)), related);
+    if (incrementOnly(q, r.view, pick.clauses)) return refuse('no-count', { q, topic: subjectOf(q) }, related);
     const whole = pickFromClauses(r.view, pick.clauses);
     const narrowed = twoAsked ? whole : narrowToItems(q, whole);
     if (!narrowed) continue;
     return compose(asked, r, narrowed, ranked);
   }
-  if (q.intent === 'cost') return refusal(q, 'no-price', messages.noPrice, related);
+  if (q.intent === 'cost') return refuse('no-price', { q }, related);
   // Asked for an amount where the report gives only a growth rate.
   const rates = figureClauses({ ...q, wants: 'percent' }, best.view);
-  if (rates && (q.total || q.wants === 'money')) return refusal(q, 'no-figure', messages.noTotal(subjectOf(q)), related);
-  return refusal(q, 'no-figure', messages.noFigure(subjectOf(q), q.time.kind === 'none' || q.time.kind === 'current' ? '' : q.time.marker ?? ''), related);
+  if (rates && (q.total || q.wants === 'money')) return refuse('no-total', { q, topic: subjectOf(q) }, related);
+  return refuse('no-figure', { q, topic: subjectOf(q), detail: q.time.kind === 'none' || q.time.kind === 'current' ? '' : q.time.marker ?? '' }, related);
 }
 
 /**

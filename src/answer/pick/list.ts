@@ -1,6 +1,5 @@
 import { factPick, joinSpansOf } from '../clauses.ts';
-import { compose, refusal, type Draft } from '../compose.ts';
-import { messages } from '../messages.ts';
+import { compose, refuse, type Draft } from '../compose.ts';
 import { SPAN_BUDGET } from '../tuning.ts';
 import type { PickContext } from './context.ts';
 import { isTopicLine, paragraphOrClauses, pickSummary } from './summary.ts';
@@ -19,6 +18,6 @@ export function pickList(ctx: PickContext): Draft {
   if (q.section || onHeading) return pickSummary(ctx);
   if (isTopicLine(best)) return paragraphOrClauses(q, best, views, ranked);
   const pick = factPick(q, best.view, views, SPAN_BUDGET.list);
-  if (q.asksEnumeration && !/、/.test(joinSpansOf(best.view, pick.spans))) return refusal(q, 'not-found', messages.noItems, related);
+  if (q.asksEnumeration && !/、/.test(joinSpansOf(best.view, pick.spans))) return refuse('no-items', { q }, related);
   return compose(q, best, pick, ranked);
 }

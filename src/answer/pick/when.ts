@@ -1,6 +1,5 @@
 import { factPick, hasDate } from '../clauses.ts';
-import { compose, refusal, type Draft } from '../compose.ts';
-import { messages } from '../messages.ts';
+import { compose, refuse, type Draft } from '../compose.ts';
 import { SPAN_BUDGET } from '../tuning.ts';
 import type { PickContext } from './context.ts';
 
@@ -11,6 +10,6 @@ import type { PickContext } from './context.ts';
 export function pickWhen({ q, ranked, related, views }: PickContext): Draft {
   const best = ranked[0]!;
   if (best.view.paragraph.kind === 'front') return compose(q, best, { view: best.view, spans: [{ start: best.view.sentence.start, end: best.view.sentence.end }], quote: { start: best.view.sentence.start, end: best.view.sentence.end } }, ranked);
-  if (!hasDate(best.view)) return refusal(q, 'no-date', messages.noDate, related);
+  if (!hasDate(best.view)) return refuse('no-date', { q }, related);
   return compose(q, best, factPick(q, best.view, views, SPAN_BUDGET.fact), ranked);
 }

@@ -1,6 +1,5 @@
 import { factPick, hasPlace } from '../clauses.ts';
-import { compose, refusal, type Draft } from '../compose.ts';
-import { messages } from '../messages.ts';
+import { compose, refuse, type Draft } from '../compose.ts';
 import { SPAN_BUDGET } from '../tuning.ts';
 import type { PickContext } from './context.ts';
 
@@ -14,7 +13,7 @@ export function pickWhere({ q, ranked, related, views, deployment }: PickContext
       (c) => /^(?:在|于|位于)/.test(c.text) && pick.spans.some((s) => Math.abs(c.start - s.end) <= 1 || Math.abs(c.end - s.start) <= 1),
     );
     const withPlace = near.find((c) => hasPlace(q, [c], best.view, deployment.gazetteer));
-    if (!withPlace) return refusal(q, 'no-place', messages.noPlace, related);
+    if (!withPlace) return refuse('no-place', { q }, related);
     pick = { ...pick, spans: [...pick.spans, { start: withPlace.start, end: withPlace.end }].sort((a, b) => a.start - b.start) };
   }
   return compose(q, best, pick, ranked);
