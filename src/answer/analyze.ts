@@ -167,12 +167,15 @@ const ATTRIBUTES: Record<string, { intent: Intent; wants?: UnitFamily }> = {
 // — units wanted —
 const WANTS: Array<[RegExp, UnitFamily]> = [
   [/多少钱|多少元|多少亿|多少万元|几亿|资金|金额|(?<!消费|物)价格(?!指数|涨幅)|费用|\bmoney\b|\byuan\b|\bbillion\b/, 'money'],
-  [/百分之几|百分比|比例|增速|增幅|增长率|占比|几成|几个百分点|多少个百分点|%|\bpercent|\brate\b/, 'percent'],
+  // A rate of something (赤字率, 参保率, 覆盖率) is a share, whatever else the question says.
+  [/百分之几|百分比|比例|增速|增幅|增长率|占比|几成|几个百分点|多少个百分点|%|(?<![效频功概汇税利])率|\bpercent|\brate\b/, 'percent'],
   [/多少人|几人|多少名|几名|多少位|多少人次|\bpeople\b|\bpersons\b/, 'people'],
   [/多少平方米?|几平方|面积|多少亩|\bsquare\b|\barea\b/, 'area'],
   [/多少公里|几公里|多少米|多长|长度|\bkilomet|\bkm\b/, 'length'],
   [/多少场|几场|多少次|几次|多少批|\bhow many times\b/, 'times'],
   [/多少岁|几岁|寿命|\blife expectancy\b/, 'age'],
+  [/多少吨|几吨|多少万吨|多少斤|多少亿斤|多少公斤|\btons?\b|\btonnes?\b/, 'weight'],
+  [/多少天|几天|\bhow many days\b/, 'duration'],
 ];
 
 // — refusal classes —
@@ -273,7 +276,7 @@ export function analyzeQuestion(question: string, ctx: AnalyzeContext): Query {
     asksEnumeration: /全(?:部)?列(?:出|举)|一一列|都列|(?:哪|那)[\d一二两三四五六七八九十]+[项件个条类]|具体是哪些|分别是(?:什么|哪)/.test(text),
     ...(wants ? { wants } : {}),
     ...unitAsked(text),
-    total: /总量|总规模|总额是|总共|一共|加起来|合计|累计|现有|现在有|目前有|总里程|总长度|总数|\btotal\b|\bin all\b/.test(text) && !/增长|增速|增幅/.test(text),
+    total: /总量|总规模|总额是|总值|总共|一共|加起来|合计|累计|现有|现在有|目前有|总里程|总长度|总数|\btotal\b|\bin all\b/.test(text) && !/增长|增速|增幅/.test(text),
     quantities: quantities.filter((q) => !q.ordinal && q.family !== 'year'),
     ...(ordinal !== undefined ? { ordinal } : {}),
     time: timeOf(text),

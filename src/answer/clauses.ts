@@ -16,6 +16,9 @@ const PLACE_SUFFIX = /路|街道|大街|街区|片区|广场|港区|新区|园�
 
 const COUNTS = new Set(['count', 'people', 'times', 'none']);
 
+/** Reads the nouns a clause names before its figure (SentenceViews does, with the segmenter). */
+type SubjectReader = { subjectNouns(c: ClauseView): string[] };
+
 function wantedFigure(q: Query, f: Quantity): boolean {
   if (!q.wants) return f.family !== 'duration' || f.unit === '年';
   // 多少人 / 多少个 / 多少场 are loose in speech; money, rates, areas and lengths are not.
@@ -27,19 +30,32 @@ function wantedFigure(q: Query, f: Quantity): boolean {
  * The clauses of a sentence that carry the figure asked for: a clause with a wanted figure and a concept
  * of the question (direct), or a figure clause next to the clause naming the concept.
  */
-export function figureClauses(q: Query, v: SentenceView, all = false): { clauses: number[]; direct: boolean } | undefined {
+export function figureClauses(q: Query, v: SentenceView, all = false, views?: SubjectReader): { clauses: number[]; direct: boolean } | undefined {
   const scores = v.clauses.map((c) => clauseScore(q, c));
   const withFigure = v.clauses.map((c) => (q.asksOrdinal ? c.ordinals.length > 0 : c.figures.some((f) => wantedFigure(q, f))));
-  // The thing counted must stand in the figure's own clause (or the one just before it, its subject):
-  // 居民消费价格合理回升,城镇调查失业率控制在5%以内 gives no figure for CPI.
+  // The thing counted must stand in the figure's own clause, or before it in the same measure (the
+  // clauses back to the previous figure: 推动新能源汽车产业提质扩量,…,力争产量突破120万辆) when the
+  // figure's clause names no subject of its own: 居民消费价格合理回升,城镇调查失业率控制在5%以内 gives no
+  // figure for CPI.
   const focus = q.concepts.filter((c) => c.focus);
-  // A clause that opens with the verb of a figure (年均增长5.7%) goes on about the sentence's subject.
+  const topic = normalizeText(v.paragraph.topic ?? '').toLowerCase();
+  const ownSubject = (i: number): boolean =>
+    (views?.subjectNouns(v.clauses[i]!) ?? []).some((n: string) => !q.concepts.some((c) => c.forms.some((f) => f.includes(n) || n.includes(f)) || c.parts.includes(n)));
+  const before = (i: number, c: (typeof focus)[number]): boolean => {
+    for (let j = i - 1; j >= 0; j--) {
+      if (strength(c, v.clauses[j]!.norm) > 0) return true;
+      if (v.clauses[j]!.figures.length) return false;
+    }
+    return strength(c, topic) > 0;
+  };
   const names = (i: number): boolean =>
     focus.every(
       (c) =>
         strength(c, v.clauses[i]!.norm) > 0 ||
         (i > 0 && strength(c, v.clauses[i - 1]!.norm) > 0 && !v.clauses[i - 1]!.figures.length) ||
-        (CONTINUES.test(v.clauses[i]!.text) && v.clauses.slice(0, i).some((p) => strength(c, p.norm) > 0)),
+        // A clause that opens with the verb of a figure (年均增长5.7%) goes on about the sentence's subject.
+        (CONTINUES.test(v.clauses[i]!.text) && v.clauses.slice(0, i).some((p) => strength(c, p.norm) > 0)) ||
+        (views !== undefined && !ownSubject(i) && before(i, c)),
     );
   const direct = v.clauses.map((_, i) => i).filter((i) => withFigure[i] && scores[i]! > 0 && (all || !focus.length || names(i)));
   if (direct.length) {
@@ -79,12 +95,18 @@ const PER_CAPITA = /每[十百千万]?人口|每[十百千万]人|人均/g;
 /** 占地区生产总值比重, 单位GDP能耗: the whole a share or an intensity is taken of, not the thing measured. */
 const SHARE_OF = /占[^,，。;；、]{1,16}?(?:比重|比例)|单位(?:地区生产总值|国内生产总值|gdp|生产总值)/g;
 
+/**
+ * How plainly a sentence must name the thing counted: its own word or another wording (0.8), or every
+ * piece of a compound the report writes apart (养老机构 in 养老服务机构, 旅游收入 in 旅游业总收入: 0.6).
+ */
+const FOCUS_STRENGTH = 0.6;
+
 export function focusCovered(q: Query, v: SentenceView): boolean {
   let norm = new RegExp(PER_CAPITA.source).test(q.text) ? v.norm : v.norm.replace(PER_CAPITA, ' ');
   if (!/比重|占比|比例|份额/.test(q.text)) norm = norm.replace(SHARE_OF, ' ');
   return q.concepts
     .filter((c) => c.focus)
-    .every((c) => strength(c, norm) >= 0.8 || strength(c, normalizeText(v.paragraph.topic ?? '').toLowerCase()) >= 0.8);
+    .every((c) => strength(c, norm) >= FOCUS_STRENGTH || strength(c, normalizeText(v.paragraph.topic ?? '').toLowerCase()) >= FOCUS_STRENGTH);
 }
 
 /** Words of an increment (新增2座, 增长5%); 增长到 / 提高到 state the level reached, not the increment. */

@@ -188,7 +188,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   if (options.defaultRegion && defaultRegion !== options.defaultRegion) {
     log?.warn({ region: options.defaultRegion, loaded: regions }, 'DEFAULT_REGION names no loaded report; questions that name no place search all reports');
   }
-  const views = new SentenceViews(index);
+  const views = new SentenceViews(index, (text) => tokenizer.tag(text));
   const searchIndex = index;
   const newestOf = (region: string): Report | undefined =>
     reports.filter((r) => r.meta.region === region).sort((a, b) => b.meta.year - a.meta.year)[0];

@@ -25,7 +25,7 @@ export function rank(q: Query, candidates: Candidate[], views: SentenceViews, pe
   const out = candidates.map((candidate) => {
     const view = views.get(candidate.unit);
     const cov = coverage(q, view);
-    const f = fit(q, view);
+    const f = fit(q, view, views);
     // A passage about another period than the one asked (or, unasked, than this year's plan) yields.
     const period = periodWeight(view);
     return { view, candidate, coverage: cov, fit: f, period, score: period * (RANK.retrieval * candidate.score + RANK.coverage * cov + RANK.fit * f) };
@@ -33,11 +33,11 @@ export function rank(q: Query, candidates: Candidate[], views: SentenceViews, pe
   return out.sort((a, b) => b.score - a.score || a.candidate.unit - b.candidate.unit);
 }
 
-function fit(q: Query, v: SentenceView): number {
+function fit(q: Query, v: SentenceView, views: SentenceViews): number {
   switch (q.intent) {
     case 'number':
     case 'cost': {
-      const pick = figureClauses(q, v);
+      const pick = figureClauses(q, v, false, views);
       return pick ? (pick.direct ? 1 : 0.6) : 0;
     }
     case 'when':

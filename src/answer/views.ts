@@ -38,7 +38,27 @@ export interface SentenceView {
 /** Lazily built, cached views of indexed sentences (clauses, figures, normalised text). */
 export class SentenceViews {
   private readonly cache = new Map<number, SentenceView>();
-  constructor(readonly index: SearchIndex) {}
+  private readonly subjects = new WeakMap<ClauseView, string[]>();
+  /** `tag` segments with parts of speech (the engine's tokenizer), to read a clause's own subject. */
+  constructor(
+    readonly index: SearchIndex,
+    private readonly tag: (text: string) => Array<{ word: string; tag: string }> = () => [],
+  ) {}
+
+  /**
+   * The nouns a clause names before its first figure (城镇调查失业率 in 城镇调查失业率控制在5%以内): the
+   * subject the figure is about, when the clause names one. Times and generic words are left out.
+   */
+  subjectNouns(c: ClauseView): string[] {
+    let out = this.subjects.get(c);
+    if (out) return out;
+    const first = c.figures[0]?.start ?? c.text.length;
+    out = this.tag(c.text.slice(0, first))
+      .filter((t) => /^(?:n|nz|ns|nt|nr|vn|j|l|eng)/.test(t.tag) && [...t.word].length >= 2 && !GENERIC_SUBJECTS.has(t.word))
+      .map((t) => normalizeText(t.word).toLowerCase());
+    this.subjects.set(c, out);
+    return out;
+  }
 
   get(unit: number): SentenceView {
     let v = this.cache.get(unit);
@@ -82,6 +102,9 @@ export class SentenceViews {
     return this.get(this.index.unitOf(v.reportIndex, sentence));
   }
 }
+
+/** Nouns of a figure clause that name no subject of their own (力争全年目标…, 规模达到…). */
+const GENERIC_SUBJECTS = new Set(['目标', '任务', '规模', '总量', '水平', '数量', '总数', '比重', '全年', '年均', '年内', '当年', '同比', '力度', '总额', '金额', '面积', '人数', '人次']);
 
 /**
  * How strongly a text carries a concept: its own wording 1, another wording (synonym, typo fix,

@@ -14,12 +14,13 @@ import type { PickContext } from './context.ts';
  * the refusal says what is missing (a total where only growth is given, an increment where a total is
  * asked, no figure at all). A wrong number is worse than "the report does not say".
  */
-export function pickFigure({ q: asked, ranked, related }: PickContext): Draft {
+export function pickFigure({ q: asked, ranked, related, views }: PickContext): Draft {
   // Two figures asked at once (多少条路、多少处区域; 人数和失业率分别是多少; 各是多少): keep every item,
   // whatever kind of figure each is.
   const twoAsked =
     (asked.text.match(/多少|几(?!种|类)/g) ?? []).length >= 2 ||
     /分别|各是|各为|各多少|各有/.test(asked.text) ||
+    joinsTwo(asked) ||
     (asked.text.match(/\b(?:how (?:much|many|fast|big)|what)\b/g) ?? []).length >= 2;
   const { wants: _wants, unit: _unit, ...rest } = asked;
   const q: Query = twoAsked ? rest : asked;
@@ -27,7 +28,7 @@ export function pickFigure({ q: asked, ranked, related }: PickContext): Draft {
   const pool = ranked
     .slice(0, 6)
     .filter((r) => r.coverage >= Math.max(MIN_COVERAGE, 0.8 * best.coverage))
-    .map((r, order) => ({ r, order, pick: figureClauses(q, r.view, twoAsked) }))
+    .map((r, order) => ({ r, order, pick: figureClauses(q, r.view, twoAsked, views) }))
     // The passage whose figure clause itself carries most of the question comes first (地区生产总值增长5.3%
     // before 民营经济增加值占地区生产总值比重达58.5%); otherwise the ranking's order.
     .sort((a, b) => clauseShare(q, b.r.view, b.pick?.clauses) - clauseShare(q, a.r.view, a.pick?.clauses) || a.order - b.order);
@@ -45,9 +46,28 @@ export function pickFigure({ q: asked, ranked, related }: PickContext): Draft {
   }
   if (q.intent === 'cost') return refuse('no-price', { q }, related);
   // Asked for an amount where the report gives only a growth rate.
-  const rates = figureClauses({ ...q, wants: 'percent' }, best.view);
+  const rates = figureClauses({ ...q, wants: 'percent' }, best.view, false, views);
   if (rates && (q.total || q.wants === 'money')) return refuse('no-total', { q, topic: subjectOf(q) }, related);
   return refuse('no-figure', { q, topic: subjectOf(q), detail: q.time.kind === 'none' || q.time.kind === 'current' ? '' : q.time.marker ?? '' }, related);
+}
+
+/**
+ * 游客人数和旅游收入的目标, 人大建议和政协提案各多少: two things joined by 和 / 与 / 及 / 、 before the
+ * question word, each a noun the question names (a short attribute word may follow the first).
+ */
+function joinsTwo(q: Query): boolean {
+  if (/占|同步|比重|之比/.test(q.text)) return false;
+  const text = q.places.rest;
+  const at = q.concepts
+    .filter((c) => c.noun)
+    .map((c) => ({ start: text.indexOf(c.text), end: text.indexOf(c.text) + c.text.length }))
+    .filter((x) => x.start >= 0)
+    .sort((a, b) => a.start - b.start);
+  for (let i = 0; i + 1 < at.length; i++) {
+    const gap = text.slice(at[i]!.end, at[i + 1]!.start);
+    if (/^\p{Script=Han}{0,3}?(?:和|与|及|以及|、)$/u.test(gap) && !/[和与及]/.test(gap.slice(0, -1))) return true;
+  }
+  return false;
 }
 
 /**
