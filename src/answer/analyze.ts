@@ -5,6 +5,7 @@ import { bigrams, type Tokenizer } from '../search/tokenizer.ts';
 import type { WeightedTerm } from '../search/bm25.ts';
 import type { Vocabulary } from './vocabulary.ts';
 import { unwrap, type Cues } from './cues.ts';
+import { broadAskOf, type BroadAsk } from './pick/broad.ts';
 import type { Intent } from './types.ts';
 import { placesOf, type PlaceAsked } from './place.ts';
 import { timeOf, withoutTime, type TimeAsked } from './time.ts';
@@ -83,6 +84,8 @@ export interface Query {
     opinion: boolean;
   };
   concepts: Concept[];
+  /** A broad ask of the genre (the problems admitted, the main targets …), answered from its part. */
+  broad?: BroadAsk;
   /** Weighted index terms for retrieval. */
   terms: WeightedTerm[];
 }
@@ -93,6 +96,8 @@ export interface AnalyzeContext {
   vocabulary: Vocabulary;
   /** Cue phrasings (data/dict/cues.txt). */
   cues: Cues;
+  /** Broad asks of the genre (data/dict/broad.txt). */
+  broad?: BroadAsk[];
   /** Names of the loaded reports' regions that the gazetteer lacks as written (市北 for 市北区). */
   ownPlaces: Array<{ form: string; region: Region }>;
 }
@@ -260,7 +265,7 @@ export function analyzeQuestion(question: string, ctx: AnalyzeContext): Query {
     markFocus(tokens, intent);
   }
 
-  return {
+  const query: Query = {
     raw,
     truncated,
     text,
@@ -292,6 +297,8 @@ export function analyzeQuestion(question: string, ctx: AnalyzeContext): Query {
     concepts,
     terms: termsOf(concepts, quantities, ctx),
   };
+  const broad = ctx.broad?.length ? broadAskOf(query, ctx.broad) : undefined;
+  return broad ? { ...query, broad } : query;
 }
 
 function unitAsked(text: string): { unit?: string } {

@@ -5,6 +5,7 @@ import { compareTargets, type CompareDeps } from './compare.ts';
 import { checkedRefusal, citationsOf, labelPeriod, refuse, type Draft } from './compose.ts';
 import { messages } from './messages.ts';
 import { chaptersOf, overview, PICKERS, sectionSummary } from './pick/index.ts';
+import { pickBroad } from './pick/broad.ts';
 import { rank, type Ranked } from './rank.ts';
 import { refusalAfter } from './refusals.ts';
 import { greeting, periodWeight, scopeOf, type Deployment, type Scope } from './scope.ts';
@@ -116,6 +117,11 @@ async function draftAnswer(q: Query, asked: Scope | undefined, deps: PipelineDep
       // 第三部分讲啥: the section itself, whatever else the question says.
       const chapter = chaptersOf(report)[q.ordinal - 1];
       if (chapter) return sectionSummary(chapter, report, index, views, []);
+    }
+    // 报告里讲的困难和不足, 今年主要预期目标各是多少: the part every report writes for it.
+    if (q.broad && !q.flags.injection) {
+      const broad = pickBroad(q, q.broad, scope, index, views);
+      if (broad) return labelPeriod(broad, q);
     }
     const chat = { q: { ...q, intent: 'chitchat' as const }, detail: greeting(scope, deps.deployment) };
     if (q.flags.bareGreeting) return refuse('greeting', chat);
