@@ -4,7 +4,7 @@ import type { Region } from '../corpus/regions.ts';
 import { bigrams, type Tokenizer } from '../search/tokenizer.ts';
 import type { WeightedTerm } from '../search/bm25.ts';
 import type { Vocabulary } from './vocabulary.ts';
-import { unwrap, type Cues } from './cues.ts';
+import { unwrap, type Cues, type EntityKind } from './cues.ts';
 import { broadAskOf, type BroadAsk } from './pick/broad.ts';
 import type { Intent } from './types.ts';
 import { placesOf, type PlaceAsked } from './place.ts';
@@ -86,6 +86,8 @@ export interface Query {
   concepts: Concept[];
   /** A broad ask of the genre (the problems admitted, the main targets …), answered from its part. */
   broad?: BroadAsk;
+  /** The kind of thing the question asks to be named (哪家企业), which the answer must name. */
+  asksKind?: EntityKind;
   /** Weighted index terms for retrieval. */
   terms: WeightedTerm[];
 }
@@ -98,6 +100,8 @@ export interface AnalyzeContext {
   cues: Cues;
   /** Broad asks of the genre (data/dict/broad.txt). */
   broad?: BroadAsk[];
+  /** Kinds of thing a question may ask to be named (data/dict/entities.txt). */
+  entities?: EntityKind[];
   /** Names of the loaded reports' regions that the gazetteer lacks as written (市北 for 市北区). */
   ownPlaces: Array<{ form: string; region: Region }>;
 }
@@ -142,19 +146,19 @@ const ATTRIBUTES: Record<string, { intent: Intent; wants?: UnitFamily }> = {
   工作量: { intent: 'number' },
   体量: { intent: 'number' },
   多少: { intent: 'number' },
-  金额: { intent: 'cost', wants: 'money' },
-  面额: { intent: 'cost', wants: 'money' },
+  金额: { intent: 'number', wants: 'money' },
+  面额: { intent: 'number', wants: 'money' },
   面值: { intent: 'cost', wants: 'money' },
   单价: { intent: 'cost', wants: 'money' },
   学费: { intent: 'cost', wants: 'money' },
   租金: { intent: 'cost', wants: 'money' },
   房租: { intent: 'cost', wants: 'money' },
   补贴: { intent: 'cost', wants: 'money' },
-  造价: { intent: 'cost', wants: 'money' },
+  造价: { intent: 'number', wants: 'money' },
   全长: { intent: 'number', wants: 'length' },
   总长: { intent: 'number', wants: 'length' },
   长度: { intent: 'number', wants: 'length' },
-  费用: { intent: 'cost', wants: 'money' },
+  费用: { intent: 'number', wants: 'money' },
   价格: { intent: 'cost', wants: 'money' },
   收费: { intent: 'cost', wants: 'money' },
   票价: { intent: 'cost', wants: 'money' },
@@ -255,10 +259,10 @@ export function analyzeQuestion(question: string, ctx: AnalyzeContext): Query {
     if (tail?.concept && /^(?:重点|要点|概况|情况)$/.test(tail.word) && tokens.filter((t) => t.concept).length > 1) tail.concept = undefined;
     // A unit among the words of a keyword query (跨境电商 贸易额 亿元) asks for a figure of that kind.
     const unitWord = tokens.find((t) => t.stop && UNIT_WORD.test(t.word));
-    if (unitWord && (intent === 'fact' || intent === 'list')) {
-      intent = 'number';
+    if (unitWord) {
+      if (intent === 'fact' || intent === 'list') intent = 'number';
       const family = familyOf(unitWord.word.replace(/^[亿万]/, '') || unitWord.word);
-      if (family !== 'none') wants = family;
+      if (family !== 'none' && !wants && intent === 'number') wants = family;
     }
     concepts = tokens.flatMap((t) => (t.concept ? [t.concept] : []));
     concepts = concepts.filter((c, i) => concepts.findIndex((d) => d.text === c.text) === i);
@@ -298,7 +302,8 @@ export function analyzeQuestion(question: string, ctx: AnalyzeContext): Query {
     terms: termsOf(concepts, quantities, ctx),
   };
   const broad = ctx.broad?.length ? broadAskOf(query, ctx.broad) : undefined;
-  return broad ? { ...query, broad } : query;
+  const asksKind = ctx.entities?.find((e) => e.ask.test(text));
+  return { ...query, ...(broad ? { broad } : {}), ...(asksKind ? { asksKind } : {}) };
 }
 
 function unitAsked(text: string): { unit?: string } {
@@ -634,7 +639,7 @@ function markFocus(tokens: Token[], intent: Intent): void {
 }
 
 /** Units name no subject: 多少亿元 asks for money, which `wants` already says. */
-const UNIT_WORD = /^(?:亿元|万元|元|亿|万|平方米|平方公里|公里|千米|米|人次|场次|批次|百分点|个百分点|块钱|美元|亩|万亩|公顷|吨|万吨|岁|斤|亿斤|千瓦|万千瓦|千瓦时|标准箱|万标准箱)$/;
+const UNIT_WORD = /^(?:亿元|万元|元|亿|万|平方米|平方公里|公里|千米|米|人次|场次|批次|百分点|个百分点|块钱|美元|亩|万亩|公顷|吨|万吨|岁|斤|亿斤|千瓦|万千瓦|千瓦时|标准箱|万标准箱|辆|万辆|台|万台|艘|万套|万户|万人|万个)$/;
 
 /** Parts of speech that build a noun phrase (老旧小区: adjective + noun). */
 const PHRASE = /^(?:n|vn|an|a|b|j|eng|x|s|g|l)/;

@@ -81,7 +81,7 @@ export function figureClauses(q: Query, v: SentenceView, all = false, views?: Su
   // clause: a longer one is a new measure with its own subject.
   const named = v.clauses.map((_, i) => i).filter((i) => scores[i]! > 0);
   for (const i of named) {
-    if (withFigure[i + 1] && v.clauses[i + 1]!.text.length <= 12) return { clauses: [i, i + 1], direct: false };
+    if (withFigure[i + 1] && v.clauses[i + 1]!.text.length <= 12 && !(views && ownSubject(i + 1))) return { clauses: [i, i + 1], direct: false };
   }
   return undefined;
 }
@@ -123,7 +123,8 @@ export function incrementOnly(q: Query, v: SentenceView, clauses: number[]): boo
 /** Does the sentence state every figure the question itself states (120个亿元项目 → 120)? */
 export function statesQuestionFigures(q: Query, v: SentenceView): boolean {
   const magnitude: Record<number, string> = { 10: '十', 100: '百', 1000: '千', 10000: '万' };
-  return q.quantities.every(
+  // A bare number glued to a name (12345热线, 117项目) names a thing; the sentence may call it otherwise.
+  return q.quantities.filter((n) => n.unit || n.value < 100).every(
     (asked) =>
       v.clauses.some((c) => c.figures.some((f) => Math.abs(f.value - asked.value) < 1e-9)) ||
       // 一千个人 in the question, 每千人口 in the text.

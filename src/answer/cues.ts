@@ -134,3 +134,29 @@ export function unwrap(text: string, cues: Pick<Cues, 'wrapperClause' | 'wrapper
   const kept = out.join('').replace(/^[,，。;；:：\s]+|[,，;；:：\s]+$/g, '');
   return /[\p{Script=Han}a-z0-9]/u.test(kept) ? kept : text;
 }
+
+/** A kind of thing a question asks to be named (data/dict/entities.txt). */
+export interface EntityKind {
+  kind: string;
+  /** 哪家企业, 哪个城市: how the refusal names what is missing. */
+  which: string;
+  ask: RegExp;
+  /** What a name of that kind looks like in an answer. */
+  instance: RegExp;
+}
+
+export const ENTITIES_FILE = 'entities.txt';
+
+export function loadEntityKinds(dictDir: string): EntityKind[] {
+  const file = join(dictDir, ENTITIES_FILE);
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8')
+    .split(/\r?\n/)
+    .map((l, i) => ({ l, i }))
+    .filter(({ l }) => l.trim() && !l.startsWith('#'))
+    .map(({ l, i }) => {
+      const [kind = '', measure = '', ask = '', instance = ''] = l.split('\t');
+      if (!kind || !measure || !ask || !instance) throw new CorpusError(file, `line ${i + 1}: expected kind, measure word, ask and instance separated by tabs`);
+      return { kind, which: `哪${measure}${kind}`, ask: new RegExp(ask), instance: new RegExp(instance, 'u') };
+    });
+}

@@ -19,7 +19,7 @@ import {
 } from '../search/store.ts';
 import { createTokenizer, type Tokenizer } from '../search/tokenizer.ts';
 import type { AnalyzeContext } from './analyze.ts';
-import { loadCues } from './cues.ts';
+import { loadCues, loadEntityKinds } from './cues.ts';
 import { loadBroadAsks } from './pick/broad.ts';
 import { answerQuestion } from './pipeline.ts';
 import { examplesFor } from './examples.ts';
@@ -174,7 +174,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   // Small collections warm the sound table at once; large ones in the background, so start stays fast.
   if (joined.length <= 200_000) vocabulary.warm();
   else void vocabulary.warmInBackground();
-  const ctx: AnalyzeContext = { tokenizer, lexicon, vocabulary, cues: loadCues(options.dictDir), broad: loadBroadAsks(options.dictDir), ownPlaces: ownPlaces(reports, lexicon) };
+  const ctx: AnalyzeContext = { tokenizer, lexicon, vocabulary, cues: loadCues(options.dictDir), broad: loadBroadAsks(options.dictDir), entities: loadEntityKinds(options.dictDir), ownPlaces: ownPlaces(reports, lexicon) };
   const regions = [...new Set(reports.map((r) => r.meta.region))];
   const periodsOf = reports.map((r) => new Set<Period>(r.paragraphs.map((p) => p.period)));
   // DEFAULT_REGION; else the only region; else the one that contains all the others (a city with its

@@ -32,13 +32,15 @@ export const messages = {
   overview: (title: string, chapters: string[]) => `${title}的工作安排分为${chapters.length}个方面:${chapters.join(';')}。`,
   noFigure: (topic: string, when = '') => (topic ? `报告中没有给出${when}“${topic}”的具体数字。` : `报告中没有给出${when}这个数字。`),
   noTotal: (topic: string, given?: string) =>
-    given ? `报告没有给出${topic ? `“${topic}”的` : ''}总量,只给出了增速:${given}` : topic ? `报告中没有给出“${topic}”的总量,只给出了增长目标。` : '报告中没有给出总量,只给出了增长目标。',
+    given ? `报告中没有给出${topic ? `“${topic}”的` : ''}总量,只给出了增速:${given}` : topic ? `报告中没有给出“${topic}”的总量,只给出了增速。` : '报告中没有给出总量,只给出了增速。',
   noDate: '报告中没有给出具体时间。',
   noRanking: '报告中没有给出排名或比较。',
   noItems: '报告中没有列出具体的每一项。',
   noProcedure: '报告中没有办理流程或申请方式的说明,请咨询相关部门。',
   noCount: (topic: string) => (topic ? `报告中没有给出“${topic}”的总数,只给出了今年新增的数量。` : '报告中没有给出总数,只给出了今年新增的数量。'),
   noPlace: '报告中没有给出具体地点。',
+  /** `which`: 哪家企业, 哪个城市. */
+  noEntity: (which: string) => (which ? `报告中没有写明具体是${which}。` : '报告中没有写明具体名称。'),
   noPrice: '报告中没有涉及价格、收费或补贴标准。',
   personalData: '报告中没有个人信息,我也不能提供任何个人信息。',
   injection: '我只依据报告原文回答,不会编造或改写报告中的内容。',

@@ -140,8 +140,16 @@ async function draftAnswer(q: Query, asked: Scope | undefined, deps: PipelineDep
       return refuse(refused.rule, refused.refusal, related);
     }
     const draft = PICKERS[q.intent]({ q, ranked, related, index, views, scope, deployment: deps.deployment });
+    // 哪家企业投的: an answer that names no company does not answer it.
+    if (draft.found && q.asksKind && !namesKind(draft.answer, q)) return refuse('no-entity', { q, detail: q.asksKind.which }, ranked);
     return labelPeriod(draft, q);
   }
+}
+
+/** Does the answer name a thing of the kind asked, beyond the words of the question itself? */
+function namesKind(answer: string, q: Query): boolean {
+  const re = new RegExp(q.asksKind!.instance.source, 'gu');
+  return [...answer.matchAll(re)].some((m) => !q.raw.includes(m[0]));
 }
 
 /**

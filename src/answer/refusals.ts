@@ -43,7 +43,8 @@ export type RefusalRuleName =
   | 'no-price'
   | 'no-total'
   | 'no-figure'
-  | 'no-place';
+  | 'no-place'
+  | 'no-entity';
 
 export type RefusalStage = 'question' | 'scope' | 'retrieval' | 'pick';
 
@@ -91,13 +92,14 @@ export const REFUSALS: Record<RefusalRuleName, RefusalRule> = {
   'not-found': { reason: 'not-found', stage: 'retrieval', about: 'no passage carries enough of the question', message: absentOrNot },
   'other-entity': { reason: 'not-found', stage: 'retrieval', about: 'a numbered name (9号线) the passage does not carry', message: absentOrNot },
   'absent-subject': { reason: 'not-found', stage: 'retrieval', about: 'a figure about a thing the report never mentions', message: absentOrNot },
-  'no-items': { reason: 'no-items', stage: 'pick', about: 'asks for every item of a set the report only counts', message: () => messages.noItems },
+  'no-items': { reason: 'no-items', stage: 'pick', about: 'asks for every item of a set the report only counts (具体是哪30项)', message: () => messages.noItems },
   'no-date': { reason: 'no-date', stage: 'pick', about: 'asks when; the passage gives no date', message: () => messages.noDate },
   'no-count': { reason: 'no-figure', stage: 'pick', about: 'asks a total; the report gives only what is added', message: (c) => (c.mentioned === false ? absentOrNot(c) : messages.noCount(c.topic ?? '')) },
   'no-price': { reason: 'no-price', stage: 'pick', about: 'asks a price, fee or subsidy rate', message: () => messages.noPrice },
   'no-total': { reason: 'no-figure', stage: 'pick', about: 'asks an amount; the report gives only its growth', message: (c) => (c.mentioned === false ? absentOrNot(c) : messages.noTotal(c.topic ?? '', c.detail)) },
   'no-figure': { reason: 'no-figure', stage: 'pick', about: 'asks a figure; the passage about it gives none', message: (c) => (c.mentioned === false ? absentOrNot(c) : messages.noFigure(c.topic ?? '', c.detail ?? '')) },
   'no-place': { reason: 'no-place', stage: 'pick', about: 'asks where; the passage names no place', message: () => messages.noPlace },
+  'no-entity': { reason: 'no-entity', stage: 'pick', about: 'asks which company, city, school …; the answer names none', message: ({ detail }) => messages.noEntity(detail ?? '') },
 };
 
 /** 没有找到关于“X” only when X is absent; else that the reports speak of X without answering. */

@@ -19,6 +19,7 @@ export type RefusalReason =
   | 'no-price'
   | 'no-ranking'
   | 'no-items'
+  | 'no-entity'
   | 'opinion'
   | 'how-to'
   | 'chitchat'

@@ -68,6 +68,9 @@ const UNITS: Array<[string, UnitFamily]> = [
   ['标箱', 'count'],
   ['千瓦时', 'energy'],
   ['千瓦', 'energy'],
+  ['兆瓦', 'energy'],
+  ['个工作日', 'duration'],
+  ['工作日', 'duration'],
   ['吨标准煤', 'weight'],
   ['立方米', 'area'],
   ['平方公里', 'area'],
@@ -128,6 +131,10 @@ const UNITS: Array<[string, UnitFamily]> = [
   ['日', 'date'],
   ['号', 'date'],
   ['天', 'duration'],
+  // Computing power (1.7万P, 5EFLOPS), written after the figure in Latin letters.
+  ['EFLOPS', 'count'],
+  ['PFLOPS', 'count'],
+  ['P', 'count'],
 ];
 
 const UNIT_PATTERN = UNITS.map(([u]) => u.replace('/', '\\/')).join('|');

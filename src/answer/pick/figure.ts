@@ -2,7 +2,7 @@ import { extractQuantities, normalizeText } from '../../corpus/normalize.ts';
 import type { Span } from '../../corpus/types.ts';
 import type { Query } from '../analyze.ts';
 import { CONTINUES, figureClauses, focusCovered, incrementOnly, pickFromClauses, statesQuestionFigures, type Pick } from '../clauses.ts';
-import { compose, refuse, type Draft } from '../compose.ts';
+import { compose, joinSpans, refuse, type Draft } from '../compose.ts';
 import { subjectOf } from '../scope.ts';
 import { MIN_COVERAGE } from '../tuning.ts';
 import { conceptShare, strength, type SentenceView } from '../views.ts';
@@ -47,7 +47,11 @@ export function pickFigure({ q: asked, ranked, related, views }: PickContext): D
   if (q.intent === 'cost') return refuse('no-price', { q }, related);
   // Asked for an amount where the report gives only a growth rate.
   const rates = figureClauses({ ...q, wants: 'percent' }, best.view, false, views);
-  if (rates && (q.total || q.wants === 'money')) return refuse('no-total', { q, topic: subjectOf(q) }, related);
+  // …and says what it does give: 报告没有给出总量,只给出了增速:社会消费品零售总额增长4.2%。
+  if (rates && (q.total || q.wants === 'money')) {
+    const given = joinSpans(best.view.report.text, pickFromClauses(best.view, rates.clauses).spans);
+    return refuse('no-total', { q, topic: subjectOf(q), detail: given }, [best, ...related.filter((r) => r !== best)]);
+  }
   return refuse('no-figure', { q, topic: subjectOf(q), detail: q.time.kind === 'none' || q.time.kind === 'current' ? '' : q.time.marker ?? '' }, related);
 }
 
