@@ -258,11 +258,15 @@ export function analyzeQuestion(question: string, ctx: AnalyzeContext): Query {
     const tail = [...tokens].reverse().find((t) => !t.stop || t.concept);
     if (tail?.concept && /^(?:重点|要点|概况|情况)$/.test(tail.word) && tokens.filter((t) => t.concept).length > 1) tail.concept = undefined;
     // A unit among the words of a keyword query (跨境电商 贸易额 亿元) asks for a figure of that kind.
-    const unitWord = tokens.find((t) => t.stop && UNIT_WORD.test(t.word));
-    if (unitWord) {
-      if (intent === 'fact' || intent === 'list') intent = 'number';
+    // …and so does a unit that closes the question (社会消费品零售总额 2025 总额 亿元); one that a subject
+    // follows (亿元项目) is part of the subject.
+    const at = tokens.findIndex((t) => t.stop && UNIT_WORD.test(t.word));
+    const unitWord = tokens[at];
+    const closes = at >= 0 && tokens.slice(at + 1).every((t) => !t.concept);
+    if (unitWord && (intent === 'fact' || intent === 'list' || (closes && !wants))) {
+      intent = 'number';
       const family = familyOf(unitWord.word.replace(/^[亿万]/, '') || unitWord.word);
-      if (family !== 'none' && !wants && intent === 'number') wants = family;
+      if (family !== 'none') wants = family;
     }
     concepts = tokens.flatMap((t) => (t.concept ? [t.concept] : []));
     concepts = concepts.filter((c, i) => concepts.findIndex((d) => d.text === c.text) === i);
@@ -285,7 +289,7 @@ export function analyzeQuestion(question: string, ctx: AnalyzeContext): Query {
     asksEnumeration: /全(?:部)?列(?:出|举)|一一列|都列|(?:哪|那)[\d一二两三四五六七八九十]+[项件个条类]|具体是哪些|分别是(?:什么|哪)/.test(text),
     ...(wants ? { wants } : {}),
     ...unitAsked(text),
-    total: /总量|总规模|总额是|总值|总共|一共|加起来|合计|累计|现有|现在有|目前有|总里程|总长度|总数|\btotal\b|\bin all\b/.test(text) && !/增长|增速|增幅/.test(text),
+    total: /总量|总规模|总额是|(?<!生产|产)总值|总共|一共|加起来|合计|累计|现有|现在有|目前有|总里程|总长度|总数|\btotal\b|\bin all\b/.test(text) && !/增长|增速|增幅/.test(text),
     quantities: quantities.filter((q) => !q.ordinal && q.family !== 'year'),
     ...(ordinal !== undefined ? { ordinal } : {}),
     time: timeOf(text),
