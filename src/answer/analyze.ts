@@ -33,6 +33,8 @@ export interface Concept {
   noun: boolean;
   /** The thing a figure is asked about (托位 in 新增多少托位). */
   focus: boolean;
+  /** Made of single characters the segmenter left apart (托为, 还搞): a typo or debris, never named as absent. */
+  glued?: boolean;
 }
 
 export interface Query {
@@ -362,7 +364,7 @@ function tokenize(text: string, ctx: AnalyzeContext): Token[] {
       }
     }
     if (glue && [...glue.word].length >= 2) {
-      const c = conceptOf(glue.word, 'x', ctx);
+      const c = { ...conceptOf(glue.word, 'x', ctx), glued: true };
       // Stray characters glued together are either a typo of a report word (托为 → 托位) or debris
       // of the segmentation (新投): only the first carries weight.
       if (c.forms.length === 1 && !ctx.vocabulary.contains(glue.word)) {

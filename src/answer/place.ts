@@ -30,12 +30,16 @@ export function placesOf(
     // 全国第二, 高于全国, 全国首位: a comparison with the country, not a question about it.
     .filter((m) => !(m.region.level === 'country' && m.start >= 0 && (/^(?:第|排|前|首|平均|水平|领先|前列|上游|之最)/.test(text.slice(m.end)) || /(?:居|高于|低于|在|占)$/.test(text.slice(0, m.start)))))
     // 国家级, 中国式现代化, 全国人大: the word inside a name or a term, not the country asked about.
-    .filter((m) => !(m.region.level === 'country' && m.start >= 0 && !countryAsked(m, text)))
+    .filter((m) => !(m.region.level === 'country' && m.start >= 0 && !countryAsked(m, text, written)))
     .map((m) => (inName(m, text, written) ? { ...m, partOfName: true } : m));
   // The loaded regions' own short forms (市北 for 市北区), which the gazetteer does not list for counties.
   for (const { form, region } of own) {
     if (/^[a-z ]+$/.test(form)) {
-      if (` ${text.replace(/[^a-z]+/g, ' ')} `.includes(` ${form} `) && !mentions.some((m) => m.region === region)) mentions.push({ region, form, start: -1, end: -1 });
+      if (` ${text.replace(/[^a-z]+/g, ' ')} `.includes(` ${form} `) && !mentions.some((m) => m.region === region)) {
+        // Qingyuan is 清苑区 when that is loaded, not the 清远市 the gazetteer spells the same.
+        for (let k = mentions.length - 1; k >= 0; k--) if (mentions[k]!.start < 0 && mentions[k]!.form === form) mentions.splice(k, 1);
+        mentions.push({ region, form, start: -1, end: -1 });
+      }
       continue;
     }
     for (let at = text.indexOf(form); at >= 0; at = text.indexOf(form, at + form.length)) {
@@ -62,14 +66,15 @@ export function placesOf(
 
 /**
  * 国家 and 中国 are words of many terms (国家级, 国家重点实验室, 中国式现代化); they ask about the country
- * only when what follows is a time, a particle or no further Chinese (国家今年GDP目标, 中国的). 全国 is a
- * place unless it names the congress (全国人大, 全国政协).
+ * unless they run on into such a term the reports write. 全国 is a place unless it names the congress
+ * (全国人大, 全国政协).
  */
-function countryAsked(m: PlaceMention, text: string): boolean {
+function countryAsked(m: PlaceMention, text: string, written: (s: string) => boolean): boolean {
   const next = text.slice(m.end);
   if (/^(?:人大|人民代表大会|政协|人民政治协商)/.test(next)) return false;
   if (m.form !== '国家' && m.form !== '中国') return true;
-  return /^(?:$|[^\p{Script=Han}]|今年|去年|明年|前年|上年|的|政府|层面|总体|整体|经济|全年|\d)/u.test(next) || /^(?:$|[^\p{Script=Han}])/u.test(next.replace(/^[a-z0-9\s]+/, ''));
+  if (!/^\p{Script=Han}/u.test(next) || /^(?:今年|去年|明年|前年|上年|的|政府|层面|总体|整体|全年)/.test(next)) return true;
+  return !written(m.form + next.slice(0, 1)) && !written(m.form + next.slice(0, 2));
 }
 
 function inName(m: PlaceMention, text: string, written: (s: string) => boolean): boolean {

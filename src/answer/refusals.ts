@@ -150,7 +150,7 @@ function mentions(text: string, c: Query['concepts'][number]): boolean {
   return Boolean(c.stem && lower.includes(c.stem));
 }
 
-const absentNoun = ({ q, best }: RuleContext) => (best ? q.concepts.find((c) => c.noun && c.focus && !mentions(best.view.report.text, c)) : undefined);
+const absentNoun = ({ q, best }: RuleContext) => (best ? q.concepts.find((c) => c.noun && c.focus && !c.glued && !mentions(best.view.report.text, c)) : undefined);
 
 /** The retrieval-stage rules' tests, by rule; what each message needs is computed by `detailOf`. */
 export const RETRIEVAL_TESTS: Partial<Record<RefusalRuleName, (ctx: RuleContext) => boolean>> = {

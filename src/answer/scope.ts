@@ -73,8 +73,11 @@ export function scopeOf(q: Query, d: Deployment, options: ScopeOptions = {}): Sc
     if (i >= 0) chosen = [i];
   }
   const named = new Set<string>();
+  const mentioned = q.places.mentions.map((m) => m.region.name);
   for (const m of q.places.mentions) {
     const place = m.region.name;
+    // 青岛市北区: the city only says where the district is.
+    if (mentioned.some((o) => o !== place && loaded.includes(o) && g.within(o, place))) continue;
     if (loaded.includes(place)) {
       named.add(place);
       continue;
@@ -263,8 +266,9 @@ export function loadedDescription(d: Deployment, scope: Scope): string {
 /** How the question itself names its subject (地铁5号线), for refusal messages. */
 export function subjectOf(q: Query): string {
   if (q.english) return '';
-  const focus = q.concepts.filter((c) => c.focus);
-  const named = focus.length ? focus : q.concepts.slice(0, 3);
+  const words = q.concepts.filter((c) => !c.glued || c.forms.length > 1);
+  const focus = words.filter((c) => c.focus);
+  const named = focus.length ? focus : words.slice(0, 3);
   const text = q.places.rest;
   const at = named.map((c) => ({ start: text.indexOf(c.text), end: text.indexOf(c.text) + c.text.length })).filter((x) => x.start >= 0);
   if (at.length === named.length && at.length > 0) {
