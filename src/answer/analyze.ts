@@ -195,6 +195,9 @@ const WANTS: Array<[RegExp, UnitFamily]> = [
 /** Prefixes of a verb or noun that leave its sense (新开工 → 开工, 再提升 → 提升, 扩建 → 建). */
 const PREFIX = /^[新再续扩增重复加]$/;
 
+/** The tag of two single characters kept together as a possible typo of a report word (就叶 → 就业). */
+const TYPO_PAIR = 'nx';
+
 /** Characters that ask: never part of a typo of a report word. */
 const QUESTION_CHARS = new Set([...'啥谁哪几多怎么何吗呢吧啊呀嘛']);
 
@@ -404,7 +407,8 @@ function tokenize(text: string, ctx: AnalyzeContext): Token[] {
       continue;
     }
     flush();
-    tokens.push({ word: t, tag, stop: false, concept: conceptOf(t, tag, ctx) });
+    const concept = conceptOf(t, tag, ctx);
+    tokens.push({ word: t, tag, stop: false, concept: tag === TYPO_PAIR ? { ...concept, glued: true } : concept });
   }
   flush();
   for (let i = 1; i < tokens.length; i++) {
@@ -432,7 +436,7 @@ function resegment(input: Array<{ word: string; tag: string }>, ctx: AnalyzeCont
     const prev = tagged[tagged.length - 1];
     const single = (x: { word: string; tag: string }): boolean => han(x.word) && x.word.length === 1 && !/^[mqxuyce]/.test(x.tag) && !QUESTION_CHARS.has(x.word);
     if (prev && single(prev) && single(t) && !FUNCTION_CHARS.has(t.word) && !known(prev.word + t.word) && ctx.vocabulary.soundsLike(prev.word + t.word).length > 0) {
-      tagged[tagged.length - 1] = { word: prev.word + t.word, tag: 'n' };
+      tagged[tagged.length - 1] = { word: prev.word + t.word, tag: TYPO_PAIR };
       continue;
     }
     tagged.push(t);

@@ -205,12 +205,18 @@ async function retrieveAndRank(q: Query, scope: Scope, deps: PipelineDeps): Prom
     // A neural embedder that is down or misconfigured must not take answers down: lexical retrieval stands alone.
     deps.onDenseError?.(err);
   }
+  // A year no report covers as a whole must be named by the passage (到2035年): look for it too.
+  const terms = scope.requireMarker ? [...q.terms, ...markerTerms(scope, deps)] : q.terms;
   const candidates = await retrieve(
     deps.index,
-    { terms: q.terms, ...(vector ? { vector } : {}) },
+    { terms, ...(vector ? { vector } : {}) },
     { limit: CANDIDATES, reports: scope.reports, ...(deps.weights ? { weights: deps.weights } : {}) },
   );
   return rank(q, candidates, deps.views, (v) => periodWeight(scope, v));
+}
+
+function markerTerms(scope: Scope, deps: PipelineDeps): Array<{ term: string; weight: number }> {
+  return scope.markers.filter((m) => /\d|[〇一二三四五六七八九]{4}/.test(m)).flatMap((m) => deps.ctx.tokenizer.terms(m).map((term) => ({ term, weight: 0.8 })));
 }
 
 /** 浙江省:…;四川省:…, each answer from its own report, cited in turn. */

@@ -28,7 +28,7 @@ export function placesOf(
   const mentions = gazetteer
     .find(text, { abbreviations: true })
     // 全国第二, 高于全国, 全国首位: a comparison with the country, not a question about it.
-    .filter((m) => !(m.region.level === 'country' && m.start >= 0 && (/^(?:第|排|前|首|平均|水平|领先|前列|上游|之最)/.test(text.slice(m.end)) || /(?:居|高于|低于|在|占)$/.test(text.slice(0, m.start)))))
+    .filter((m) => !(m.region.level === 'country' && m.start >= 0 && (/^(?:第|排|前|首|平均|水平|领先|前列|上游|之最)/.test(text.slice(m.end)) || /(?:居|高于|低于|(?<![现正实存所好])在|占)$/.test(text.slice(0, m.start)))))
     // 国家级, 中国式现代化, 全国人大: the word inside a name or a term, not the country asked about.
     .filter((m) => !(m.region.level === 'country' && m.start >= 0 && !countryAsked(m, text, written)))
     .map((m) => (inName(m, text, written) ? { ...m, partOfName: true } : m));
@@ -43,6 +43,11 @@ export function placesOf(
       continue;
     }
     for (let at = text.indexOf(form); at >= 0; at = text.indexOf(form, at + form.length)) {
+      // 青岛市北区: the gazetteer reads 青岛市, but the loaded district 市北 is what is named.
+      for (let k = mentions.length - 1; k >= 0; k--) {
+        const m = mentions[k]!;
+        if (m.start >= 0 && m.start < at + form.length && at < m.end && m.region !== region && gazetteer.within(region.name, m.region.name)) mentions.splice(k, 1);
+      }
       if (mentions.some((m) => m.start >= 0 && m.start < at + form.length && at < m.end)) continue;
       mentions.push({ region, form, start: at, end: at + form.length });
     }

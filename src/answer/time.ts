@@ -19,7 +19,7 @@ const CN = '一二三四五六七八九';
 
 /** 十四五, “十三五”, 14五, the 14th Five-Year Plan: a plan named by number; which one is past is read against the reports. */
 const NAMED_PLAN = /十([一二三四五六七八九])五|(?<!\d)1(\d)五|\b1(\d)th five/;
-const FIVE_REVIEW = /过去五年|五年来|这五年|这几年|前五年|过去5年|上一个五年/;
+const FIVE_REVIEW = /过去五年|五年来|这五年|这几年|前五年|过去5年|上一个五年|近五年|五年间|五年里|五年累计/;
 const FIVE_PLAN = /未来五年|今后五年|下一个五年/;
 const LAST_YEAR = /去年|上年|上一年|过去一年|前一年|\blast year\b/;
 const NEXT_YEAR = /明年|后年|下一年|\bnext year\b/;
@@ -48,6 +48,14 @@ export function timeOf(text: string): TimeAsked {
   if (five) return { kind: 'five-year-plan', marker: five[0] === '到2030' ? '到2030年' : five[0] };
   const review = FIVE_REVIEW.exec(text);
   if (review) return { kind: 'five-year-review', marker: review[0] };
+  // 2018到2022年, 2021—2025年: five years are the look back over a plan or a government's term;
+  // another span is asked of its last year.
+  const span = /(?<!\d)((?:19|20)\d{2})\s*年?\s*(?:到|至|—|–|-|~|～)\s*((?:19|20)\d{2})(?!\d)\s*年?/.exec(text);
+  if (span) {
+    const [from, to] = [Number(span[1]), Number(span[2])];
+    if (to - from === 4) return { kind: 'five-year-review', marker: `${from}—${to}年` };
+    if (to > from) return { kind: 'year', year: to, marker: `${to}年` };
+  }
   // 2025年, 2025 (an ASCII year not glued to other digits).
   const year = /(?<!\d)((?:19|20)\d{2})(?!\d)(?:年)?/.exec(text);
   if (year) return { kind: 'year', year: Number(year[1]), marker: `${year[1]}年` };

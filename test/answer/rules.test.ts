@@ -141,6 +141,7 @@ describe('refusal rules', () => {
     'no-total': { q: '今年地区生产总值总量是多少亿元' },
     'no-figure': { q: '劲松三路有多少公里' },
     'no-place': { q: '口袋公园建在哪里' },
+    'no-entity': { q: '哪家企业投资建设邮轮港区海洋探索馆' },
   };
 
   it('has a row for every rule', () => {
