@@ -553,10 +553,10 @@ function conceptOf(word: string, tag: string, ctx: AnalyzeContext): Concept {
         }
       }
     }
-    // A compound the report never writes whole (体育场馆): look for its pieces (体育, 场馆).
-    if ([...word].length >= 3) {
-      parts = ctx.tokenizer.words(word).filter((w) => w !== word && ctx.vocabulary.contains(w));
-    }
+  }
+  // A compound (体育场馆, 养老机构) may be written apart in the report (体育…场馆, 养老服务机构): its pieces.
+  if (HAN.test(word) && [...word].length >= 3 && correctable) {
+    parts = ctx.tokenizer.words(word).filter((w) => w !== word && [...w].length >= 2 && ctx.vocabulary.contains(w));
   }
   const noun = NOUNISH.test(tag);
   const chars = [...word];

@@ -38,7 +38,7 @@ export function figureClauses(q: Query, v: SentenceView, all = false, views?: Su
   // figure's clause names no subject of its own: 居民消费价格合理回升,城镇调查失业率控制在5%以内 gives no
   // figure for CPI.
   const focus = q.concepts.filter((c) => c.focus);
-  const topic = normalizeText(v.paragraph.topic ?? '').toLowerCase();
+  const topic = normalizeText(`${v.paragraph.topic ?? ''} ${v.sentence.topic ?? ''}`).toLowerCase();
   const ownSubject = (i: number): boolean =>
     (views?.subjectNouns(v.clauses[i]!) ?? []).some((n: string) => !q.concepts.some((c) => c.forms.some((f) => f.includes(n) || n.includes(f)) || c.parts.includes(n)));
   const before = (i: number, c: (typeof focus)[number]): boolean => {

@@ -127,7 +127,7 @@ export function unwrap(text: string, cues: Pick<Cues, 'wrapperClause' | 'wrapper
     for (let guard = 0; clause && guard < 3; guard++) {
       const next = clause.replace(cues.wrapperPrefix, '').replace(cues.wrapperSuffix, '');
       if (next === clause) break;
-      clause = next;
+      clause = cues.wrapperClause.test(next) ? '' : next;
     }
     if (clause) out.push(clause, sep);
   }

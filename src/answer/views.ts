@@ -54,7 +54,7 @@ export class SentenceViews {
     if (out) return out;
     const first = c.figures[0]?.start ?? c.text.length;
     out = this.tag(c.text.slice(0, first))
-      .filter((t) => /^(?:n|nz|ns|nt|nr|vn|j|l|eng)/.test(t.tag) && [...t.word].length >= 2 && !GENERIC_SUBJECTS.has(t.word))
+      .filter((t) => /^(?:n|nz|ns|nt|nr|nrt|j|eng)$/.test(t.tag) && [...t.word].length >= 2 && !GENERIC_SUBJECTS.has(t.word))
       .map((t) => normalizeText(t.word).toLowerCase());
     this.subjects.set(c, out);
     return out;
@@ -104,7 +104,7 @@ export class SentenceViews {
 }
 
 /** Nouns of a figure clause that name no subject of their own (力争全年目标…, 规模达到…). */
-const GENERIC_SUBJECTS = new Set(['目标', '任务', '规模', '总量', '水平', '数量', '总数', '比重', '全年', '年均', '年内', '当年', '同比', '力度', '总额', '金额', '面积', '人数', '人次']);
+const GENERIC_SUBJECTS = new Set(['力争', '确保', '争取', '达到', '突破', '实现', '完成', '累计', '预计', '超过', '年底', '年末', '目标', '任务', '规模', '总量', '水平', '数量', '总数', '比重', '全年', '年均', '年内', '当年', '同比', '力度', '总额', '金额', '面积', '人数', '人次']);
 
 /**
  * How strongly a text carries a concept: its own wording 1, another wording (synonym, typo fix,
