@@ -33,6 +33,8 @@ export interface Concept {
   noun: boolean;
   /** The thing a figure is asked about (托位 in 新增多少托位). */
   focus: boolean;
+  /** The reports write the word whole: its pieces stand for it only all together. */
+  known?: boolean;
   /** Made of single characters the segmenter left apart (托为, 还搞): a typo or debris, never named as absent. */
   glued?: boolean;
 }
@@ -561,7 +563,8 @@ function conceptOf(word: string, tag: string, ctx: AnalyzeContext): Concept {
   const noun = NOUNISH.test(tag);
   const chars = [...word];
   const stem = chars.length >= 3 && PREFIX.test(chars[0]!) && ctx.vocabulary.isWord(chars.slice(1).join('')) ? chars.slice(1).join('') : undefined;
-  return { text: word, forms: dedupe(forms), parts, weight: weightOf(forms, noun, ctx), noun, focus: false, ...(stem ? { stem } : {}) };
+  const known = ctx.vocabulary.contains(word);
+  return { text: word, forms: dedupe(forms), parts, weight: weightOf(forms, noun, ctx), noun, focus: false, ...(stem ? { stem } : {}), ...(known ? { known } : {}) };
 }
 
 function synonymsOf(word: string, ctx: AnalyzeContext): string[] {
@@ -674,7 +677,8 @@ function termsOf(concepts: Concept[], quantities: Quantity[], ctx: AnalyzeContex
       const known = words.some((w) => ctx.vocabulary.isWord(w));
       for (const b of bigrams(form)) put(`b:${b}`, (known ? 0.4 : 1) * base);
     });
-    for (const part of c.parts) put(`w:${part}`, 0.6 * boost);
+    // The pieces of a compound the reports never write whole (体育场馆) are searched for it.
+    if (!ctx.vocabulary.contains(c.text)) for (const part of c.parts) put(`w:${part}`, 0.6 * boost);
   }
   for (const q of quantities) if (!q.ordinal && q.family !== 'year') put(`n:${valueKey(q.value)}`, 0.6);
   return [...weights].map(([term, weight]) => ({ term, weight }));

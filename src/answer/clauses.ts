@@ -41,20 +41,22 @@ export function figureClauses(q: Query, v: SentenceView, all = false, views?: Su
   const topic = normalizeText(`${v.paragraph.topic ?? ''} ${v.sentence.topic ?? ''}`).toLowerCase();
   const ownSubject = (i: number): boolean =>
     (views?.subjectNouns(v.clauses[i]!) ?? []).some((n: string) => !q.concepts.some((c) => c.forms.some((f) => f.includes(n) || n.includes(f)) || c.parts.includes(n)));
+  // A piece of a compound (生产总值 of 单位生产总值能耗) does not name it.
+  const says = (c: (typeof focus)[number], norm: string): boolean => strength(c, norm) >= FOCUS_STRENGTH;
   const before = (i: number, c: (typeof focus)[number]): boolean => {
     for (let j = i - 1; j >= 0; j--) {
-      if (strength(c, v.clauses[j]!.norm) > 0) return true;
+      if (says(c, v.clauses[j]!.norm)) return true;
       if (v.clauses[j]!.figures.length) return false;
     }
-    return strength(c, topic) > 0;
+    return says(c, topic);
   };
   const names = (i: number): boolean =>
     focus.every(
       (c) =>
-        strength(c, v.clauses[i]!.norm) > 0 ||
-        (i > 0 && strength(c, v.clauses[i - 1]!.norm) > 0 && !v.clauses[i - 1]!.figures.length) ||
+        says(c, v.clauses[i]!.norm) ||
+        (i > 0 && says(c, v.clauses[i - 1]!.norm) && !v.clauses[i - 1]!.figures.length) ||
         // A clause that opens with the verb of a figure (年均增长5.7%) goes on about the sentence's subject.
-        (CONTINUES.test(v.clauses[i]!.text) && v.clauses.slice(0, i).some((p) => strength(c, p.norm) > 0)) ||
+        (CONTINUES.test(v.clauses[i]!.text) && v.clauses.slice(0, i).some((p) => says(c, p.norm))) ||
         (views !== undefined && !ownSubject(i) && before(i, c)),
     );
   const direct = v.clauses.map((_, i) => i).filter((i) => withFigure[i] && scores[i]! > 0 && (all || !focus.length || names(i)));

@@ -118,7 +118,7 @@ export function strength(c: Concept, norm: string): number {
     const found = c.parts.filter((p) => norm.includes(p)).length;
     // Pieces that leave part of the word unexplained (人口 of 常住人口) only hint at it.
     const whole = c.parts.reduce((n, p) => n + p.length, 0) >= c.text.length;
-    const share = found === c.parts.length && whole ? 0.6 : (0.2 * found) / c.parts.length;
+    const share = found === c.parts.length && whole ? 0.6 : c.known ? 0 : (0.2 * found) / c.parts.length;
     if (share > 0) return share;
   }
   if (c.stem && norm.includes(c.stem)) return 0.6;
