@@ -5,6 +5,7 @@ import type { Query } from './analyze.ts';
 import type { Pick } from './clauses.ts';
 import { messages } from './messages.ts';
 import { REFUSALS, truthful, type RefusalContext, type RefusalRuleName } from './refusals.ts';
+import type { Evidence } from './evidence.ts';
 import type { Ranked } from './rank.ts';
 import { CITATION_MIN_COVERAGE } from './tuning.ts';
 import type { Citation, Intent, RefusalReason } from './types.ts';
@@ -28,6 +29,10 @@ export interface Draft {
   /** The refusal rule that declined (refusals.ts), when `found` is false, and what its message was made from. */
   rule?: RefusalRuleName;
   refusal?: RefusalContext;
+  /** The answer is the closest passage, not a certain answer (see CLOSEST). */
+  closest?: boolean;
+  /** What the best passage offered, for a refusal (see evidence.ts). */
+  evidence?: Evidence;
 }
 
 /** A refusal by a named rule of the table: its reason and its message, with the passages to show beside it. */

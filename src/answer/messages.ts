@@ -63,6 +63,8 @@ export const messages = {
   figureDiffers: '报告中的数字是:',
   reportSays: '报告中写的是:',
   relatedPrefix: '相关内容:',
+  /** Before an answer cut from the closest passage, when none answers for certain. */
+  closest: '报告中没有完全对应的说法,最接近的原文是:',
 } as const;
 
 function levelWord(region: string): string {

@@ -2,14 +2,16 @@ import { retrieve, type RetrievalWeights } from '../search/retrieve.ts';
 import type { IdentifiedEmbeddings, SearchIndex } from '../search/store.ts';
 import { analyzeQuestion, MAX_QUESTION_LENGTH, type AnalyzeContext, type Query } from './analyze.ts';
 import { compareTargets, type CompareDeps } from './compare.ts';
-import { checkedRefusal, citationsOf, labelPeriod, refuse, type Draft } from './compose.ts';
+import { checkedRefusal, citationsOf, compose, labelPeriod, refuse, type Draft } from './compose.ts';
+import { figureClauses, pickFromClauses, statesQuestionFigures } from './clauses.ts';
 import { messages } from './messages.ts';
 import { chaptersOf, overview, PICKERS, sectionSummary } from './pick/index.ts';
 import { pickBroad } from './pick/broad.ts';
 import { rank, type Ranked } from './rank.ts';
 import { refusalAfter } from './refusals.ts';
+import { evidenceOf } from './evidence.ts';
 import { greeting, periodWeight, scopeOf, type Deployment, type Scope } from './scope.ts';
-import { CANDIDATES, REGION_MARGIN } from './tuning.ts';
+import { CANDIDATES, CLOSEST, REGION_MARGIN } from './tuning.ts';
 import type { Answer, AskOptions } from './types.ts';
 import type { Period } from '../corpus/types.ts';
 import type { SentenceViews } from './views.ts';
@@ -61,6 +63,8 @@ export async function answerQuestion(question: string, options: AskOptions, deps
     intent: draft.intent,
     ...(draft.reason ? { reason: draft.reason } : {}),
     ...(draft.rule && draft.reason ? { refusal: { rule: draft.rule, reason: draft.reason } } : {}),
+    ...(options.explain && draft.evidence ? { evidence: draft.evidence } : {}),
+    ...(draft.closest ? { closest: true } : {}),
     highlights: draft.highlights,
     ...notice,
   };
@@ -135,15 +139,33 @@ async function draftAnswer(q: Query, asked: Scope | undefined, deps: PipelineDep
     const best = ranked[0];
     const related = ranked.filter((r) => r.coverage >= 0.3);
     const refused = refusalAfter({ q, scope, deployment: deps.deployment, ...(best ? { best } : {}) });
+    const withEvidence = (d: Draft): Draft => (best && !d.found ? { ...d, evidence: evidenceOf(q, best, views) } : d);
     if (refused) {
       if (refused.rule === 'not-found' && q.flags.greeting) return refuse('greeting', { q: { ...q, intent: 'chitchat' }, detail: greeting(scope, deps.deployment) });
-      return refuse(refused.rule, refused.refusal, related);
+      return withEvidence(refuse(refused.rule, refused.refusal, related));
     }
-    const draft = PICKERS[q.intent]({ q, ranked, related, index, views, scope, deployment: deps.deployment });
+    const picked = PICKERS[q.intent]({ q, ranked, related, index, views, scope, deployment: deps.deployment });
+    const draft = best && !picked.found ? closest(q, picked, best, views, ranked) ?? picked : picked;
     // 哪家企业投的: an answer that names no company does not answer it.
-    if (draft.found && q.asksKind && !namesKind(draft.answer, q)) return refuse('no-entity', { q, detail: q.asksKind.which }, ranked);
-    return labelPeriod(draft, q);
+    if (draft.found && q.asksKind && !namesKind(draft.answer, q)) return withEvidence(refuse('no-entity', { q, detail: q.asksKind.which }, ranked));
+    return withEvidence(labelPeriod(draft, q));
   }
+}
+
+/**
+ * A figure refused although the best passage is close (see CLOSEST): its figure clauses, said to be the
+ * closest the report comes, rather than a refusal that would show the same sentence as 相关内容.
+ */
+function closest(q: Query, refused: Draft, best: Ranked, views: SentenceViews, ranked: Ranked[]): Draft | undefined {
+  if (!refused.rule || !(CLOSEST.rules as readonly string[]).includes(refused.rule)) return undefined;
+  const e = evidenceOf(q, best, views);
+  if (e.coverage < CLOSEST.coverage || e.period < CLOSEST.period || e.focus < CLOSEST.focus || !e.figure) return undefined;
+  // 120个亿元项目总投资: a passage that does not state the question's own figure is about other things.
+  if (!statesQuestionFigures(q, best.view)) return undefined;
+  const figures = figureClauses(q, best.view, true, views);
+  if (!figures) return undefined;
+  const draft = compose({ ...q, yesNo: false }, best, pickFromClauses(best.view, figures.clauses), ranked);
+  return { ...draft, answer: messages.closest + draft.answer, closest: true };
 }
 
 /** Does the answer name a thing of the kind asked, beyond the words of the question itself? */

@@ -42,3 +42,14 @@ export const REGION_MARGIN = 0.12;
  * a block's first blockSentences sentences; a topic inside a paragraph followed for subTopicSentences.
  */
 export const SUMMARY = { leadChars: 60, clauseCap: 120, budget: 400, blockSentences: 8, subTopicSentences: 4 } as const;
+
+/**
+ * A figure question refused although its best passage is close: it carries this much of the question,
+ * names the thing asked about (focus strength), speaks of the period asked and states a figure of the
+ * kind asked. It is then answered from that passage, saying plainly that it is the closest the report
+ * comes (Answer.closest). Fitted on the dev writers' questions (a–c): 7 refusals became right answers
+ * for 1 unanswerable question answered (one report alone), 6 for 1 with many reports; without the
+ * focus condition twice as many became right, but the old single-voice sets showed figures of another
+ * subject (经济增长 for 财政收入) given as the closest, which is a wrong number.
+ */
+export const CLOSEST = { rules: ['no-figure'] as const, coverage: 0.4, focus: 0.6, period: 0.8 } as const;

@@ -71,6 +71,14 @@ export interface Answer {
   interpretedAs?: string;
   /** Substrings of `answer` worth emphasising (figures with their units). */
   highlights: string[];
+  /**
+   * `found` is true and the report has no passage that certainly answers: `answer` is cut from the
+   * closest one (a figure of the kind asked, about most of the question, of the period asked) and
+   * starts by saying so. Absent for a certain answer.
+   */
+  closest?: boolean;
+  /** With `explain`: what the best passage offered a refused question (coverage, focus, figure, period). */
+  evidence?: { coverage: number; focus: number; figure: boolean; period: number; score: number };
   /** A note for the user, e.g. that the question was cut. */
   notice?: string;
   /** Set when a language model phrased `answer` (it passed the grounding guard); the quotes stay verbatim. */
@@ -82,6 +90,8 @@ export interface AskOptions {
   channel?: string;
   /** A stable, already hashed or opaque user id: for the query log. */
   userId?: string;
+  /** Add `evidence` to a refusal (for the eval and for reviewing refusals). */
+  explain?: boolean;
   /** How many citations at most (1–3). */
   maxCitations?: number;
   /** Only this report (its id, as in `GET /api/reports`). */

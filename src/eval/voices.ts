@@ -115,7 +115,7 @@ export async function evalVoices(options: VoicesEvalOptions): Promise<VoicesRun>
         const asked = askedIn(q, options.mode === 'many', '');
         if (asked === undefined) continue;
         const t = performance.now();
-        const answer = await engine.ask(asked, { channel: 'eval' });
+        const answer = await engine.ask(asked, { channel: 'eval', explain: true });
         latencies.push(performance.now() - t);
         // Quotes are checked against every loaded source (a citation may come from another report).
         const loaded = sources ?? engineSources(engine);
