@@ -181,7 +181,7 @@ const ATTRIBUTES: Record<string, { intent: Intent; wants?: UnitFamily }> = {
 const WANTS: Array<[RegExp, UnitFamily]> = [
   [/多少钱|多少元|多少亿|多少万元|几亿|资金|金额|(?<!消费|物)价格(?!指数|涨幅)|费用|\bmoney\b|\byuan\b|\bbillion\b/, 'money'],
   // A rate of something (赤字率, 参保率, 覆盖率) is a share, whatever else the question says.
-  [/百分之几|百分比|比例|增速|增幅|增长率|占比|几成|几个百分点|多少个百分点|%|(?<![效频功概汇税利])率|\bpercent|\brate\b/, 'percent'],
+  [/百分之几|百分比|比例|增速|增幅|增长率|占比|几成|几个百分点|多少个百分点|%|(?<![效频功概汇税利])率|\bpercent|\brate\b|\bgrowth\b/, 'percent'],
   [/多少人|几人|多少名|几名|多少位|多少人次|\bpeople\b|\bpersons\b/, 'people'],
   [/多少平方米?|几平方|面积|多少亩|\bsquare\b|\barea\b/, 'area'],
   [/多少公里|几公里|多少米|多长|长度|\bkilomet|\bkm\b/, 'length'],

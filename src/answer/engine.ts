@@ -346,6 +346,20 @@ function ownPlaces(reports: Report[], lexicon: Lexicon): Array<{ form: string; r
     const latin = g.romanise(name);
     if (latin.length >= 4 && !region.latin.includes(latin)) out.push({ form: latin, region });
   }
+  // The short names of the loaded regions' neighbours and divisions (安国 beside 清苑区, 竞秀 in 保定市),
+  // which the gazetteer does not list: a question about them is about another place, not the loaded one.
+  const loaded = new Set(reports.map((r) => r.meta.region));
+  for (const name of loaded) {
+    const g = lexicon.gazetteer;
+    const parent = g.get(name)?.parent;
+    const near = [...(parent ? g.children(parent) : []), ...g.children(name)];
+    for (const region of near) {
+      if (loaded.has(region.name) || region.level !== 'county') continue;
+      const short = g.shortName(region.name);
+      if ([...short].length < 2 || short === region.name || g.lookup(short).length || out.some((o) => o.form === short)) continue;
+      out.push({ form: short, region });
+    }
+  }
   return out;
 }
 

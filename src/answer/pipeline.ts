@@ -129,6 +129,11 @@ async function draftAnswer(q: Query, asked: Scope | undefined, deps: PipelineDep
     }
     const chat = { q: { ...q, intent: 'chitchat' as const }, detail: greeting(scope, deps.deployment) };
     if (q.flags.bareGreeting) return refuse('greeting', chat);
+    // 深圳今年有什么安排 of a provincial report: its overview is not about the city.
+    if (q.concepts.length === 0 && scope.mustName.length && !q.flags.bareGreeting) {
+      const place = refusalAfter({ q, scope, deployment: deps.deployment });
+      if (place) return refuse(place.rule, place.refusal);
+    }
     if (q.concepts.length === 0 && !q.flags.injection) {
       if (!q.flags.greeting && !q.english && (q.intent === 'summary' || q.intent === 'list' || q.section)) return overview(q, report, index, views);
       if (q.english && !q.flags.greeting) return refuse('english-unknown', { q });

@@ -136,6 +136,13 @@ export interface RuleContext {
 
 const passageText = (r: Ranked): string => `${r.view.norm} ${r.view.paragraphNorm}`;
 
+/** Does the best passage name the place, as asked (深圳) or in Chinese when asked in English (Shenzhen)? */
+function namesPlace({ best, deployment }: RuleContext, m: Scope['mustName'][number]): boolean {
+  if (!best) return false;
+  const text = passageText(best);
+  return [m.form.toLowerCase(), m.name, deployment.gazetteer.shortName(m.name)].some((f) => [...f].length >= 2 && text.includes(f));
+}
+
 /** A passage that ranks things itself: 最, 首位, 居全国第二, 第5位, 前列. */
 const RANKS = /最|首[位个家批艘座条架次届台款]|第一|之最|龙头|前列|首位|居全国|全国第|第[一二三四五六七八九十\d]+[位名]|[西中东]部第/;
 
@@ -157,8 +164,8 @@ export const RETRIEVAL_TESTS: Partial<Record<RefusalRuleName, (ctx: RuleContext)
   injection: ({ q }) => q.flags.injection,
   opinion: ({ q }) => q.flags.opinion,
   'how-to': ({ q }) => q.flags.howTo,
-  'other-place': ({ scope, best }) => scope.mustName.some((m) => m.kind === 'other-place' && !(best && passageText(best).includes(m.form.toLowerCase()))),
-  'sub-place': ({ scope, best }) => scope.mustName.some((m) => m.kind === 'sub-place' && !(best && passageText(best).includes(m.form.toLowerCase()))),
+  'other-place': (ctx) => ctx.scope.mustName.some((m) => m.kind === 'other-place' && !namesPlace(ctx, m)),
+  'sub-place': (ctx) => ctx.scope.mustName.some((m) => m.kind === 'sub-place' && !namesPlace(ctx, m)),
   'year-not-named': ({ scope, best }) => scope.requireMarker && !(best && scope.markers.some((m) => best.view.norm.includes(m))),
   // Asked about a time (2024年, 十四五) and the best passage speaks of another part without naming it.
   period: ({ scope, best }) => Boolean(best && scope.periods && best.period < PERIOD_WEIGHT.namesAsked && !scope.periods.get(best.view.reportIndex)?.includes(best.view.period)),
