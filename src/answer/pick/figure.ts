@@ -45,12 +45,15 @@ export function pickFigure({ q: asked, ranked, related, views }: PickContext): D
     return compose(asked, r, narrowed, ranked);
   }
   if (q.intent === 'cost') return refuse('no-price', { q }, related);
-  // Asked for an amount where the report gives only a growth rate.
-  const rates = figureClauses({ ...q, wants: 'percent' }, best.view, false, views);
+  // Asked for an amount where the report gives only a growth rate (in the best passages that name the
+  // thing and speak of the period asked) …
+  const rated = q.total || q.wants === 'money'
+    ? pool.map(({ r }) => r).filter((r) => r.period >= 0.8 && focusCovered(q, r.view)).map((r) => ({ r, rates: figureClauses({ ...q, wants: 'percent' }, r.view, false, views) })).find((x) => x.rates)
+    : undefined;
   // …and says what it does give: 报告没有给出总量,只给出了增速:社会消费品零售总额增长4.2%。
-  if (rates && (q.total || q.wants === 'money')) {
-    const given = joinSpans(best.view.report.text, pickFromClauses(best.view, rates.clauses).spans);
-    return refuse('no-total', { q, topic: subjectOf(q), detail: given }, [best, ...related.filter((r) => r !== best)]);
+  if (rated?.rates) {
+    const given = joinSpans(rated.r.view.report.text, pickFromClauses(rated.r.view, rated.rates.clauses).spans);
+    return refuse('no-total', { q, topic: subjectOf(q), detail: given }, [rated.r, ...related.filter((r) => r !== rated.r)]);
   }
   return refuse('no-figure', { q, topic: subjectOf(q), detail: q.time.kind === 'none' || q.time.kind === 'current' ? '' : q.time.marker ?? '' }, related);
 }
