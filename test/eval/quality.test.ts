@@ -5,6 +5,7 @@ import { loadLexicon, readReportSources } from '../../src/corpus/index.ts';
 import type { Summary } from '../../src/eval/metrics.ts';
 import { evalReports, readGroups } from '../../src/eval/reports.ts';
 import { readQuestions, runEval } from '../../src/eval/run.ts';
+import { evalVoices, readWriterGroups } from '../../src/eval/voices.ts';
 import { DICT_DIR, REPORTS_DIR, ROOT, testEngine } from '../helpers/engine.ts';
 
 /**
@@ -14,7 +15,7 @@ import { DICT_DIR, REPORTS_DIR, ROOT, testEngine } from '../helpers/engine.ts';
  */
 type Gate = Partial<Record<keyof Summary, number>>;
 const gates = JSON.parse(readFileSync(join(import.meta.dirname, 'gate.json'), 'utf8')) as Record<string, Gate>;
-const LOWER_IS_BETTER = new Set(['falseRefusalRate', 'wrongFigureRate']);
+const LOWER_IS_BETTER = new Set(['falseRefusalRate', 'wrongFigureRate', 'refusedShowingAnswerRate', 'falseAbsenceClaims']);
 
 function check(name: string, s: Summary): void {
   const gate = gates[name]!;
@@ -51,4 +52,21 @@ describe('quality gate', () => {
     expect(run.perReport).toHaveLength(dev.length);
     check(`provinces-${mode}`, run.summary);
   }, 300_000);
+
+  // The dev writers' questions in several voices, over reports of every level (test/eval/voices). A
+  // refusal must never claim that a report lacks a term it writes: falseAbsenceClaims is 0 in the gate,
+  // over every dev question, each report alone and many loaded.
+  const voices = join(ROOT, 'test/eval/voices');
+  it.each(['one', 'many'] as const)('voices: dev writers (%s)', async (mode) => {
+    const run = await evalVoices({
+      questions: voices,
+      reportDirs: [join(ROOT, 'test/fixtures/provinces-2026'), join(ROOT, 'test/fixtures/levels'), REPORTS_DIR],
+      dictDir: DICT_DIR,
+      writers: readWriterGroups(voices)['dev']!,
+      mode,
+    });
+    expect(run.summary.questions).toBeGreaterThan(600);
+    expect(run.rows.filter((r) => r.falseAbsence.length).map((r) => `${r.question.id}: ${r.answer.answer}`)).toEqual([]);
+    check(`voices-dev-${mode}`, run.summary);
+  }, 600_000);
 });

@@ -21,6 +21,13 @@ const answer = (question: string, extra: Partial<Answer> = {}): Answer => ({
 const engine = async (q: string): Promise<Answer> => answer(q);
 
 describe('instrumentAsk and the query log', () => {
+  it('logs the refusal rule and its reason code', async () => {
+    const seen: QueryRecord[] = [];
+    const ask = instrumentAsk(async (q) => answer(q, { found: false, reason: 'opinion', refusal: { rule: 'opinion', reason: 'opinion' } }), { store: { recordQuery: (r) => void seen.push(r) } });
+    await ask('你怎么看', { channel: 'web' });
+    expect(seen[0]).toMatchObject({ question: '你怎么看', found: false, reason: 'opinion', rule: 'opinion' });
+  });
+
   it('returns the answer after the write has finished', async () => {
     const events: string[] = [];
     const store = {

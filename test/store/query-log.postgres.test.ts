@@ -98,6 +98,19 @@ describe('query log on PostgreSQL', () => {
     expect(await failures(metrics)).toEqual({});
   });
 
+  it('keeps the refusal rule beside its reason code', async () => {
+    const db = await database();
+    const log = await open({ databaseUrl: db.url });
+    await log.recordQuery({ question: '那家企业是谁', channel: 'web', found: false, latencyMs: 1, reason: 'no-entity', rule: 'no-entity' });
+    await log.recordQuery({ question: '今年新增多少托位', channel: 'web', found: true, latencyMs: 1 });
+    await log.flush();
+    const rows = await db.query<{ question: string; reason: string | null; rule: string | null }>('SELECT question, reason, rule FROM queries ORDER BY question');
+    expect(rows).toEqual([
+      { question: '今年新增多少托位', reason: null, rule: null },
+      { question: '那家企业是谁', reason: 'no-entity', rule: 'no-entity' },
+    ]);
+  });
+
   it('prunes rows past the retention period', async () => {
     const db = await database();
     const log = await open({ databaseUrl: db.url });

@@ -96,6 +96,30 @@ async function unprivileged<T>(fn: () => Promise<T>): Promise<T> {
 }
 
 describe('query log on SQLite', () => {
+  it('adds the refusal rule to a log written before it had one (schema 2), keeping its rows', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'workplan-schema-'));
+    try {
+      const file = join(dir, 'log.db');
+      const old = new Database(file);
+      old.exec(`CREATE TABLE queries (id INTEGER PRIMARY KEY, at INTEGER NOT NULL, channel TEXT NOT NULL, question TEXT NOT NULL, found INTEGER NOT NULL, latency_ms REAL NOT NULL, section TEXT, reason TEXT, user_hash TEXT);
+        INSERT INTO queries (at, channel, question, found, latency_ms, reason) VALUES (1, 'web', '旧问题', 0, 1, 'not-found');
+        PRAGMA user_version = 2;`);
+      old.close();
+      const store = Store.open(file);
+      store.recordQuery({ question: '新问题', channel: 'web', found: false, latencyMs: 1, reason: 'opinion', rule: 'opinion' });
+      store.close();
+      const db = new Database(file, { readonly: true });
+      expect(db.prepare('SELECT question, reason, rule FROM queries ORDER BY id').all()).toEqual([
+        { question: '旧问题', reason: 'not-found', rule: null },
+        { question: '新问题', reason: 'opinion', rule: 'opinion' },
+      ]);
+      expect(db.pragma('user_version', { simple: true })).toBe(3);
+      db.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('writes, reads, keeps chat choices and prunes when the file is fine', async () => {
     const file = join(tempDir(), 'data', 'workplan.sqlite');
     const { logger, lines } = captureLogger('info');
