@@ -240,6 +240,14 @@ const evaluate = defineCommand({
         print(formatReports(run, `reports ${group}`));
       }
     }
+    // The default run ends with the question sets in several voices, every writer, each report alone.
+    if (!args.group && !args.file) {
+      const { evalVoices, formatVoices, readWriterGroups } = await import('./eval/voices.ts');
+      const dir = resolve('test/eval/voices');
+      const run = await evalVoices({ questions: dir, reportDirs: [resolve('test/fixtures/provinces-2026'), resolve('test/fixtures/levels'), config.paths.reports], dictDir: config.paths.dict, writers: readWriterGroups(dir)['all']!, mode: 'one' });
+      out['voices'] = { summary: run.summary, writers: run.byWriter };
+      print(formatVoices(run, 'voices, every writer (dev a–c, holdout d–f)'));
+    }
     if (args.json) process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
   },
 });
