@@ -299,7 +299,7 @@ export function analyzeQuestion(question: string, ctx: AnalyzeContext): Query {
     total: /总量|总规模|总额是|(?<!生产|产)总值|总共|一共|加起来|合计|累计|现有|现在有|目前有|总里程|总长度|总数|\btotal\b|\bin all\b/.test(text) && !/增长|增速|增幅/.test(text),
     quantities: quantities.filter((q) => !q.ordinal && q.family !== 'year'),
     ...(ordinal !== undefined ? { ordinal } : {}),
-    time: timeOf(text),
+    time: askedTime(text),
     places,
     flags: {
       personal: cues.personal.test(text),
@@ -315,6 +315,21 @@ export function analyzeQuestion(question: string, ctx: AnalyzeContext): Query {
   const broad = ctx.broad?.length ? broadAskOf(query, ctx.broad) : undefined;
   const asksKind = ctx.entities?.find((e) => e.ask.test(text));
   return { ...query, ...(broad ? { broad } : {}), ...(asksKind ? { asksKind } : {}) };
+}
+
+/**
+ * The time of the clause that asks (孩子明年要上学，想知道今年新增多少学位 → 今年): a time in a clause that
+ * only tells the asker's story does not say what is asked. With one clause, or none that asks, the
+ * whole question's.
+ */
+function askedTime(text: string): TimeAsked {
+  const clauses = text.split(/[,，;；。!！]/).filter((c) => c.trim());
+  if (clauses.length > 1) {
+    const asking = clauses.filter((c) => /多少|几|哪|什么|啥|吗|是否|有没有|怎么|如何|[?？]/.test(c)).at(-1);
+    const t = asking ? timeOf(asking) : undefined;
+    if (t && t.kind !== 'none') return t;
+  }
+  return timeOf(text);
 }
 
 function unitAsked(text: string): { unit?: string } {
@@ -419,6 +434,17 @@ function tokenize(text: string, ctx: AnalyzeContext): Token[] {
       t.concept = undefined;
       t.stop = true;
     }
+  }
+  // A typo corrected into a word that makes a term with the next one (财证 + 收入 → 财政收入): the term.
+  const terms = new Set(ctx.lexicon.synonymGroups.flat());
+  for (let i = 0; i + 1 < tokens.length; i++) {
+    const a = tokens[i]!;
+    const b = tokens[i + 1]!;
+    if (!a.concept || !b.concept || ctx.vocabulary.contains(a.word)) continue;
+    const fix = a.concept.forms.slice(1).find((f) => [...f].length === [...a.word].length && (terms.has(f + b.word) || ctx.vocabulary.contains(f + b.word)));
+    if (!fix) continue;
+    const joined = conceptOf(fix + b.word, 'n', ctx);
+    tokens.splice(i, 2, { word: a.word + b.word, tag: 'n', stop: false, concept: { ...joined, text: a.word + b.word, forms: [fix + b.word, ...joined.forms.filter((f) => f !== fix + b.word)] } });
   }
   return tokens;
 }

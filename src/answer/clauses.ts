@@ -95,7 +95,7 @@ export const CONTINUES = /^(?:达到|达|增长|增至|增加到|提高到|提�
 /** 每千人口, 人均: a denominator, not the thing counted (常住人口有多少 is not answered by 每千人口…4.6个). */
 const PER_CAPITA = /每[十百千万]?人口|每[十百千万]人|人均/g;
 /** 占地区生产总值比重, 单位GDP能耗: the whole a share or an intensity is taken of, not the thing measured. */
-const SHARE_OF = /占[^,，。;；、]{1,16}?(?:比重|比例)|单位(?:地区生产总值|国内生产总值|gdp|生产总值)/g;
+const SHARE_OF = /占[^,，。;；、]{1,16}?(?:比重|比例)|对[^,，。;；、]{1,12}?贡献率|单位(?:地区生产总值|国内生产总值|gdp|生产总值)/g;
 
 /**
  * How plainly a sentence must name the thing counted: its own word or another wording (0.8), or every

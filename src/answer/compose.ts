@@ -42,7 +42,7 @@ export function refuse(rule: RefusalRuleName, ctx: RefusalContext, related: Rank
 }
 
 /** The same refusal, its message made true of what the reports searched write (see `truthful`). */
-export function checkedRefusal(draft: Draft, writes: (term: string) => boolean): Draft {
+export function checkedRefusal(draft: Draft, writes: (term: string | string[]) => boolean): Draft {
   if (draft.found || !draft.rule || !draft.refusal?.topic) return draft;
   const ctx = truthful(draft.refusal, writes);
   return { ...draft, answer: REFUSALS[draft.rule].message(ctx), refusal: ctx };

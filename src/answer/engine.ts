@@ -276,7 +276,10 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
         views,
         ...(options.weights ? { weights: options.weights } : {}),
         compare: { deployment, reports, lexicon, targets: () => (targetRows ??= targetViews(reports, lexicon)) },
-        writes: (indexes, term) => indexes.some((i) => (normalized[i] ??= normalizeText(reports[i]!.text).toLowerCase()).includes(term)),
+        writes: (indexes, term) =>
+          typeof term === 'string'
+            ? indexes.some((i) => (normalized[i] ??= normalizeText(reports[i]!.text).toLowerCase()).includes(term))
+            : indexes.some((i) => reports[i]!.paragraphs.some((p) => term.every((t) => searchIndex.paragraphText[searchIndex.paragraphOf(i, p.index)]!.includes(t)))),
         onDenseError: (err) => log?.error({ err: (err as Error)?.message ?? String(err) }, 'dense retrieval failed; answering from the lexical index'),
       });
       answer.latencyMs = Math.round((performance.now() - t0) * 100) / 100;
@@ -356,6 +359,8 @@ function ownPlaces(reports: Report[], lexicon: Lexicon): Array<{ form: string; r
     for (const region of near) {
       if (loaded.has(region.name) || region.level !== 'county') continue;
       const short = g.shortName(region.name);
+      const latin = g.romanise(region.name);
+      if (latin.length >= 4 && !region.latin.length && !out.some((o) => o.form === latin)) out.push({ form: latin, region });
       if ([...short].length < 2 || short === region.name || g.lookup(short).length || out.some((o) => o.form === short)) continue;
       out.push({ form: short, region });
     }

@@ -36,8 +36,8 @@ export interface PipelineDeps {
   onDenseError?: (err: unknown) => void;
   /** The targets table, for questions across reports (各省…, 哪个省最高, 比去年多多少). */
   compare?: CompareDeps;
-  /** Does one of these reports write the term (normalised, lower case)? Keeps refusals true. */
-  writes: (reports: number[], term: string) => boolean;
+  /** Does one of these reports write the term (or all the pieces in one paragraph)? Keeps refusals true. */
+  writes: (reports: number[], term: string | string[]) => boolean;
 }
 
 export async function answerQuestion(question: string, options: AskOptions, deps: PipelineDeps): Promise<Answer> {

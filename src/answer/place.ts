@@ -52,6 +52,10 @@ export function placesOf(
       mentions.push({ region, form, start: at, end: at + form.length });
     }
   }
+  // China-Laos Railway, Taiwan-funded firms: a place name joined by a hyphen names a thing.
+  for (const m of mentions) {
+    if (m.start < 0 && new RegExp(`\\b${m.form.replace(/ /g, '[ -]')}-[a-z]|[a-z]-${m.form.replace(/ /g, '[ -]')}\\b`).test(text)) m.partOfName = true;
+  }
   mentions.sort((a, b) => a.start - b.start);
   let rest = text;
   for (const m of [...mentions].filter((x) => x.start >= 0 && !x.partOfName).sort((a, b) => b.start - a.start)) {

@@ -109,11 +109,13 @@ function absentOrNot({ topic, mentioned }: RefusalContext): string {
 
 /**
  * A refusal's message made true of the reports searched: whether they write the topic it names is
- * read from their text, so "没有找到关于X" is never said of a report that writes X.
+ * read from their text, so "没有找到关于X" is never said of a report that writes X. `writes` takes a
+ * term, or pieces that must stand together in one paragraph.
  */
-export function truthful(ctx: RefusalContext, writes: (term: string) => boolean): RefusalContext {
+export function truthful(ctx: RefusalContext, writes: (term: string | string[]) => boolean): RefusalContext {
   if (!ctx.topic) return ctx;
-  return { ...ctx, mentioned: writes(ctx.topic) || conceptsOf(ctx).every((c) => c.forms.some(writes)) };
+  // A compound the report writes apart counts when its pieces stand in one paragraph.
+  return { ...ctx, mentioned: writes(ctx.topic) || conceptsOf(ctx).every((c) => c.forms.some((f) => writes(f)) || (c.parts.length > 0 && writes(c.parts))) };
 }
 
 /** The question's concepts that the topic names (all of it when it names none of them). */

@@ -1,5 +1,5 @@
 import type { Gazetteer } from '../corpus/regions.ts';
-import { planName, planNumber } from '../corpus/periods.ts';
+import { opensPlan, planName, planNumber } from '../corpus/periods.ts';
 import type { Period, ReportMeta } from '../corpus/types.ts';
 import type { Query } from './analyze.ts';
 import { messages } from './messages.ts';
@@ -46,6 +46,8 @@ export interface Scope {
   periods?: Map<number, Period[]>;
   /** Words by which a passage of another period still speaks of the time asked (十四五, 2025年). */
   markers: string[];
+  /** The year asked closed a five-year plan, which the report's five-year review ends on. */
+  endOfPlan?: boolean;
   /** Every answer must name this (a year no report covers as a whole). */
   requireMarker: boolean;
   /** Places the quoted passage must name: a city of a loaded province, or a place no report governs. */
@@ -169,6 +171,8 @@ export function scopeOf(q: Query, d: Deployment, options: ScopeOptions = {}): Sc
       // Years are also written in Chinese numerals (到二〇三五年).
       scope.markers.push(`${year}年`, `${cnYear(year)}年`);
       if (time.kind === 'last-year') scope.markers.push('去年', '上年', '过去一年', '一年来');
+      // Last year was the plan's last (2025 in a 2026 report): the five-year review's levels are last year's.
+      if (chosen.some((i) => d.reports[i]!.meta.year === year + 1 && opensPlan(year + 1))) scope.endOfPlan = true;
       // A year of the plan period ahead (到2030年, 2035年远景) is what the five-year targets speak of;
       // a year of the one behind, what the five-year review does.
       // Such a passage must still name the year itself.
@@ -205,6 +209,8 @@ export function scopeOf(q: Query, d: Deployment, options: ScopeOptions = {}): Sc
 
 function levelMatches(meta: ReportMeta, level: string): boolean {
   if (meta.level === level) return true;
+  // 全市 in a county-level city's report (安国市) is the city itself.
+  if (level === 'city' && meta.level === 'county' && /市$/.test(meta.region)) return true;
   // 全区 in an autonomous region's report (广西壮族自治区) is the region itself.
   return level === 'county' && meta.level === 'province' && /自治区$/.test(meta.region);
 }
@@ -249,6 +255,8 @@ export function periodWeight(scope: Scope, v: SentenceView): number {
   // A passage of another period that names the one asked (…“十四五”时期累计…) still speaks of it,
   // unless it only mentions it in passing next to its own period (今年是“十五五”开局之年).
   if (namesMarker(scope, v) && !(v.period === 'current' && /开局/.test(v.norm))) return PERIOD_WEIGHT.namesAsked;
+  // …and a level the five-year review reached (城镇化率达到76.58%) is last year's, unlike its totals.
+  if (scope.endOfPlan && v.period === 'five-year-review' && !/累计|五年|年均|期间|以来|比(?:19|20)\d{2}年|由.{1,20}(?:增至|提高到|提升至)/.test(v.norm)) return PERIOD_WEIGHT.endOfPlan;
   return PERIOD_WEIGHT.other;
 }
 

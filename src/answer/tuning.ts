@@ -17,6 +17,8 @@ export const PERIOD_WEIGHT = {
   asked: 1,
   /** Another period's passage that names the period or year asked, in its own words. */
   namesAsked: 0.9,
+  /** A level the five-year review reached, asked of the plan's last year (去年 in a 2026 report): it may answer, after last year's own passages. */
+  endOfPlan: 0.8,
   other: 0.45,
   unasked: { current: 1, annex: 0.95, front: 0.9, 'five-year-plan': 0.88, 'last-year': 0.86, 'five-year-review': 0.84 },
 } as const;

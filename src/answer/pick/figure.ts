@@ -31,7 +31,8 @@ export function pickFigure({ q: asked, ranked, related, views }: PickContext): D
     .map((r, order) => ({ r, order, pick: figureClauses(q, r.view, twoAsked, views) }))
     // The passage whose figure clause itself carries most of the question comes first (地区生产总值增长5.3%
     // before 民营经济增加值占地区生产总值比重达58.5%); otherwise the ranking's order.
-    .sort((a, b) => clauseShare(q, b.r.view, b.pick?.clauses) - clauseShare(q, a.r.view, a.pick?.clauses) || a.order - b.order);
+    // A passage of the period asked comes before one that only may speak of it.
+    .sort((a, b) => b.r.period - a.r.period || clauseShare(q, b.r.view, b.pick?.clauses) - clauseShare(q, a.r.view, a.pick?.clauses) || a.order - b.order);
   for (const { r, pick } of pool) {
     if (!focusCovered(q, r.view)) continue;
     if (!q.yesNo && !statesQuestionFigures(q, r.view)) continue;
@@ -43,6 +44,11 @@ export function pickFigure({ q: asked, ranked, related, views }: PickContext): D
     const narrowed = twoAsked ? whole : narrowToItems(q, whole);
     if (!narrowed) continue;
     return compose(asked, r, narrowed, ranked);
+  }
+  // 没有提出全年经济增速具体目标: the report says itself that it sets no figure; that is the answer.
+  for (const { r } of pool) {
+    const none = r.view.clauses.findIndex((c) => NO_TARGET.test(c.text));
+    if (none >= 0 && focusCovered(q, r.view)) return compose(asked, r, pickFromClauses(r.view, [none]), ranked);
   }
   if (q.intent === 'cost') return refuse('no-price', { q }, related);
   // Asked for an amount where the report gives only a growth rate (in the best passages that name the
@@ -57,6 +63,9 @@ export function pickFigure({ q: asked, ranked, related, views }: PickContext): D
   }
   return refuse('no-figure', { q, topic: subjectOf(q), detail: q.time.kind === 'none' || q.time.kind === 'current' ? '' : q.time.marker ?? '' }, related);
 }
+
+/** A report that says it sets no figure: 没有提出…具体目标, 不设…目标. */
+const NO_TARGET = /(?:没有|未|不再|不)(?:提出|设定|设置|设|定)(?:全年)?.{0,10}(?:具体)?(?:预期)?目标/;
 
 /**
  * 游客人数和旅游收入的目标, 人大建议和政协提案各多少: two things joined by 和 / 与 / 及 / 、 before the
