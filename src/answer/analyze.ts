@@ -206,6 +206,9 @@ const QUESTION_CHARS = new Set([...'啥谁哪几多怎么何吗呢吧啊呀嘛']
 /** Characters that glue to nothing: particles and links (定 + 的 is not a word of the report). */
 const FUNCTION_CHARS = new Set([...'的了着过地得是在和与及或也都还就吗呢吧啊呀么嘛把被给让对从向到']);
 
+/** Single verbs and adverbs that follow a subject in speech (率 + 按, 还 + 搞, 院 + 要): never the end of a typo or a glued word. */
+const LONE_CHARS = new Set([...'按搞要关吃降升做干弄办涨跌拿帮能会该想再又才约将已正刚投花']);
+
 /** Generic nouns that only frame a question when they follow 哪些/什么 (哪些领域, 什么方式). */
 const FRAME_NOUNS = new Set(['领域', '方面', '地方', '方式', '形式', '内容', '类型', '种类', '东西', '事情', '事', '要求', '工作', '渠道', '环节', '样子', '名堂', '原则', '理念', '口号', '说法', '提法', '作用', '好处', '亮点', '特点', '办法', '手段', '政策', '目标', '任务', '称号', '荣誉', '头衔', '名号', '级别', '层级']);
 const ASKING = /^(?:哪些|哪几|哪几个|哪几种|哪几类|几种|几类|什么|啥|哪个|哪类|哪种|何种|什么样)$/;
@@ -420,6 +423,12 @@ function tokenize(text: string, ctx: AnalyzeContext): Token[] {
       continue;
     }
     if (HAN.test(t) && [...t].length === 1) {
+      // 赤字率按多少安排: a lone verb or adverb (按, 搞, 要) ends what came before; it is no piece of a word.
+      if (glue && LONE_CHARS.has(t)) {
+        flush();
+        tokens.push({ word: t, tag, stop: true });
+        continue;
+      }
       glue = glue ? { ...glue, word: glue.word + t } : { word: t, tag: 'x', stop: true };
       continue;
     }
@@ -463,7 +472,7 @@ function resegment(input: Array<{ word: string; tag: string }>, ctx: AnalyzeCont
   for (const t of input) {
     const prev = tagged[tagged.length - 1];
     const single = (x: { word: string; tag: string }): boolean => han(x.word) && x.word.length === 1 && !/^[mqxuyce]/.test(x.tag) && !QUESTION_CHARS.has(x.word);
-    if (prev && single(prev) && single(t) && !FUNCTION_CHARS.has(t.word) && !known(prev.word + t.word) && ctx.vocabulary.soundsLike(prev.word + t.word).length > 0) {
+    if (prev && single(prev) && single(t) && !FUNCTION_CHARS.has(t.word) && !LONE_CHARS.has(t.word) && !known(prev.word + t.word) && ctx.vocabulary.soundsLike(prev.word + t.word).length > 0) {
       tagged[tagged.length - 1] = { word: prev.word + t.word, tag: TYPO_PAIR };
       continue;
     }

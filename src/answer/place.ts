@@ -46,7 +46,11 @@ export function placesOf(
       // 青岛市北区: the gazetteer reads 青岛市, but the loaded district 市北 is what is named.
       for (let k = mentions.length - 1; k >= 0; k--) {
         const m = mentions[k]!;
-        if (m.start >= 0 && m.start < at + form.length && at < m.end && m.region !== region && gazetteer.within(region.name, m.region.name)) mentions.splice(k, 1);
+        if (m.start >= 0 && m.start < at + form.length && at < m.end && m.region !== region && gazetteer.within(region.name, m.region.name)) {
+          // What is left of it (青岛) only qualifies the district: blanked from the subject, not a place asked.
+          if (m.start < at) mentions.splice(k, 1, { ...m, end: at, form: text.slice(m.start, at), qualifier: true });
+          else mentions.splice(k, 1);
+        }
       }
       if (mentions.some((m) => m.start >= 0 && m.start < at + form.length && at < m.end)) continue;
       mentions.push({ region, form, start: at, end: at + form.length });

@@ -79,7 +79,7 @@ export function scopeOf(q: Query, d: Deployment, options: ScopeOptions = {}): Sc
   for (const m of q.places.mentions) {
     const place = m.region.name;
     // 青岛市北区: the city only says where the district is.
-    if (mentioned.some((o) => o !== place && loaded.includes(o) && g.within(o, place))) continue;
+    if (m.qualifier || mentioned.some((o) => o !== place && loaded.includes(o) && g.within(o, place))) continue;
     if (loaded.includes(place)) {
       named.add(place);
       continue;

@@ -30,6 +30,8 @@ export interface PlaceMention {
   region: Region;
   /** The name stands inside a longer name the reports write (上海港, 青岛金地中心): it locates, it does not ask. */
   partOfName?: boolean;
+  /** The name only says where a loaded place named next to it lies (青岛 of 青岛市北区). */
+  qualifier?: boolean;
   /** The form as written in the text (lower case for latin). */
   form: string;
   start: number;

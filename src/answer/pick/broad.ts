@@ -69,7 +69,8 @@ const PARTS: Record<BroadAsk['part'], Period[]> = {
 export function pickBroad(q: Query, ask: BroadAsk, scope: Scope, index: SearchIndex, views: SentenceViews): Draft | undefined {
   for (const r of scope.reports) {
     const report = index.reports[r]!;
-    const asked = scope.periods?.get(r);
+    // A time that names a part (去年, 十四五) picks it; the report's own year (2019年) leaves the ask's part.
+    const asked = /last-year|five-year|plan/.test(q.time.kind) || (q.time.kind === 'year' && q.time.year !== report.meta.year) ? scope.periods?.get(r) : undefined;
     const parts = asked?.length ? asked : q.time.kind === 'five-year-plan' ? PARTS['five-year-plan'] : PARTS[ask.part];
     const draft = ask.answer === 'sections' ? sectionsOf(q, report, r, parts, index, views) : passageOf(q, ask, report, r, parts, index, views);
     if (draft) return draft;
