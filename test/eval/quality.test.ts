@@ -65,7 +65,7 @@ describe('quality gate', () => {
       writers: readWriterGroups(voices)['dev']!,
       mode,
     });
-    expect(run.summary.questions).toBeGreaterThan(600);
+    expect(run.summary.questions).toBeGreaterThan(850);
     expect(run.rows.filter((r) => r.falseAbsence.length).map((r) => `${r.question.id}: ${r.answer.answer}`)).toEqual([]);
     check(`voices-dev-${mode}`, run.summary);
   }, 600_000);
