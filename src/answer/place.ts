@@ -56,6 +56,14 @@ export function placesOf(
       mentions.push({ region, form, start: at, end: at + form.length });
     }
   }
+  // 安国今年…: a county's short name right before the time asked is a place, wherever it lies.
+  for (const m of text.matchAll(/(?:^|[\s,，。?？!！、:：])(\p{Script=Han}{2,4}?)(?=今年|去年|明年|前年|(?:19|20)\d{2}年)/gu)) {
+    const short = m[1]!;
+    const start = (m.index ?? 0) + m[0].length - short.length;
+    if (mentions.some((x) => x.start >= 0 && x.start < start + short.length && start < x.end)) continue;
+    const region = gazetteer.countiesByShortName(short)[0];
+    if (region && !written(short + text.slice(start + short.length, start + short.length + 1))) mentions.push({ region, form: short, start, end: start + short.length });
+  }
   // China-Laos Railway, Taiwan-funded firms: a place name joined by a hyphen names a thing.
   for (const m of mentions) {
     if (m.start < 0 && new RegExp(`\\b${m.form.replace(/ /g, '[ -]')}-[a-z]|[a-z]-${m.form.replace(/ /g, '[ -]')}\\b`).test(text)) m.partOfName = true;

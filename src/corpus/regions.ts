@@ -53,6 +53,8 @@ export interface Gazetteer {
   find(text: string, options?: { abbreviations?: boolean }): PlaceMention[];
   /** The short form used in speech: 山东省 → 山东, 广西壮族自治区 → 广西, 市北区 → 市北. */
   shortName(name: string): string;
+  /** Counties and districts by their short form (安国 → 安国市), which `find` does not read in free text. */
+  countiesByShortName(short: string): Region[];
   /** The romanised short name (shandong), for report ids. */
   romanise(name: string): string;
 }
@@ -140,8 +142,22 @@ export function createGazetteer(regionLines: string[], placeLines: string[] = []
     return out;
   };
 
+  let counties: Map<string, Region[]> | undefined;
+  const countyShort = (): Map<string, Region[]> => {
+    if (counties) return counties;
+    counties = new Map();
+    for (const r of byName.values()) {
+      if (r.level !== 'county') continue;
+      const bare = r.name.replace(SUFFIX, '');
+      if ([...bare].length < 2 || bare === r.name) continue;
+      counties.set(bare, [...(counties.get(bare) ?? []), r]);
+    }
+    return counties;
+  };
+
   return {
     size: byName.size,
+    countiesByShortName: (short) => countyShort().get(short) ?? [],
     get: (name) => byName.get(name),
     lookup: (form) => byForm.get(form) ?? (byName.has(form) ? [byName.get(form)!] : []),
     within: (name, ancestor) => ancestors(name).includes(ancestor),

@@ -116,6 +116,13 @@ describe('refusals that are true', () => {
     expect(a.reason).toBe('other-place');
     expect(a.answer).not.toMatch(/\d%/);
   });
+
+  it('refuses a county named before the time asked, however far it lies from the loaded district', async () => {
+    const a = await (await testEngine()).ask('安国今年地区生产总值增长目标是多少');
+    expect(a.found).toBe(false);
+    expect(a.refusal?.rule).toBe('other-place');
+    expect(a.answer).toContain('安国');
+  });
 });
 
 describe('answers from the closest passage', () => {
