@@ -148,15 +148,21 @@ export interface EntityKind {
 export const ENTITIES_FILE = 'entities.txt';
 
 export function loadEntityKinds(dictDir: string): EntityKind[] {
-  const file = join(dictDir, ENTITIES_FILE);
+  return readTable(dictDir, ENTITIES_FILE, (cells, fail) => {
+    const [kind = '', measure = '', ask = '', instance = ''] = cells;
+    if (!kind || !measure || !ask || !instance) fail('expected kind, measure word, ask and instance separated by tabs');
+    return { kind, which: `哪${measure}${kind}`, ask: new RegExp(ask), instance: new RegExp(instance, 'u') };
+  });
+}
+
+/**
+ * The rows of a tab-separated file of data/dict/ (comments and blank lines skipped), each read by
+ * `row`, which calls `fail` to refuse a line with a message that says where; none when the file is absent.
+ */
+export function readTable<T>(dictDir: string, name: string, row: (cells: string[], fail: (why: string) => never) => T): T[] {
+  const file = join(dictDir, name);
   if (!existsSync(file)) return [];
   return readFileSync(file, 'utf8')
     .split(/\r?\n/)
-    .map((l, i) => ({ l, i }))
-    .filter(({ l }) => l.trim() && !l.startsWith('#'))
-    .map(({ l, i }) => {
-      const [kind = '', measure = '', ask = '', instance = ''] = l.split('\t');
-      if (!kind || !measure || !ask || !instance) throw new CorpusError(file, `line ${i + 1}: expected kind, measure word, ask and instance separated by tabs`);
-      return { kind, which: `哪${measure}${kind}`, ask: new RegExp(ask), instance: new RegExp(instance, 'u') };
-    });
+    .flatMap((l, i) => (l.trim() && !l.startsWith('#') ? [row(l.split('\t'), (why) => { throw new CorpusError(file, `line ${i + 1}: ${why}`); })] : []));
 }

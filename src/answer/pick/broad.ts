@@ -1,7 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Period, Report } from '../../corpus/types.ts';
-import { CorpusError } from '../../errors.ts';
+import { readTable } from '../cues.ts';
 import type { SearchIndex } from '../../search/store.ts';
 import type { Query } from '../analyze.ts';
 import { factPick } from '../clauses.ts';
@@ -28,19 +26,11 @@ export interface BroadAsk {
 export const BROAD_FILE = 'broad.txt';
 
 export function loadBroadAsks(dictDir: string): BroadAsk[] {
-  const file = join(dictDir, BROAD_FILE);
-  if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8')
-    .split(/\r?\n/)
-    .map((l, i) => ({ l, i }))
-    .filter(({ l }) => l.trim() && !l.startsWith('#'))
-    .map(({ l, i }) => {
-      const [name = '', answer = '', part = '', ask = '', passage = ''] = l.split('\t');
-      if (!['paragraph', 'list', 'sections'].includes(answer) || !['review', 'plan', 'five-year-plan'].includes(part) || !ask) {
-        throw new CorpusError(file, `line ${i + 1}: expected name, answer, part, ask, passage separated by tabs`);
-      }
-      return { name, answer: answer as BroadAsk['answer'], part: part as BroadAsk['part'], ask: new RegExp(ask, 'g'), ...(passage ? { passage: new RegExp(passage) } : {}) };
-    });
+  return readTable(dictDir, BROAD_FILE, (cells, fail) => {
+    const [name = '', answer = '', part = '', ask = '', passage = ''] = cells;
+    if (!['paragraph', 'list', 'sections'].includes(answer) || !['review', 'plan', 'five-year-plan'].includes(part) || !ask) fail('expected name, answer, part, ask, passage separated by tabs');
+    return { name, answer: answer as BroadAsk['answer'], part: part as BroadAsk['part'], ask: new RegExp(ask, 'g'), ...(passage ? { passage: new RegExp(passage) } : {}) };
+  });
 }
 
 /** Words around a broad ask that say nothing of their own (报告里讲的, 都有哪些, 列几条). */
