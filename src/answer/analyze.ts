@@ -445,7 +445,7 @@ function tokenize(text: string, ctx: AnalyzeContext): Token[] {
     }
   }
   // A typo corrected into a word that makes a term with the next one (财证 + 收入 → 财政收入): the term.
-  const terms = new Set(ctx.lexicon.synonymGroups.flat());
+  const terms = lexiconTerms(ctx.lexicon);
   for (let i = 0; i + 1 < tokens.length; i++) {
     const a = tokens[i]!;
     const b = tokens[i + 1]!;
@@ -456,6 +456,14 @@ function tokenize(text: string, ctx: AnalyzeContext): Token[] {
     tokens.splice(i, 2, { word: a.word + b.word, tag: 'n', stop: false, concept: { ...joined, text: a.word + b.word, forms: [fix + b.word, ...joined.forms.filter((f) => f !== fix + b.word)] } });
   }
   return tokens;
+}
+
+const termSets = new WeakMap<Lexicon, Set<string>>();
+/** Every term of the synonym groups, built once per lexicon. */
+function lexiconTerms(lexicon: Lexicon): Set<string> {
+  let set = termSets.get(lexicon);
+  if (!set) termSets.set(lexicon, (set = new Set(lexicon.synonymGroups.flat())));
+  return set;
 }
 
 /**
