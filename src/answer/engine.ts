@@ -1,6 +1,5 @@
 import { performance } from 'node:perf_hooks';
 import { loadLexicon, type Lexicon } from '../corpus/lexicon.ts';
-import { normalizeText } from '../corpus/normalize.ts';
 import { parseSource, readReportSources } from '../corpus/load.ts';
 import type { Period, Report, Section } from '../corpus/types.ts';
 import type { Region } from '../corpus/regions.ts';
@@ -235,7 +234,6 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   };
 
   let targetRows: TargetView[] | undefined;
-  const normalized: string[] = [];
   const deployment: Deployment = {
     reports: reports.map((r, i) => ({ meta: r.meta, periods: periodsOf[i]! })),
     gazetteer: lexicon.gazetteer,
@@ -276,10 +274,11 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
         views,
         ...(options.weights ? { weights: options.weights } : {}),
         compare: { deployment, reports, lexicon, targets: () => (targetRows ??= targetViews(reports, lexicon)) },
-        writes: (indexes, term) =>
-          typeof term === 'string'
-            ? indexes.some((i) => (normalized[i] ??= normalizeText(reports[i]!.text).toLowerCase()).includes(term))
-            : indexes.some((i) => reports[i]!.paragraphs.some((p) => term.every((t) => searchIndex.paragraphText[searchIndex.paragraphOf(i, p.index)]!.includes(t)))),
+        // Over the index's own normalised paragraphs: a term, or pieces that stand in one paragraph.
+        writes: (indexes, term) => {
+          const pieces = typeof term === 'string' ? [term] : term;
+          return indexes.some((i) => reports[i]!.paragraphs.some((p) => pieces.every((t) => searchIndex.paragraphText[searchIndex.paragraphOf(i, p.index)]!.includes(t))));
+        },
         onDenseError: (err) => log?.error({ err: (err as Error)?.message ?? String(err) }, 'dense retrieval failed; answering from the lexical index'),
       });
       answer.latencyMs = Math.round((performance.now() - t0) * 100) / 100;

@@ -53,7 +53,7 @@ export async function answerQuestion(question: string, options: AskOptions, deps
     if (compared) return { ...compared, ...notice };
   }
   const maxCitations = Math.min(3, Math.max(1, options.maxCitations ?? 3));
-  const draft = await draftAnswer(q, scope, deps);
+  const draft = await draftAnswer(q, scope, deps, Boolean(options.explain));
   return {
     question: q.raw,
     found: draft.found,
@@ -70,7 +70,7 @@ export async function answerQuestion(question: string, options: AskOptions, deps
   };
 }
 
-async function draftAnswer(q: Query, asked: Scope | undefined, deps: PipelineDeps): Promise<Draft> {
+async function draftAnswer(q: Query, asked: Scope | undefined, deps: PipelineDeps, explain = false): Promise<Draft> {
   const { index, views } = deps;
   if (!q.text) return refuse('empty', { q });
   if (q.flags.personal || !asked) return refuse('personal-data', { q });
@@ -130,7 +130,7 @@ async function draftAnswer(q: Query, asked: Scope | undefined, deps: PipelineDep
     const chat = { q: { ...q, intent: 'chitchat' as const }, detail: greeting(scope, deps.deployment) };
     if (q.flags.bareGreeting) return refuse('greeting', chat);
     // 深圳今年有什么安排 of a provincial report: its overview is not about the city.
-    if (q.concepts.length === 0 && scope.mustName.length && !q.flags.bareGreeting) {
+    if (q.concepts.length === 0 && scope.mustName.length) {
       const place = refusalAfter({ q, scope, deployment: deps.deployment });
       if (place) return refuse(place.rule, place.refusal);
     }
@@ -144,9 +144,10 @@ async function draftAnswer(q: Query, asked: Scope | undefined, deps: PipelineDep
     const best = ranked[0];
     const related = ranked.filter((r) => r.coverage >= 0.3);
     const refused = refusalAfter({ q, scope, deployment: deps.deployment, ...(best ? { best } : {}) });
-    const withEvidence = (d: Draft): Draft => (best && !d.found ? { ...d, evidence: evidenceOf(q, best, views) } : d);
+    // What the best passage offered a refusal, only when asked for (the eval): no work on the question's path otherwise.
+    const withEvidence = (d: Draft): Draft => (explain && best && !d.found ? { ...d, evidence: evidenceOf(q, best, views) } : d);
     if (refused) {
-      if (refused.rule === 'not-found' && q.flags.greeting) return refuse('greeting', { q: { ...q, intent: 'chitchat' }, detail: greeting(scope, deps.deployment) });
+      if (refused.rule === 'not-found' && q.flags.greeting) return refuse('greeting', chat);
       return withEvidence(refuse(refused.rule, refused.refusal, related));
     }
     const picked = PICKERS[q.intent]({ q, ranked, related, index, views, scope, deployment: deps.deployment });
