@@ -17,6 +17,7 @@ import {
   type SearchIndex,
 } from '../search/store.ts';
 import { createTokenizer, type Tokenizer } from '../search/tokenizer.ts';
+import { readCache, writeCache } from '../search/caches.ts';
 import type { AnalyzeContext } from './analyze.ts';
 import { loadCues, loadEntityKinds } from './cues.ts';
 import { loadBroadAsks } from './pick/broad.ts';
@@ -118,7 +119,10 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   const lexicon = loadLexicon(options.dictDir);
   const sources = readReportSources(options.reportsDir, lexicon);
   const reports = sources.map((s) => parseSource(s, lexicon));
-  const tokenizer = createTokenizer({ words: [...lexicon.dictionary, ...lexiconTerms(lexicon), ...quotedTerms(reports)] });
+  // The stock dictionary sorted for lookup, saved beside the index: with it a question is cut
+  // without building the whole dictionary (see search/segmenter.ts).
+  const lookup = readCache.segmenter(options.indexDir);
+  const tokenizer = createTokenizer({ words: [...lexicon.dictionary, ...lexiconTerms(lexicon), ...quotedTerms(reports)], ...(lookup ? { lookup } : {}) });
   const embeddings =
     options.embeddings?.({ tokenizer, lexicon }) ??
     new LocalHashEmbeddings({ tokenizer, synonymGroups: lexicon.synonymGroups });
@@ -169,10 +173,24 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
 
   // An exact phrase check is cheap on one report; on large collections the bigram check stands in.
   const joined = index.paragraphText.join('\n');
-  const vocabulary = createVocabulary(index.sentenceIndex, joined.length <= 2_000_000 ? joined : undefined);
-  // Small collections warm the sound table at once; large ones in the background, so start stays fast.
-  if (joined.length <= 200_000) vocabulary.warm();
-  else void vocabulary.warmInBackground();
+  // The sound table (for typos) is saved beside the index once built; read back, it costs nothing.
+  const sounds = readCache.sounds(options.indexDir, index.manifest.createdAt);
+  const vocabulary = createVocabulary(index.sentenceIndex, joined.length <= 2_000_000 ? joined : undefined, sounds);
+  if (!options.readOnly) {
+    if (!lookup) writeCache.segmenter(options.indexDir, log);
+    if (!sounds) {
+      const createdAt = index.manifest.createdAt;
+      // Small collections build it at once; large ones in the background, so start stays fast.
+      const save = (): void => writeCache.sounds(options.indexDir, createdAt, vocabulary.soundTable(), log);
+      if (joined.length <= 200_000) {
+        vocabulary.warm();
+        save();
+      } else void vocabulary.warmInBackground().then(save);
+    }
+  } else if (!sounds) {
+    if (joined.length <= 200_000) vocabulary.warm();
+    else void vocabulary.warmInBackground();
+  }
   const ctx: AnalyzeContext = { tokenizer, lexicon, vocabulary, cues: loadCues(options.dictDir), broad: loadBroadAsks(options.dictDir), entities: loadEntityKinds(options.dictDir), ownPlaces: ownPlaces(reports, lexicon) };
   const regions = [...new Set(reports.map((r) => r.meta.region))];
   const periodsOf = reports.map((r) => new Set<Period>(r.paragraphs.map((p) => p.period)));

@@ -21,12 +21,14 @@ export interface Vocabulary {
   warm(): void;
   /** Builds it in slices between other work, so a large collection starts at once. */
   warmInBackground(): Promise<void>;
+  /** The sound table (toneless pinyin → report words), to save beside the index. */
+  soundTable(): Array<[string, string[]]>;
   /** The report word written with this pinyin (jinsong → 劲松), for romanised names; one or none. */
   fromPinyin(latin: string): string | undefined;
 }
 
-export function createVocabulary(index: Bm25Index, corpusText?: string): Vocabulary {
-  let byPinyin: Map<string, string[]> | undefined;
+export function createVocabulary(index: Bm25Index, corpusText?: string, sounds?: Array<[string, string[]]>): Vocabulary {
+  let byPinyin: Map<string, string[]> | undefined = sounds ? new Map(sounds) : undefined;
   let byLatin: Map<string, string | null> | undefined;
   const hasWord = (f: string): boolean => index.has(`w:${f}`);
   const hasBigram = (f: string): boolean => index.has(`b:${f}`);
@@ -73,6 +75,7 @@ export function createVocabulary(index: Bm25Index, corpusText?: string): Vocabul
     isWord: (w) => hasWord(w.toLowerCase()),
     isWordOrPhrase: (w) => hasWord(w.toLowerCase()) || (corpusText !== undefined ? corpusText.includes(w) : contains(w)),
     warm: () => void table(),
+    soundTable: () => [...table()],
     async warmInBackground() {
       while (!fill(4000)) await new Promise((r) => setImmediate(r));
     },

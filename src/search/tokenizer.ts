@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { Jieba } from '@node-rs/jieba';
-import { dict } from '@node-rs/jieba/dict.js';
+import type { Jieba } from '@node-rs/jieba';
 import { extractQuantities, valueKey } from '../corpus/normalize.ts';
+import { fullSegmenter, mergeDomainWords, segmenterFor, type DomainWords, type SegmenterLookup } from './segmenter.ts';
 
 /**
  * Chinese keyword recall breaks on segmentation: the stock jieba dictionary splits 托位 into 托/位.
@@ -26,12 +26,28 @@ export interface Tokenizer {
   cut(text: string): string[];
   /** Precise-mode segmentation with part-of-speech tags (n, v, vn, nz …). */
   tag(text: string): Array<{ word: string; tag: string }>;
+  /** Whether the whole dictionary has been built (else texts were cut by per-text segmenters). */
+  readonly whole: boolean;
 }
 
 export interface TokenizerOptions {
   /** Dictionary lines: `word [frequency] [tag]`. */
   words?: string[];
+  /**
+   * The stock dictionary sorted for lookup (saved beside the index). With it, short texts (a
+   * question, a sentence) are cut by a segmenter made of their own words, and the whole dictionary
+   * is built only when a long text or many texts need it: a one-shot answer starts without it.
+   */
+  lookup?: SegmenterLookup;
+  /** Time spent on per-text segmenters after which the whole dictionary is built (default 150 ms). */
+  perTextBudgetMs?: number;
 }
+
+/** Texts longer than this are cut with the whole dictionary (built once). */
+const SHORT_TEXT = 240;
+/** Time spent on per-text segmenters after which building the whole dictionary is cheaper. */
+const PER_TEXT_BUDGET_MS = 150;
+const RECENT_TEXTS = 32;
 
 const HAN = /\p{Script=Han}/u;
 const HAN_RUN = /\p{Script=Han}+/gu;
@@ -39,13 +55,33 @@ const LATIN_OR_DIGIT = /^[a-z0-9][a-z0-9.+-]*$/;
 
 export function createTokenizer(options: TokenizerOptions = {}): Tokenizer {
   const lines = (options.words ?? []).map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
-  const jieba = Jieba.withDict(dict);
-  if (lines.length) jieba.loadDict(Buffer.from(lines.join('\n') + '\n'));
   const id = createHash('sha256').update(lines.join('\n')).digest('hex').slice(0, 16);
+  let full: Jieba | undefined;
+  const domain: DomainWords | undefined = options.lookup ? mergeDomainWords(lines, options.lookup) : undefined;
+  const recent = new Map<string, Jieba>();
+  let spentMs = 0;
+  // Both ways cut every text the same (test/search/segmenter.test.ts); only their cost differs.
+  const segmenter = (text: string): Jieba => {
+    if (full) return full;
+    if (!domain || text.length > SHORT_TEXT || spentMs > (options.perTextBudgetMs ?? PER_TEXT_BUDGET_MS)) {
+      recent.clear();
+      return (full = fullSegmenter(lines));
+    }
+    let s = recent.get(text);
+    if (!s) {
+      const t = performance.now();
+      s = segmenterFor(text, options.lookup!, domain);
+      spentMs += performance.now() - t;
+      if (recent.size >= RECENT_TEXTS) recent.delete(recent.keys().next().value!);
+      recent.set(text, s);
+    }
+    return s;
+  };
 
   const words = (text: string): string[] => {
     const out: string[] = [];
-    for (const raw of jieba.cutForSearch(text.toLowerCase(), false)) {
+    const lower = text.toLowerCase();
+    for (const raw of segmenter(lower).cutForSearch(lower, false)) {
       const w = raw.trim();
       if (!w) continue;
       if (HAN.test(w) ? [...w].length >= 2 : LATIN_OR_DIGIT.test(w) && /[a-z]/.test(w)) out.push(w);
@@ -55,9 +91,12 @@ export function createTokenizer(options: TokenizerOptions = {}): Tokenizer {
 
   return {
     id,
+    get whole() {
+      return full !== undefined;
+    },
     words,
-    cut: (text) => jieba.cut(text, false),
-    tag: (text) => jieba.tag(text, false),
+    cut: (text) => segmenter(text).cut(text, false),
+    tag: (text) => segmenter(text).tag(text, false),
     terms(text: string): string[] {
       const out = words(text).map((w) => `w:${w}`);
       for (const b of bigrams(text)) out.push(`b:${b}`);
