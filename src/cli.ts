@@ -9,7 +9,7 @@ import { messages } from './answer/messages.ts';
 import { openEngine } from './bootstrap.ts';
 import { createConfig, type Config } from './config.ts';
 import { ConfigError, WorkplanError } from './errors.ts';
-import { createLogger, type Logger } from './logger.ts';
+import { createLogger, logFormatOf, serverLogFormat, type LogFormat, type Logger } from './logger.ts';
 import { rootPath } from './paths.ts';
 
 /**
@@ -22,7 +22,11 @@ import { rootPath } from './paths.ts';
 
 const EXIT_USAGE = 2;
 
-function setup(level?: string): { config: Config; logger: Logger } {
+/**
+ * The configuration and the logger of one command. Commands speak to the person who ran them: their
+ * log lines are sentences unless LOG_FORMAT=json; `start` passes its own choice (JSON when collected).
+ */
+function setup(level?: string, format: LogFormat = 'text'): { config: Config; logger: Logger } {
   // A .env file in the working directory is read if present (values already in the environment win).
   if (existsSync('.env')) {
     const before = { ...process.env };
@@ -31,7 +35,7 @@ function setup(level?: string): { config: Config; logger: Logger } {
   }
   try {
     const config = createConfig(process.env);
-    return { config, logger: createLogger(level ?? config.LOG_LEVEL) };
+    return { config, logger: createLogger(level ?? config.LOG_LEVEL, logFormatOf(process.env['LOG_FORMAT']) ?? format) };
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`配置错误:${err.variable} ${err.message.slice(err.variable.length + 2)}\n`);
@@ -56,7 +60,6 @@ function renderText(a: Answer): string {
       lines.push(`  「${c.quote}」`, `   —— ${citationLocation(c)}`);
     }
   }
-  lines.push('', `(${a.latencyMs} ms)`);
   return lines.join('\n');
 }
 
@@ -90,6 +93,8 @@ const ask = defineCommand({
     if (!fromStdin) {
       const a = await engine.ask(question, { channel: 'cli' });
       process.stdout.write(args.json ? `${JSON.stringify(a)}\n` : `${renderText(a)}\n`);
+      // Standard output holds the answer alone; how long it took is a log line (LOG_LEVEL=debug).
+      if (!args.json) logger.debug({ latencyMs: a.latencyMs }, `answered in ${a.latencyMs} ms`);
       return;
     }
     const lines = await readLines();
@@ -101,6 +106,7 @@ const ask = defineCommand({
     for (const line of lines) {
       const a = await converse(line, { channel: 'cli', conversationId: 'stdin' });
       process.stdout.write(args.json ? `${JSON.stringify(a)}\n` : `${renderText(a)}\n\n`);
+      if (!args.json) logger.debug({ latencyMs: a.latencyMs }, `answered in ${a.latencyMs} ms`);
     }
   },
 });
@@ -390,7 +396,7 @@ const start = defineCommand({
   meta: { name: 'start', description: '启动服务:网页、HTTP API,以及已配置的 Telegram / 微信 / 企业微信' },
   args: {},
   async run() {
-    const { config, logger } = setup();
+    const { config, logger } = setup(undefined, serverLogFormat());
     const { main } = await import('./main.ts');
     try {
       await main(config, logger);
