@@ -14,11 +14,32 @@ import type { Logger } from '../logger.ts';
  * const state = createSharedState({ redisUrl: config.REDIS_URL, logger });
  * if (!(await state.claim(`wechat:dedup:${from}:${msgId}`, '1', 300_000))) return; // a retry
  * ```
+ *
+ * A lease is a claim with a short time to live that its holder renews while it works and replaces
+ * with its result when done; if the holder dies, the claim lapses and the next caller claims it:
+ *
+ * ```ts
+ * if (await state.claim(key, mine, 4000)) {            // mine: a value only this holder uses
+ *   const beat = setInterval(() => void state.renew(key, mine, 4000), 1000);
+ *   const result = await work().finally(() => clearInterval(beat));
+ *   await state.replace(key, mine, result, 660_000);  // unless another holder took it over meanwhile
+ * }
+ * ```
  */
 export interface SharedState {
   readonly kind: 'memory' | 'redis';
   /** Sets `key` for `ttlMs` unless it is set already; true for the caller that set it. */
   claim(key: string, value: string, ttlMs: number): Promise<boolean>;
+  /**
+   * Restarts `key`'s expiry at `ttlMs` from now while it still holds `value` (a lease's heartbeat);
+   * false, changing nothing, when it expired or holds anything else.
+   */
+  renew(key: string, value: string, ttlMs: number): Promise<boolean>;
+  /**
+   * Sets `key` to `value` for `ttlMs` when it holds `expected` or nothing (compare-and-set); false,
+   * changing nothing, when it holds anything else.
+   */
+  replace(key: string, expected: string, value: string, ttlMs: number): Promise<boolean>;
   get(key: string): Promise<string | undefined>;
   set(key: string, value: string, ttlMs: number): Promise<void>;
   del(key: string): Promise<void>;
@@ -79,6 +100,18 @@ export class MemoryState implements SharedState {
     this.#put(key, value, ttlMs);
     return true;
   }
+  async renew(key: string, value: string, ttlMs: number): Promise<boolean> {
+    const e = this.#live(key);
+    if (e?.value !== value) return false;
+    e.expires = this.#now() + ttlMs;
+    return true;
+  }
+  async replace(key: string, expected: string, value: string, ttlMs: number): Promise<boolean> {
+    const e = this.#live(key);
+    if (e && e.value !== expected) return false;
+    this.#put(key, value, ttlMs);
+    return true;
+  }
   async get(key: string): Promise<string | undefined> {
     return this.#live(key)?.value;
   }
@@ -107,6 +140,20 @@ export class MemoryState implements SharedState {
 
 /** How long the first operations wait for the first connection. */
 const CONNECT_WAIT_MS = 2000;
+
+/** `renew` in one step on the server, so a lease taken over between a read and a write is never extended. */
+const RENEW_SCRIPT = `
+if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) end
+return 0`;
+
+/** `replace` in one step on the server: compare and set (a missing key reads as false in Lua). */
+const REPLACE_SCRIPT = `
+local v = redis.call('get', KEYS[1])
+if v == false or v == ARGV[1] then
+  redis.call('set', KEYS[1], ARGV[2], 'PX', ARGV[3])
+  return 1
+end
+return 0`;
 
 /** Redis first, this process's memory while Redis is away. */
 class RedisState implements SharedState {
@@ -175,6 +222,20 @@ class RedisState implements SharedState {
       'claim',
       async () => (await this.redis.set(this.#prefix + key, value, 'PX', ttlMs, 'NX')) === 'OK',
       () => this.#memory.claim(key, value, ttlMs),
+    );
+  }
+  renew(key: string, value: string, ttlMs: number): Promise<boolean> {
+    return this.#run(
+      'renew',
+      async () => (await this.redis.eval(RENEW_SCRIPT, 1, this.#prefix + key, value, ttlMs)) === 1,
+      () => this.#memory.renew(key, value, ttlMs),
+    );
+  }
+  replace(key: string, expected: string, value: string, ttlMs: number): Promise<boolean> {
+    return this.#run(
+      'replace',
+      async () => (await this.redis.eval(REPLACE_SCRIPT, 1, this.#prefix + key, expected, value, ttlMs)) === 1,
+      () => this.#memory.replace(key, expected, value, ttlMs),
     );
   }
   get(key: string): Promise<string | undefined> {

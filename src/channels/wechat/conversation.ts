@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AskFn } from '../../answer/types.ts';
 import type { Logger } from '../../logger.ts';
@@ -32,6 +33,13 @@ import type { XmlFields } from './xml.ts';
  * with it, or acknowledges at its own deadline (the owner then sends a late answer by API). Within
  * one replica a retry shares the first delivery's promise directly. The pages left for "更多" are
  * kept in `state` too (JSON, per user), so "更多" continues on whichever replica it reaches.
+ *
+ * The claim is a lease (CLAIM_LEASE_MS, shorter than the platform's 5 s between tries) that the
+ * claiming replica renews while it answers and replaces with the outcome when done; the outcome is
+ * then kept for DEDUP_TTL_MS. A replica that dies while answering stops renewing, its claim lapses
+ * before the platform's next try, and the replica that try reaches claims the delivery and answers
+ * it. While the claimer is alive, however slow, its claim holds and nobody answers a second time
+ * (unless it stalls a whole lease, e.g. Redis unreachable for its renewals: then two may answer).
  */
 
 /** A callback message after decryption: the fields this channel reads. */
@@ -95,8 +103,16 @@ const TARGETS_COMMAND = /^(?:目标一览|\/targets)(?:\s+|$)(.*)$/;
 const MEDIA = new Set(['image', 'voice', 'video', 'shortvideo', 'location', 'link', 'file']);
 const MORE_TTL_MS = 10 * 60_000;
 const MAX_ENTRIES = 10_000;
-/** The value of a delivery key while its owner is still answering. */
+/** A delivery key's value while its claimer is answering: this prefix and an id of that claim. */
 const PENDING = 'pending';
+/**
+ * How long a claim on a delivery lasts unless renewed. The platforms try again 5 s after a try got no
+ * reply; a claim whose replica died must have lapsed by then so that the next try is answered, hence
+ * shorter than 5 s. Its replica renews it every HEARTBEAT_MS while answering.
+ */
+export const CLAIM_LEASE_MS = 4000;
+/** A quarter of the lease: the claim survives a renewal or two that is late (slow Redis, a busy process). */
+const HEARTBEAT_MS = CLAIM_LEASE_MS / 4;
 /** How often a retry waiting for another replica's outcome looks at the delivery key. */
 const POLL_MS = 100;
 
@@ -175,22 +191,18 @@ export class Conversation {
 
   /**
    * Answers a delivery this replica claims; otherwise waits (up to the passive deadline) for the
-   * outcome stored by the replica that claimed it. `settled` is false when it gave up waiting.
+   * outcome stored by the replica that claimed it, or for that claim to lapse (its replica died) and
+   * takes the delivery over. `settled` is false when it gave up waiting.
    */
   async #deliver(key: string, message: InboundMessage): Promise<{ outcome: Outcome; settled: boolean }> {
     const { channel, deadlineMs, logger } = this.#o;
     const giveUpAt = performance.now() + deadlineMs;
+    const claim = `${PENDING}:${randomUUID()}`;
     for (let polls = 0; ; polls++) {
-      if (await this.#claim(key)) {
-        const outcome = await this.#respond(message).catch((err: unknown) => {
-          logger.error({ err, channel }, 'message handling failed');
-          this.#o.metrics?.errors.inc({ channel, kind: 'handle' });
-          return reply(messages.failure);
-        });
-        await this.#state.set(key, JSON.stringify(outcome), DEDUP_TTL_MS).catch((err: unknown) => {
-          logger.warn({ err, channel }, 'could not store the outcome for retries');
-        });
-        return { outcome, settled: true };
+      if (await this.#claim(key, claim)) {
+        if (polls > 0) logger.info({ channel, key }, 'the replica answering a delivery stopped renewing its claim; answering it here');
+        // Taken over: what is left of this try's deadline, so the reply still reaches the platform in time.
+        return { outcome: await this.#answerClaimed(key, claim, message, giveUpAt - performance.now()), settled: true };
       }
       const stored = parseOutcome(await this.#state.get(key).catch(() => undefined));
       if (stored) {
@@ -207,23 +219,62 @@ export class Conversation {
   }
 
   /** True when this replica takes the delivery; a state that fails answers rather than drops it. */
-  async #claim(key: string): Promise<boolean> {
+  async #claim(key: string, claim: string): Promise<boolean> {
     try {
-      return await this.#state.claim(key, PENDING, DEDUP_TTL_MS);
+      return await this.#state.claim(key, claim, CLAIM_LEASE_MS);
     } catch (err) {
       this.#o.logger.warn({ err, channel: this.#o.channel }, 'could not claim a delivery; answering it here');
       return true;
     }
   }
 
-  async #respond(message: InboundMessage): Promise<Outcome> {
+  /**
+   * Answers a delivery this replica holds `claim` on: renews the claim while answering, then replaces
+   * it with the outcome for the whole dedup window, so later tries anywhere repeat it.
+   */
+  async #answerClaimed(key: string, claim: string, message: InboundMessage, budgetMs: number): Promise<Outcome> {
+    const { channel, logger } = this.#o;
+    let answering = true;
+    const heartbeat = setInterval(() => {
+      void this.#state.renew(key, claim, CLAIM_LEASE_MS).then(
+        (held) => {
+          if (held || !answering) return;
+          clearInterval(heartbeat);
+          logger.warn({ channel, key }, 'lost the claim on a delivery while answering it (renewed too late); another replica may answer it too');
+        },
+        (err: unknown) => logger.warn({ err, channel, key }, 'could not renew the claim on a delivery'),
+      );
+    }, HEARTBEAT_MS);
+    heartbeat.unref();
+    const outcome = await this.#respond(message, budgetMs)
+      .catch((err: unknown) => {
+        logger.error({ err, channel }, 'message handling failed');
+        this.#o.metrics?.errors.inc({ channel, kind: 'handle' });
+        return reply(messages.failure);
+      })
+      .finally(() => {
+        answering = false;
+        clearInterval(heartbeat);
+      });
+    try {
+      if (!(await this.#state.replace(key, claim, JSON.stringify(outcome), DEDUP_TTL_MS))) {
+        logger.warn({ channel, key }, 'another replica took this delivery over while it was being answered here; keeping its outcome for retries');
+      }
+    } catch (err) {
+      logger.warn({ err, channel }, 'could not store the outcome for retries');
+    }
+    return outcome;
+  }
+
+  /** `budgetMs`: how long a question's answer may take before it goes by the customer-service API instead. */
+  async #respond(message: InboundMessage, budgetMs: number): Promise<Outcome> {
     switch (message.msgType) {
       case 'text':
-        return this.#text(message);
+        return this.#text(message, budgetMs);
       case 'voice':
         // Speech the platform recognised is a question like any other; the reply says what was heard.
         return message.recognition?.trim()
-          ? this.#text({ ...message, content: message.recognition.trim() }, message.recognition.trim())
+          ? this.#text({ ...message, content: message.recognition.trim() }, budgetMs, message.recognition.trim())
           : reply(messages.voiceWithoutText);
       case 'event':
         return message.event?.toLowerCase() === 'subscribe' ? reply(messages.welcome(this.#examples())) : ACK;
@@ -232,7 +283,7 @@ export class Conversation {
     }
   }
 
-  async #text(message: InboundMessage, heard?: string): Promise<Outcome> {
+  async #text(message: InboundMessage, budgetMs: number, heard?: string): Promise<Outcome> {
     const { channel, deadlineMs, logger, customerService } = this.#o;
     const userId = hashUser(channel, message.from);
     const moreKey = this.#moreKey(message);
@@ -252,7 +303,7 @@ export class Conversation {
         logger.error({ err, channel, user: userId }, 'ask failed');
         return [messages.failure];
       });
-    const ready = await within(pages, deadlineMs);
+    const ready = await within(pages, budgetMs);
     if (ready) return reply(await this.#firstPage(moreKey, ready));
 
     if (!customerService) {
@@ -302,9 +353,9 @@ function reply(text: string): Outcome {
   return { kind: 'reply', text };
 }
 
-/** An outcome stored by `#deliver`; undefined while pending or when unreadable. */
+/** An outcome stored by `#answerClaimed`; undefined while pending or when unreadable. */
 function parseOutcome(raw: string | undefined): Outcome | undefined {
-  if (raw === undefined || raw === PENDING) return undefined;
+  if (raw === undefined || raw.startsWith(PENDING)) return undefined;
   try {
     const value = JSON.parse(raw) as { kind?: unknown; text?: unknown } | null;
     if (value?.kind === 'ack') return ACK;

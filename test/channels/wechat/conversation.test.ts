@@ -1,10 +1,11 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Engine } from '../../../src/answer/index.ts';
-import { Conversation, type InboundMessage } from '../../../src/channels/wechat/conversation.ts';
+import { CLAIM_LEASE_MS, Conversation, type InboundMessage } from '../../../src/channels/wechat/conversation.ts';
 import type { CustomerService } from '../../../src/channels/wechat/customer-service.ts';
 import { messages } from '../../../src/channels/wechat/messages.ts';
 import { answerPages } from '../../../src/channels/wechat/render.ts';
 import { DEDUP_TTL_MS, MAX_SKEW_S } from '../../../src/channels/wechat/replay.ts';
+import { MemoryState } from '../../../src/shared/state.ts';
 import { hashUser } from '../../../src/store/store.ts';
 import { testEngine } from '../../helpers/engine.ts';
 import { clock, countingAsk, deferred, longQuestion, NOW, silentLogger, widenedAsk } from './helpers.ts';
@@ -92,6 +93,36 @@ describe('Conversation', () => {
     c.t = NOW + DEDUP_TTL_MS;
     await conv.handle(message);
     expect(counted.calls).toHaveLength(2);
+  });
+
+  it('two replicas on one memory state: a claim not renewed for a lease lapses, and the retry on the other replica answers', async () => {
+    // The lease is what lets a retry reach an answer before the platform's next try, 5 s later.
+    expect(CLAIM_LEASE_MS).toBeLessThan(5000);
+    const c = clock();
+    const state = new MemoryState({ now: c.now });
+    const stuck = countingAsk(engine.ask.bind(engine), { gated: true });
+    const counted = countingAsk(engine.ask.bind(engine));
+    // A stops renewing here because its heartbeat runs on real time and the state's clock jumps past it.
+    const a = conversation(stuck.ask, { state, now: c.now, deadlineMs: 60_000 });
+    const b = conversation(counted.ask, { state, now: c.now, deadlineMs: 50 });
+    const message = text('加装电梯多少部');
+    const first = a.handle(message);
+    await stuck.called(1);
+
+    c.t += CLAIM_LEASE_MS - 1;
+    expect(await b.handle({ ...message })).toEqual({ kind: 'ack' }); // A's claim holds: B waits, then acknowledges
+    expect(counted.calls).toHaveLength(0);
+    c.t += 1;
+    const expected = { kind: 'reply', text: answerPages(await engine.ask('加装电梯多少部'), engine.examples)[0] };
+    expect(await b.handle({ ...message })).toEqual(expected);
+    expect(counted.calls).toHaveLength(1);
+
+    // A finishing late does not overwrite B's outcome; a third replica repeats B's.
+    stuck.open();
+    await first;
+    const third = countingAsk(engine.ask.bind(engine));
+    expect(await conversation(third.ask, { state, now: c.now }).handle({ ...message })).toEqual(expected);
+    expect(third.calls).toHaveLength(0);
   });
 
   it('keys deliveries by sender: two users with the same MsgId are each asked and answered', async () => {

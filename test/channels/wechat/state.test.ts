@@ -1,10 +1,78 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AccessTokenCache } from '../../../src/channels/wechat/access-token.ts';
 import { createCustomerService } from '../../../src/channels/wechat/customer-service.ts';
 import { WechatApiError } from '../../../src/channels/wechat/errors.ts';
 import { ExpiringMap } from '../../../src/channels/wechat/expiring-map.ts';
-import { MemoryState } from '../../../src/shared/state.ts';
-import { clock, deferred, FakePlatformApi } from './helpers.ts';
+import { createSharedState, MemoryState, type SharedState } from '../../../src/shared/state.ts';
+import { startRedis } from '../../helpers/redis.ts';
+import { captureLogger, clock, deferred, FakePlatformApi } from './helpers.ts';
+
+/** A lease's steps, the same in memory and in Redis: the claim on a delivery while it is answered. */
+async function leaseSteps(state: SharedState): Promise<void> {
+  expect(await state.claim('lease', 'pending:mine', 4000)).toBe(true);
+  expect(await state.claim('lease', 'pending:theirs', 4000)).toBe(false);
+  expect(await state.renew('lease', 'pending:theirs', 4000)).toBe(false);
+  expect(await state.renew('lease', 'pending:mine', 4000)).toBe(true);
+  expect(await state.replace('lease', 'pending:theirs', 'their outcome', 60_000)).toBe(false);
+  expect(await state.get('lease')).toBe('pending:mine');
+  expect(await state.replace('lease', 'pending:mine', 'my outcome', 60_000)).toBe(true);
+  expect(await state.get('lease')).toBe('my outcome');
+  // A heartbeat arriving after the outcome never touches it; nor does another holder's outcome.
+  expect(await state.renew('lease', 'pending:mine', 4000)).toBe(false);
+  expect(await state.replace('lease', 'pending:theirs', 'their outcome', 60_000)).toBe(false);
+  expect(await state.get('lease')).toBe('my outcome');
+  // A lease that lapsed with nobody taking it over: the outcome is still written.
+  expect(await state.replace('lapsed', 'pending:mine', 'my outcome', 60_000)).toBe(true);
+  expect(await state.get('lapsed')).toBe('my outcome');
+}
+
+describe('shared state: leases (claim, renew, replace)', () => {
+  it('in memory: renewed while held, lapses when not, then claimable by the next caller', async () => {
+    const c = clock();
+    const state = new MemoryState({ now: c.now });
+    await leaseSteps(state);
+    expect(await state.claim('k', 'pending:a', 4000)).toBe(true);
+    c.t += 3000;
+    expect(await state.renew('k', 'pending:a', 4000)).toBe(true);
+    c.t += 3999;
+    expect(await state.get('k')).toBe('pending:a');
+    expect(await state.claim('k', 'pending:b', 4000)).toBe(false);
+    c.t += 1;
+    expect(await state.renew('k', 'pending:a', 4000)).toBe(false);
+    expect(await state.claim('k', 'pending:b', 4000)).toBe(true);
+    expect(await state.replace('k', 'pending:a', 'late outcome of a', 60_000)).toBe(false);
+    expect(await state.get('k')).toBe('pending:b');
+  });
+
+  it('in Redis: the same, across two clients; the outcome gets its own time to live', async () => {
+    const redis = await startRedis();
+    const { logger } = captureLogger();
+    const prefix = `test:lease:${process.pid}:`;
+    const a = createSharedState({ redisUrl: redis.url, prefix, logger });
+    const b = createSharedState({ redisUrl: redis.url, prefix, logger });
+    try {
+      await leaseSteps(a);
+      expect(await a.redis!.pttl(`${prefix}lease`)).toBeGreaterThan(50_000);
+
+      expect(await a.claim('k', 'pending:a', 300)).toBe(true);
+      await sleep(200);
+      expect(await a.renew('k', 'pending:a', 300)).toBe(true);
+      await sleep(200); // 400 ms after the claim: alive only because it was renewed
+      expect(await b.claim('k', 'pending:b', 300)).toBe(false);
+      await sleep(300);
+      expect(await a.renew('k', 'pending:a', 300)).toBe(false);
+      expect(await b.claim('k', 'pending:b', 300)).toBe(true);
+      expect(await a.replace('k', 'pending:a', 'late outcome of a', 60_000)).toBe(false);
+      expect(await b.get('k')).toBe('pending:b');
+      expect(a.healthy() && b.healthy()).toBe(true);
+    } finally {
+      await a.close();
+      await b.close();
+      await redis.stop();
+    }
+  });
+});
 
 describe('ExpiringMap', () => {
   it('forgets entries after their time to live', () => {
