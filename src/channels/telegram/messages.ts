@@ -25,6 +25,11 @@ export const messages = {
   feedbackThanks: '感谢您的反馈!',
   feedbackAgain: '您已经反馈过了,谢谢!',
   expired: '该消息已过期,请重新提问',
+  /** A button made for a report that a reload has since removed or replaced with a new version. */
+  reportGone: {
+    outline: '这份报告已更新或移除，请发送 /outline 重新查看。',
+    reports: '这份报告已更新或移除，请发送 /reports 重新选择。',
+  },
   rateLimited: '您的提问有点频繁,请稍候片刻再试。',
   textOnly: '请发送文字问题',
   apology: '抱歉,处理您的消息时出了点问题,请稍后再试。',

@@ -2,7 +2,7 @@ import { Composer, GrammyError, type Context } from 'grammy';
 import type { InlineKeyboardButton, InlineKeyboardMarkup } from 'grammy/types';
 import type { ChannelEngine } from '../../../answer/engine.ts';
 import type { OutlineNode } from '../../../answer/types.ts';
-import { decodeAction } from '../callback-data.ts';
+import { checkOf, decodeAction, reportFor, type ButtonAction } from '../callback-data.ts';
 import { button } from '../keyboards.ts';
 import { messages } from '../messages.ts';
 import { renderOutlineLevel, renderParagraphView, shorten } from '../render.ts';
@@ -12,7 +12,9 @@ import type { Services } from '../services.ts';
 /**
  * /outline: the report's section tree, one level per message edit. A section's buttons open its
  * subsections; a section made of topic paragraphs lists the topics, and a topic button shows its
- * paragraph. Buttons carry the node's path of child indexes (`o:0.1.4`) or a paragraph (`g:0:26`).
+ * paragraph. Buttons name the report by id with the node's path of child indexes (`n:1.4:<check>:<id>`)
+ * or a paragraph (`s:26:<check>:<id>`), so they open the same passage after a reload that adds or
+ * removes other reports, and say the report is gone when it was removed or replaced.
  */
 
 interface Entry {
@@ -24,8 +26,14 @@ interface Level {
   title: string;
   heading: string;
   entries: Entry[];
-  /** Path of the level "« 返回" leads to, if any. */
-  back?: number[];
+  /** Where "« 返回" leads, if anywhere. */
+  back?: ButtonAction;
+}
+
+/** Where an outline level is: a report, and the child indexes from its top down to the node. */
+export interface OutlinePlace {
+  report: string;
+  path: readonly number[];
 }
 
 const BUTTON_CHARS = 24;
@@ -44,42 +52,63 @@ function paragraphsOf(engine: ChannelEngine, docId: string, section: string): Ar
   return out;
 }
 
-export function levelAt(engine: ChannelEngine, roots: readonly OutlineNode[], path: readonly number[]): Level | undefined {
-  const single = roots.length === 1;
-  if (path.length === 0) {
-    if (single) return levelAt(engine, roots, [0]);
-    return {
-      title: messages.outline.title(roots.map((r) => r.title).join('、')),
-      heading: messages.outline.pick,
-      entries: roots.map((r, i) => ({ label: r.title, button: button(shorten(r.title, BUTTON_CHARS), { kind: 'outline', path: [i] }) })),
-    };
-  }
-  const docIdx = path[0]!;
-  const doc = roots[docIdx];
+/** The report's outline node at `place`, with the titles on the way down to it. */
+function nodeAt(roots: readonly OutlineNode[], place: OutlinePlace): { doc: OutlineNode; node: OutlineNode; titles: string[] } | undefined {
+  const doc = roots.find((r) => r.docId === place.report);
   if (!doc) return undefined;
   let node: OutlineNode = doc;
   const titles: string[] = [];
-  for (const i of path.slice(1)) {
+  for (const i of place.path) {
     const child: OutlineNode | undefined = node.children[i];
     if (!child) return undefined;
     node = child;
     titles.push(child.title);
   }
-  const back = path.length > 1 ? path.slice(0, -1) : single ? undefined : [];
-  const title = path.length === 1 ? messages.outline.title(doc.title) : node.title;
+  return { doc, node, titles };
+}
+
+const nodeButton = (label: string, report: string, path: number[], node: OutlineNode): InlineKeyboardButton =>
+  button(label, { kind: 'outline', report, path, check: checkOf(node.title) });
+
+const showButton = (label: string, report: string, paragraph: number, text: string): InlineKeyboardButton =>
+  button(label, { kind: 'show', report, paragraph, check: checkOf(text) });
+
+/** The level at `place`; without one, the list of reports (or the only report's top). */
+export function levelAt(engine: ChannelEngine, roots: readonly OutlineNode[], place?: OutlinePlace): Level | undefined {
+  const single = roots.length === 1;
+  if (!place) {
+    if (single) return levelAt(engine, roots, { report: roots[0]!.docId, path: [] });
+    return {
+      title: messages.outline.title(roots.map((r) => r.title).join('、')),
+      heading: messages.outline.pick,
+      entries: roots.map((r) => ({ label: r.title, button: nodeButton(shorten(r.title, BUTTON_CHARS), r.docId, [], r) })),
+    };
+  }
+  const found = nodeAt(roots, place);
+  if (!found) return undefined;
+  const { doc, node, titles } = found;
+  const report = doc.docId;
+  const path = [...place.path];
+  const parent = path.length ? nodeAt(roots, { report, path: path.slice(0, -1) })!.node : undefined;
+  const back: ButtonAction | undefined = parent
+    ? { kind: 'outline', report, path: path.slice(0, -1), check: checkOf(parent.title) }
+    : single
+      ? undefined
+      : { kind: 'outlines' };
+  const title = path.length === 0 ? messages.outline.title(doc.title) : node.title;
 
   let entries: Entry[];
   if (node.children.length) {
     entries = node.children.map((c, i) => ({
       label: c.title,
       button: isTopic(c)
-        ? button(shorten(c.title, BUTTON_CHARS), { kind: 'show', doc: docIdx, paragraph: c.paragraph! })
-        : button(shorten(c.title, BUTTON_CHARS), { kind: 'outline', path: [...path, i] }),
+        ? showButton(shorten(c.title, BUTTON_CHARS), report, c.paragraph!, engine.paragraph(report, c.paragraph!)?.text ?? '')
+        : nodeButton(shorten(c.title, BUTTON_CHARS), report, [...path, i], c),
     }));
   } else {
-    entries = paragraphsOf(engine, doc.docId, titles.join(' › ')).map((p, i) => {
+    entries = paragraphsOf(engine, report, titles.join(' › ')).map((p, i) => {
       const label = messages.outline.paragraphN(i + 1, shorten(p.text, 30));
-      return { label, button: button(shorten(label, BUTTON_CHARS), { kind: 'show', doc: docIdx, paragraph: p.n }) };
+      return { label, button: showButton(shorten(label, BUTTON_CHARS), report, p.n, p.text) };
     });
   }
   const topicsOnly = node.children.length > 0 && node.children.every(isTopic);
@@ -93,7 +122,7 @@ export function levelAt(engine: ChannelEngine, roots: readonly OutlineNode[], pa
 
 function levelMessage(level: Level): { html: string; keyboard: InlineKeyboardMarkup } {
   const rows = level.entries.map((e) => [e.button]);
-  if (level.back) rows.push([button(messages.buttons.back, { kind: 'outline', path: level.back })]);
+  if (level.back) rows.push([button(messages.buttons.back, level.back)]);
   return {
     html: renderOutlineLevel(level.title, level.entries.map((e) => e.label), level.heading),
     keyboard: { inline_keyboard: rows },
@@ -105,7 +134,7 @@ export function outline(s: Services): Composer<Context> {
   const roots = (): OutlineNode[] => s.engine.outline();
 
   composer.command('outline', async (ctx) => {
-    const level = levelAt(s.engine, roots(), []);
+    const level = levelAt(s.engine, roots());
     if (!level) return;
     const { html, keyboard } = levelMessage(level);
     await sendChunks(ctx, [html], { replyTo: groupReplyTarget(ctx), keyboard });
@@ -113,19 +142,31 @@ export function outline(s: Services): Composer<Context> {
 
   composer.on('callback_query:data', async (ctx, next) => {
     const action = decodeAction(ctx.callbackQuery.data);
-    if (!action || (action.kind !== 'outline' && action.kind !== 'show')) return next();
+    if (!action || (action.kind !== 'outlines' && action.kind !== 'outline' && action.kind !== 'show')) return next();
+    const gone = (): Promise<true> => ctx.answerCallbackQuery({ text: messages.reportGone.outline });
+    // The report is found by id among those loaded now; the check tells whether it still says
+    // what the button was made for.
+    const report = action.kind === 'outlines' ? undefined : reportFor(action.report, s.engine.info.documents)?.id;
 
     if (action.kind === 'show') {
-      const doc = roots()[action.doc];
-      const p = doc ? s.engine.paragraph(doc.docId, action.paragraph) : undefined;
-      if (!p || !ctx.chat) return void (await ctx.answerCallbackQuery({ text: messages.expired }));
+      if (!ctx.chat) return void (await ctx.answerCallbackQuery({ text: messages.expired }));
+      const p = report === undefined ? undefined : s.engine.paragraph(report, action.paragraph);
+      if (!p || checkOf(p.text) !== action.check) return void (await gone());
       await sendChunks(ctx, renderParagraphView(p), { replyTo: ctx.callbackQuery.message?.message_id });
       await ctx.answerCallbackQuery();
       return;
     }
 
-    const level = levelAt(s.engine, roots(), action.path);
-    if (!level || !ctx.callbackQuery.message) return void (await ctx.answerCallbackQuery({ text: messages.expired }));
+    if (!ctx.callbackQuery.message) return void (await ctx.answerCallbackQuery({ text: messages.expired }));
+    const outline = roots();
+    let place: OutlinePlace | undefined;
+    if (action.kind === 'outline') {
+      place = report === undefined ? undefined : { report, path: action.path };
+      const found = place && nodeAt(outline, place);
+      if (!found || checkOf(found.node.title) !== action.check) return void (await gone());
+    }
+    const level = levelAt(s.engine, outline, place);
+    if (!level) return void (await gone());
     const { html, keyboard } = levelMessage(level);
     try {
       await ctx.editMessageText(html, { ...HTML, reply_markup: keyboard });

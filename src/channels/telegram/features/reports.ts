@@ -1,6 +1,6 @@
 import { Composer, type Context } from 'grammy';
 import type { InlineKeyboardButton } from 'grammy/types';
-import { decodeAction, encodeAction } from '../callback-data.ts';
+import { decodeAction, encodeAction, reportFor } from '../callback-data.ts';
 import { messages } from '../messages.ts';
 import { renderReports } from '../render.ts';
 import { groupReplyTarget, isGroup, sendChunks } from '../send.ts';
@@ -29,10 +29,10 @@ export function reports(s: Services): Composer<Context> {
       !group && documents.length > 1
         ? {
             inline_keyboard: [
-              ...documents.slice(0, MAX_BUTTONS).map((d, i): InlineKeyboardButton[] => [
-                { text: `${d.id === chosen ? '✓ ' : ''}${d.title}`, callback_data: encodeAction({ kind: 'choose', doc: i }) },
+              ...documents.slice(0, MAX_BUTTONS).map((d): InlineKeyboardButton[] => [
+                { text: `${d.id === chosen ? '✓ ' : ''}${d.title}`, callback_data: encodeAction({ kind: 'choose', report: d.id }) },
               ]),
-              [{ text: `${chosen ? '' : '✓ '}${messages.reports.all}`, callback_data: encodeAction({ kind: 'choose', doc: 'all' }) }],
+              [{ text: `${chosen ? '' : '✓ '}${messages.reports.all}`, callback_data: encodeAction({ kind: 'choose' }) }],
             ],
           }
         : undefined;
@@ -43,8 +43,9 @@ export function reports(s: Services): Composer<Context> {
     const action = decodeAction(ctx.callbackQuery.data);
     if (!action || action.kind !== 'choose') return next();
     if (!ctx.chat || isGroup(ctx)) return void (await ctx.answerCallbackQuery({ text: messages.expired }));
-    const doc = action.doc === 'all' ? undefined : s.engine.info.documents[action.doc];
-    if (action.doc !== 'all' && !doc) return void (await ctx.answerCallbackQuery({ text: messages.expired }));
+    // By id among the reports loaded now: a reload may have moved, replaced or removed it.
+    const doc = action.report === undefined ? undefined : reportFor(action.report, s.engine.info.documents);
+    if (action.report !== undefined && !doc) return void (await ctx.answerCallbackQuery({ text: messages.reportGone.reports }));
     s.choices.set(ctx.chat.id, doc?.id);
     const text = doc ? messages.reports.chosen(doc.title) : messages.reports.chosenAll;
     await sendChunks(ctx, [renderReportChoice(text, doc ? s.engine.examplesFor(doc.id) : s.engine.examples)], {});
