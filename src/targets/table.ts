@@ -1,5 +1,5 @@
-import { stringify } from 'csv-stringify/sync';
 import { foldWidth } from '../corpus/text.ts';
+import { toCsv, type CsvCell } from '../shared/csv.ts';
 import { KIND_LABEL, type TargetKind, type TargetRow } from './extract.ts';
 
 /**
@@ -48,7 +48,10 @@ export function filterTargets(rows: readonly TargetView[], f: TargetFilter): Tar
   );
 }
 
-export const CSV_COLUMNS: Array<[keyof TargetView | 'kindLabel', string]> = [
+/** The fields a CSV column can show as they are: text and numbers (a yes/no field would need words). */
+type CsvField = { [K in keyof TargetView]-?: TargetView[K] extends CsvCell ? K : never }[keyof TargetView];
+
+export const CSV_COLUMNS: Array<[CsvField | 'kindLabel', string]> = [
   ['title', '报告'],
   ['region', '地区'],
   ['year', '年份'],
@@ -63,15 +66,13 @@ export const CSV_COLUMNS: Array<[keyof TargetView | 'kindLabel', string]> = [
   ['quote', '原句'],
 ];
 
-/** CSV with a byte-order mark, so Excel opens the Chinese correctly. */
+/**
+ * CSV for Excel and WPS (see toCsv): report text that starts like a formula gets a leading `'`; the
+ * year, value and upper bound stay numbers.
+ */
 export function targetsCsv(rows: readonly TargetView[]): string {
-  const records = rows.map((r) =>
-    CSV_COLUMNS.map(([k]) => {
-      const v = k === 'kindLabel' ? KIND_LABEL[r.kind] : r[k];
-      return v === undefined ? '' : String(v);
-    }),
-  );
-  return `\ufeff${stringify([CSV_COLUMNS.map(([, h]) => h), ...records])}`;
+  const records = rows.map((r) => CSV_COLUMNS.map(([k]) => (k === 'kindLabel' ? KIND_LABEL[r.kind] : r[k])));
+  return toCsv([CSV_COLUMNS.map(([, h]) => h), ...records]);
 }
 
 /** One row in words, as a reader says it: 山东省:地区生产总值增长5%以上. */
