@@ -122,7 +122,12 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   // The stock dictionary sorted for lookup, saved beside the index: with it a question is cut
   // without building the whole dictionary (see search/segmenter.ts).
   const lookup = readCache.segmenter(options.indexDir);
-  const tokenizer = createTokenizer({ words: [...lexicon.dictionary, ...lexiconTerms(lexicon), ...quotedTerms(reports)], ...(lookup ? { lookup } : {}) });
+  const baseWords = [...lexicon.dictionary, ...lexiconTerms(lexicon)];
+  const quoted = quotedTerms(reports);
+  const tokenizer = createTokenizer({ words: [...baseWords, ...quoted], ...(lookup ? { lookup } : {}) });
+  // A process that keeps running (a server) builds the whole dictionary soon after start; a one-shot
+  // answer has exited by then.
+  if (lookup) setTimeout(() => tokenizer.prepare(), 2000).unref();
   const embeddings =
     options.embeddings?.({ tokenizer, lexicon }) ??
     new LocalHashEmbeddings({ tokenizer, synonymGroups: lexicon.synonymGroups });
@@ -131,6 +136,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     lexicon: lexicon.hash,
     tokenizer: tokenizer.id,
     embedder: embeddings.id,
+    segmenter: { base: sha256(baseWords.join('\n')).slice(0, 16), quoted: quoted.map((l) => l.split(' ')[0]!) },
   };
 
   if (!options.readOnly) {
@@ -159,6 +165,8 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       tokenizer,
       embeddings,
       identity,
+      // The index being replaced lends what it holds unchanged; a rebuild asked for starts afresh.
+      ...(options.rebuild ? {} : { previous: options.indexDir }),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     });
     if (!options.readOnly) {

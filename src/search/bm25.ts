@@ -206,6 +206,68 @@ export class Bm25Index {
     return index;
   }
 
+  /**
+   * One index over the documents of several, in order: document d of the second comes after every
+   * document of the first. Term frequencies and lengths are kept as they are, so the result scores
+   * exactly as an index built from all the documents at once (and saved) would.
+   */
+  static concat(parts: Bm25Index[], params?: Partial<Bm25Params>): Bm25Index {
+    const index = new Bm25Index(params ?? parts[0]?.params);
+    // Packed as a loaded index is (one buffer of postings), not a pair of arrays per term.
+    const slot = new Map<string, number>();
+    const counts: number[] = [];
+    for (const part of parts) {
+      for (const term of part.vocabulary()) {
+        let i = slot.get(term);
+        if (i === undefined) {
+          slot.set(term, (i = counts.length));
+          counts.push(0);
+        }
+        counts[i]! += part.df(term);
+      }
+    }
+    const size = parts.reduce((n, p) => n + p.size, 0);
+    const total = counts.reduce((a, n) => a + n, 0);
+    const data = new ArrayBuffer(4 * (size + 2 * total));
+    const f32 = new Float32Array(data);
+    const i32 = new Int32Array(data);
+    const at = new Int32Array(counts.length);
+    let next = size;
+    counts.forEach((n, i) => {
+      at[i] = next;
+      next += 2 * n;
+    });
+    const filled = new Int32Array(counts.length);
+    let base = 0;
+    let sum = 0;
+    for (const part of parts) {
+      for (const term of part.vocabulary()) {
+        const i = slot.get(term)!;
+        const p = part.posting(term)!;
+        const o = at[i]! + filled[i]!;
+        const n = counts[i]!;
+        for (let j = 0; j < p.docs.length; j++) {
+          i32[o + j] = p.docs[j]! + base;
+          f32[o + n + j] = p.tf[j]!;
+        }
+        filled[i]! += p.docs.length;
+      }
+      for (const l of part.lengths) {
+        f32[index.lengths.length] = l;
+        index.lengths.push(l);
+        sum += l;
+      }
+      base += part.size;
+    }
+    index.avgLength = size ? sum / size : 0;
+    index.i32 = i32;
+    index.f32 = f32;
+    index.packedAt = at;
+    index.packedCount = Int32Array.from(counts);
+    for (const [term, i] of slot) index.packed.set(term, i);
+    return index;
+  }
+
   static fromJSON(json: Bm25Json): Bm25Index {
     if (!json || !Array.isArray(json.lengths) || !Array.isArray(json.terms)) {
       throw new TypeError('not a BM25 index');

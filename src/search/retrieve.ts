@@ -54,7 +54,7 @@ function matrixOf(index: SearchIndex, report: number): Float32Array {
     const dim = index.vectors.args.numDimensions ?? 0;
     m = new Float32Array(count * dim);
     for (let i = 0; i < count; i++) {
-      const v = index.vectors.index.getPoint(base + i);
+      const v = index.vectors.index.getPoint(index.labelOf(base + i));
       let norm = 0;
       for (const x of v) norm += x * x;
       const inv = norm > 0 ? 1 / Math.sqrt(norm) : 0;
@@ -131,12 +131,16 @@ export async function retrieve(
       // every other report's nodes, and exact.
       for (const [unit, similarity] of exactNeighbours(index, query.vector, options.reports!, k)) touch(unit).dense = Math.max(0, similarity);
     } else if (k > 0) {
-      // The store's labels are unit numbers (units are added in order), so the scope filters labels
-      // directly instead of looking every candidate up in LangChain's docstore. Distances are cosine:
-      // lower is closer.
-      const { neighbors, distances } = index.vectors.index.searchKnn(query.vector, k, allowUnit);
-      neighbors.forEach((unit, i) => {
-        if (unit < index.units.length) touch(unit).dense = Math.max(0, 1 - distances[i]!);
+      // The store's labels map to units without LangChain's docstore (a report keeps its labels when
+      // others are added), so the scope filters labels directly. Distances are cosine: lower is closer.
+      const allowLabel = (label: number): boolean => {
+        const unit = index.unitOfLabel(label);
+        return unit !== undefined && (!allowUnit || allowUnit(unit));
+      };
+      const { neighbors, distances } = index.vectors.index.searchKnn(query.vector, k, allowLabel);
+      neighbors.forEach((label, i) => {
+        const unit = index.unitOfLabel(label);
+        if (unit !== undefined) touch(unit).dense = Math.max(0, 1 - distances[i]!);
       });
     }
   }

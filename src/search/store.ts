@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { Document } from '@langchain/core/documents';
@@ -12,7 +12,7 @@ import { Bm25Index, type Bm25Binary, type WeightedTerm } from './bm25.ts';
 import type { Tokenizer } from './tokenizer.ts';
 
 /** Bumped whenever the saved layout or the meaning of its contents changes. */
-export const INDEX_FORMAT_VERSION = 8;
+export const INDEX_FORMAT_VERSION = 9;
 
 /** Weight of a sentence's context (its paragraph topic and section heading) relative to its own words. */
 const CONTEXT_WEIGHT = 0.25;
@@ -47,8 +47,16 @@ export interface Manifest {
   tokenizer: string;
   embedder: string;
   counts: { reports: number; paragraphs: number; units: number };
+  /**
+   * The vector store's label of each report's first sentence, in report order: a report keeps its
+   * labels when others are added, so its vectors need not be embedded and linked again.
+   */
+  labels: number[];
   /** Size and CRC-32 of every saved file, checked before anything is parsed. */
   files: Record<string, { bytes: number; crc32: string }>;
+  /** Each report's own lexical index and texts (`parts/<sha>.*`), read only to build the next index. */
+  parts?: Record<string, { bytes: number; crc32: string }>;
+  segmenter?: IndexIdentity['segmenter'];
 }
 
 /** What an index must have been built from to be usable now. */
@@ -57,6 +65,13 @@ export interface IndexIdentity {
   lexicon: string;
   tokenizer: string;
   embedder: string;
+  /**
+   * The segmenter's words apart from the names quoted in the reports (“就享家”), and those names. A
+   * report's part is reused while the words apart from the quoted names are the same: it was cut
+   * with its own quoted names, and the names only a report added later quotes are not cut into it
+   * again (they still meet it through bigrams). `npm run index` cuts everything afresh.
+   */
+  segmenter?: { base: string; quoted: string[] };
 }
 
 export interface SearchIndex {
@@ -76,6 +91,11 @@ export interface SearchIndex {
   paragraphOf(report: number, paragraph: number): number;
   /** Number of units (sentences) of a report. */
   unitCount(report: number): number;
+  /** The vector store's label of a unit, and back (undefined for a label of no loaded unit). */
+  labelOf(unit: number): number;
+  unitOfLabel(label: number): number | undefined;
+  /** The directory the index was loaded from (its parts can be copied into the next save). */
+  manifestDir?: string;
 }
 
 export interface BuildOptions {
@@ -85,41 +105,166 @@ export interface BuildOptions {
   identity: IndexIdentity;
   /** Called as units are embedded: (done, total). */
   onProgress?: (done: number, total: number) => void;
+  /**
+   * A saved index (usually the stale one being replaced) whose per-report parts are reused for the
+   * reports it holds unchanged, and whose vectors are kept when reports were only added: adding one
+   * report then costs about one report's tokenising, embedding and linking.
+   */
+  previous?: string;
 }
 
 /** Units tokenised between two turns of the event loop (a few milliseconds of work). */
 const YIELD_EVERY = 200;
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
-/** Builds the lexical and vector indexes in memory. */
-export async function buildIndex(options: BuildOptions): Promise<SearchIndex> {
-  const { reports, tokenizer, embeddings } = options;
-  const layout = layoutOf(reports);
-  const sentenceIndex = new Bm25Index();
-  const paragraphIndex = new Bm25Index();
+/** One report's own lexical indexes (documents numbered from 0) and normalised texts. */
+interface Part {
+  sentences: Bm25Index;
+  paragraphs: Bm25Index;
+  texts: { units: string[]; paragraphs: string[] };
+}
 
+/** What a build keeps for the save: new parts to write, reused ones to copy. */
+const pendingParts = new WeakMap<SearchIndex, { fresh: Map<string, Part>; reused: Map<string, string> }>();
+
+const partName = (sha: string, file: string): string => `parts/${sha.slice(0, 32)}.${file}`;
+const PART_FILES = ['texts.json', 'sentences.terms.json', 'sentences.postings.bin', 'paragraphs.terms.json', 'paragraphs.postings.bin'] as const;
+
+/** A previous index that can lend parts: same format, dictionaries, tokenizer and embedder. */
+function previousIndex(dir: string | undefined, identity: IndexIdentity): { dir: string; manifest: Manifest } | undefined {
+  if (!dir) return undefined;
+  try {
+    const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as Manifest;
+    if (manifest.formatVersion !== INDEX_FORMAT_VERSION) return undefined;
+    // An embedder's id names the tokenizer it cuts with; how the tokenizers differ is judged below.
+    const embedder = (id: string, tokenizer: string): string => id.split(tokenizer).join('');
+    if (manifest.lexicon !== identity.lexicon || embedder(manifest.embedder, manifest.tokenizer) !== embedder(identity.embedder, identity.tokenizer)) return undefined;
+    if (manifest.tokenizer === identity.tokenizer) return { dir, manifest };
+    const [a, b] = [manifest.segmenter, identity.segmenter];
+    return a && b && a.base === b.base ? { dir, manifest } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function readPart(prev: { dir: string; manifest: Manifest }, sha: string, report: Report): Part | undefined {
+  try {
+    const buf = (file: (typeof PART_FILES)[number]): Buffer => {
+      const name = partName(sha, file);
+      const expected = prev.manifest.parts?.[name];
+      const data = readFileSync(join(prev.dir, name));
+      if (!expected || expected.bytes !== data.length || crc32(data).toString(16) !== expected.crc32) throw new Error(`${name} damaged`);
+      return data;
+    };
+    const texts = JSON.parse(buf('texts.json').toString('utf8')) as Part['texts'];
+    if (texts.units.length !== report.sentences.length || texts.paragraphs.length !== report.paragraphs.length) return undefined;
+    const bm25 = (name: 'sentences' | 'paragraphs', size: number): Bm25Index =>
+      Bm25Index.fromBinary(JSON.parse(buf(`${name}.terms.json`).toString('utf8')) as Bm25Binary['meta'], buf(`${name}.postings.bin`), size);
+    return { texts, sentences: bm25('sentences', texts.units.length), paragraphs: bm25('paragraphs', texts.paragraphs.length) };
+  } catch {
+    return undefined;
+  }
+}
+
+async function buildPart(report: Report, tokenizer: Tokenizer): Promise<Part> {
+  const one = layoutOf([report]);
+  const sentences = new Bm25Index();
+  const paragraphs = new Bm25Index();
   // A running server rebuilds while it answers: hand the event loop back now and then, so questions
   // asked during a rebuild wait milliseconds, not the whole build.
-  for (let p = 0; p < layout.paragraphText.length; p++) {
+  for (let p = 0; p < one.paragraphText.length; p++) {
     if (p % YIELD_EVERY === YIELD_EVERY - 1) await yieldToEventLoop();
-    const terms = tokenizer.terms(layout.paragraphText[p]!);
-    paragraphIndex.add(weighted(terms, 1), terms.length);
+    const terms = tokenizer.terms(one.paragraphText[p]!);
+    paragraphs.add(weighted(terms, 1), terms.length);
   }
-  for (let u = 0; u < layout.units.length; u++) {
+  for (let u = 0; u < one.units.length; u++) {
     if (u % YIELD_EVERY === YIELD_EVERY - 1) await yieldToEventLoop();
-    const unit = layout.units[u]!;
-    const own = tokenizer.terms(layout.unitText[u]!);
-    const context = tokenizer.terms(contextOf(reports[unit.report]!, unit));
-    sentenceIndex.add([...weighted(own, 1), ...weighted(context, CONTEXT_WEIGHT)], own.length);
+    const unit = one.units[u]!;
+    const own = tokenizer.terms(one.unitText[u]!);
+    const context = tokenizer.terms(contextOf(report, unit));
+    sentences.add([...weighted(own, 1), ...weighted(context, CONTEXT_WEIGHT)], own.length);
   }
+  // Saved and read back as the whole index is, so a part scores the same fresh or reused.
+  const pack = (b: Bm25Index, size: number): Bm25Index => {
+    const { meta, data } = b.toBinary();
+    return Bm25Index.fromBinary(meta, data, size);
+  };
+  return { texts: { units: one.unitText, paragraphs: one.paragraphText }, sentences: pack(sentences, one.units.length), paragraphs: pack(paragraphs, one.paragraphText.length) };
+}
 
-  const docs = layout.units.map((unit, u) => chunkOf(reports[unit.report]!, unit, u));
-  const vectors = new HNSWLib(embeddings, { space: 'cosine' });
+/** Builds the lexical and vector indexes in memory, reusing what a previous index holds unchanged. */
+export async function buildIndex(options: BuildOptions): Promise<SearchIndex> {
+  const { reports, tokenizer, embeddings, identity } = options;
+  const prev = previousIndex(options.previous, identity);
+  const shas = identity.sources.map((s) => s.sha256);
+  const fresh = new Map<string, Part>();
+  const reused = new Map<string, string>();
+  const parts: Part[] = [];
+  for (const [r, report] of reports.entries()) {
+    const sha = shas[r]!;
+    const old = prev ? readPart(prev, sha, report) : undefined;
+    if (old) reused.set(sha, prev!.dir);
+    const part = old ?? (await buildPart(report, tokenizer));
+    if (!old) fresh.set(sha, part);
+    parts.push(part);
+  }
+  const layout = layoutOf(reports, {
+    units: parts.flatMap((p) => p.texts.units),
+    paragraphs: parts.flatMap((p) => p.texts.paragraphs),
+  });
+  const sentenceIndex = Bm25Index.concat(parts.map((p) => p.sentences));
+  const paragraphIndex = Bm25Index.concat(parts.map((p) => p.paragraphs));
+
+  // Vectors: kept from the previous index when every report it holds is still here unchanged (reports
+  // were only added); otherwise every unit is embedded and linked again.
+  const prevShas = prev ? (prev.manifest.sources ?? []).map((s) => s.sha256) : [];
+  const keep = prev !== undefined && prevShas.length > 0 && (prev.manifest.labels?.length ?? -1) === prevShas.length && prevShas.every((s) => shas.includes(s));
+  let vectors: HNSWLib | undefined;
+  const labels: number[] = [];
+  if (keep) {
+    try {
+      vectors = await HNSWLib.load(join(prev.dir, 'vectors'), embeddings);
+      if (vectors.index.getCurrentCount() !== prev.manifest.counts.units) vectors = undefined;
+    } catch {
+      vectors = undefined;
+    }
+  }
+  const todo: number[] = [];
+  if (vectors) {
+    const base = new Map(prevShas.map((s, i) => [s, prev!.manifest.labels[i]!]));
+    let next = vectors.index.getCurrentCount();
+    reports.forEach((report, r) => {
+      const b = base.get(shas[r]!);
+      if (b !== undefined) labels.push(b);
+      else {
+        labels.push(next);
+        next += report.sentences.length;
+        todo.push(r);
+      }
+    });
+  } else {
+    vectors = new HNSWLib(embeddings, { space: 'cosine' });
+    reports.forEach((_, r) => {
+      labels.push(layout.unitBase[r]!);
+      todo.push(r);
+    });
+  }
+  // Labels are handed out in insertion order, so reports are added in the order of their labels.
+  todo.sort((a, b) => labels[a]! - labels[b]!);
+  const docs: Array<{ doc: Document; text: string }> = [];
+  for (const r of todo) {
+    const report = reports[r]!;
+    for (let s = 0; s < report.sentences.length; s++) {
+      const u = layout.unitBase[r]! + s;
+      const unit = layout.units[u]!;
+      const doc = chunkOf(report, unit, labels[r]! + s);
+      docs.push({ doc, text: embeddingText(reports, unit, doc.pageContent) });
+    }
+  }
   const batch = 2000;
   for (let i = 0; i < docs.length; i += batch) {
     const slice = docs.slice(i, i + batch);
-    const texts = slice.map((d, j) => embeddingText(reports, layout.units[i + j]!, d.pageContent));
-    await vectors.addVectors(await embeddings.embedDocuments(texts), slice);
+    await vectors.addVectors(await embeddings.embedDocuments(slice.map((d) => d.text)), slice.map((d) => d.doc));
     options.onProgress?.(Math.min(i + batch, docs.length), docs.length);
   }
   if (docs.length === 0) options.onProgress?.(0, 0);
@@ -127,11 +272,14 @@ export async function buildIndex(options: BuildOptions): Promise<SearchIndex> {
   const manifest: Manifest = {
     formatVersion: INDEX_FORMAT_VERSION,
     createdAt: new Date().toISOString(),
-    ...options.identity,
+    ...identity,
     counts: { reports: reports.length, paragraphs: layout.paragraphs.length, units: layout.units.length },
+    labels,
     files: {},
   };
-  return assemble(reports, layout, sentenceIndex, paragraphIndex, vectors, manifest);
+  const index = assemble(reports, layout, sentenceIndex, paragraphIndex, vectors, manifest);
+  pendingParts.set(index, { fresh, reused });
+  return index;
 }
 
 /**
@@ -152,7 +300,8 @@ export async function saveIndex(index: SearchIndex, dir: string): Promise<void> 
   writeFileSync(join(tmp, 'texts.json'), JSON.stringify({ units: index.unitText, paragraphs: index.paragraphText }));
   const files: Manifest['files'] = {};
   for (const name of SAVED_FILES) files[name] = fingerprint(join(tmp, name));
-  const manifest: Manifest = { ...index.manifest, files };
+  const parts = writeParts(index, tmp);
+  const manifest: Manifest = { ...index.manifest, files, parts };
   writeFileSync(join(tmp, 'manifest.json'), JSON.stringify(manifest, null, 2));
   mkdirSync(dirname(dir), { recursive: true });
   const old = `${dir}.old-${process.pid}-${Date.now()}`;
@@ -160,6 +309,40 @@ export async function saveIndex(index: SearchIndex, dir: string): Promise<void> 
   renameSync(tmp, dir);
   rmSync(old, { recursive: true, force: true });
   index.manifest.files = files;
+  index.manifest.parts = parts;
+}
+
+/**
+ * Writes each report's part beside the index: new ones from memory (then dropped), reused ones
+ * copied from the index they came from. A part that cannot be copied is left out; the next build
+ * makes it again.
+ */
+function writeParts(index: SearchIndex, tmp: string): NonNullable<Manifest['parts']> {
+  const out: NonNullable<Manifest['parts']> = {};
+  const pending = pendingParts.get(index);
+  mkdirSync(join(tmp, 'parts'), { recursive: true });
+  const shas = index.manifest.sources.map((s) => s.sha256);
+  for (const sha of new Set(shas)) {
+    const part = pending?.fresh.get(sha);
+    const from = pending?.reused.get(sha) ?? (part ? undefined : index.manifestDir);
+    try {
+      if (part) {
+        writeFileSync(join(tmp, partName(sha, 'texts.json')), JSON.stringify(part.texts));
+        for (const [name, bm25] of [['sentences', part.sentences], ['paragraphs', part.paragraphs]] as const) {
+          const { meta, data } = bm25.toBinary();
+          writeFileSync(join(tmp, partName(sha, `${name}.terms.json`)), JSON.stringify(meta));
+          writeFileSync(join(tmp, partName(sha, `${name}.postings.bin`)), data);
+        }
+      } else if (from) {
+        for (const f of PART_FILES) copyFileSync(join(from, partName(sha, f)), join(tmp, partName(sha, f)));
+      } else continue;
+      for (const f of PART_FILES) out[partName(sha, f)] = fingerprint(join(tmp, partName(sha, f)));
+    } catch {
+      for (const f of PART_FILES) rmSync(join(tmp, partName(sha, f)), { force: true });
+    }
+  }
+  pendingParts.delete(index);
+  return out;
 }
 
 const SAVED_FILES = [
@@ -269,10 +452,16 @@ export async function loadIndex(
   if (sentenceIndex.size !== layout.units.length || paragraphIndex.size !== layout.paragraphs.length) {
     throw new IndexError(dir, 'lexical index size differs from the manifest');
   }
-  if (vectors.index.getCurrentCount() !== layout.units.length) {
+  if (!Array.isArray(manifest.labels) || manifest.labels.length !== reports.length) {
+    throw new IndexError(dir, 'manifest does not give the vectors of every report');
+  }
+  const labelled = reports.reduce((n, r, i) => Math.max(n, manifest.labels[i]! + r.sentences.length), 0);
+  if (vectors.index.getCurrentCount() < layout.units.length || vectors.index.getCurrentCount() < labelled) {
     throw new IndexError(dir, 'vector index size differs from the manifest');
   }
-  return assemble(reports, layout, sentenceIndex, paragraphIndex, vectors, manifest);
+  const index = assemble(reports, layout, sentenceIndex, paragraphIndex, vectors, manifest);
+  index.manifestDir = dir;
+  return index;
 }
 
 /** Why a manifest does not match what the index must be built from, or undefined when it does. */
@@ -334,6 +523,12 @@ function assemble(
   vectors: HNSWLib,
   manifest: Manifest,
 ): SearchIndex {
+  // Label → unit, for the vectors a graph search returns (labels differ from units once reports are
+  // added to a kept vector store).
+  const labelBase = manifest.labels;
+  const identity = labelBase.every((b, r) => b === layout.unitBase[r]);
+  const toUnit = identity ? undefined : new Int32Array(reports.reduce((n, r, i) => Math.max(n, labelBase[i]! + r.sentences.length), 0)).fill(-1);
+  if (toUnit) reports.forEach((r, i) => { for (let s = 0; s < r.sentences.length; s++) toUnit[labelBase[i]! + s] = layout.unitBase[i]! + s; });
   return {
     reports,
     units: layout.units,
@@ -347,6 +542,12 @@ function assemble(
     unitOf: (report, sentence) => layout.unitBase[report]! + sentence,
     paragraphOf: (report, paragraph) => layout.paragraphBase[report]! + paragraph,
     unitCount: (report) => reports[report]!.sentences.length,
+    labelOf: (unit) => (identity ? unit : labelBase[layout.units[unit]!.report]! + layout.units[unit]!.sentence),
+    unitOfLabel: (label) => {
+      if (!toUnit) return label < layout.units.length ? label : undefined;
+      const u = toUnit[label];
+      return u === undefined || u < 0 ? undefined : u;
+    },
   };
 }
 
@@ -370,7 +571,7 @@ function embeddingText(reports: Report[], unit: Unit, sentence: string): string 
   return topic && !sentence.startsWith(topic) ? `${topic}。${sentence}` : sentence;
 }
 
-/** The LangChain Document for a unit: the chunk contract of ARCHITECTURE.md. */
+/** The LangChain Document for a unit: the chunk contract of ARCHITECTURE.md (`unit` is its label). */
 function chunkOf(report: Report, unit: Unit, id: number): Document {
   const s = report.sentences[unit.sentence]!;
   const p = report.paragraphs[unit.paragraph]!;

@@ -28,6 +28,8 @@ export interface Tokenizer {
   tag(text: string): Array<{ word: string; tag: string }>;
   /** Whether the whole dictionary has been built (else texts were cut by per-text segmenters). */
   readonly whole: boolean;
+  /** Builds the whole dictionary now (about 0.2 s), so later texts are cut at full speed. */
+  prepare(): void;
 }
 
 export interface TokenizerOptions {
@@ -94,6 +96,7 @@ export function createTokenizer(options: TokenizerOptions = {}): Tokenizer {
     get whole() {
       return full !== undefined;
     },
+    prepare: () => void segmenter('\u0000'.repeat(SHORT_TEXT + 1)),
     words,
     cut: (text) => segmenter(text).cut(text, false),
     tag: (text) => segmenter(text).tag(text, false),
