@@ -9,6 +9,7 @@ import { messages } from './answer/messages.ts';
 import { openEngine } from './bootstrap.ts';
 import { createConfig, type Config } from './config.ts';
 import { ConfigError, WorkplanError } from './errors.ts';
+import type { LockEvents } from './ingest/library.ts';
 import { createLogger, logFormatOf, serverLogFormat, type LogFormat, type Logger } from './logger.ts';
 import { rootPath } from './paths.ts';
 
@@ -117,7 +118,8 @@ const index = defineCommand({
   async run() {
     // One clean summary: only errors are logged beside it.
     const { config, logger } = setup('error');
-    const engine = await rebuildWithProgress(config, logger, { rebuild: true });
+    const { openLibrary } = await import('./bootstrap.ts');
+    const engine = await openLibrary(config).exclusive(() => rebuildWithProgress(config, logger, { rebuild: true, inbox: true }), writerEvents(logger));
     const i = engine.info;
     process.stdout.write(
       `索引已建立:${i.documents.length} 份文件,${i.paragraphs} 段,${i.units} 句;向量:${i.embedder}\n位置:${config.paths.index}(${i.startMs} ms)\n`,
@@ -259,11 +261,11 @@ const evaluate = defineCommand({
 });
 
 /** Builds the index now, with a progress bar, so the next start or question is fast. */
-async function rebuildWithProgress(config: Config, logger: Logger, options: { rebuild?: boolean } = {}): Promise<Engine> {
+async function rebuildWithProgress(config: Config, logger: Logger, options: { rebuild?: boolean; inbox?: boolean } = {}): Promise<Engine> {
   const bar = new SingleBar({ format: '建立索引 [{bar}] {percentage}% | {value}/{total} 句', hideCursor: true }, Presets.shades_classic);
   let started = false;
   const engine = await openEngine(config, logger, {
-    inbox: Boolean(options.rebuild),
+    inbox: Boolean(options.inbox),
     ...(options.rebuild ? { rebuild: true } : {}),
     onProgress(done, total) {
       if (!started) {
@@ -275,6 +277,21 @@ async function rebuildWithProgress(config: Config, logger: Logger, options: { re
   });
   if (started) bar.stop();
   return engine;
+}
+
+/**
+ * What a writing command (add, remove, index) says about the reports lock: a wait is said to the
+ * person at once, since it may last until the writer before finishes its index.
+ */
+function writerEvents(logger: Logger): LockEvents {
+  return {
+    waiting(holder) {
+      process.stderr.write(`另一个进程${holder ? `(${holder.pid})` : ''}正在修改报告或索引,等它完成后继续…\n`);
+    },
+    lost(err) {
+      logger.warn({ err }, 'the reports lock was taken over while this command held it');
+    },
+  };
 }
 
 const add = defineCommand({
@@ -310,32 +327,35 @@ const add = defineCommand({
     const library = openLibrary(config);
     let added = 0;
     let failed = 0;
-    for (const file of files) {
-      try {
-        let size: number;
+    // One writer at a time: the reports this command adds and the index rebuilt over them.
+    await library.exclusive(async () => {
+      for (const file of files) {
         try {
-          size = statSync(file).size;
-        } catch {
-          throw new IngestError('empty', '找不到这个文件,请检查路径。', file);
+          let size: number;
+          try {
+            size = statSync(file).size;
+          } catch {
+            throw new IngestError('empty', '找不到这个文件,请检查路径。', file);
+          }
+          if (size > MAX_FILE_BYTES) throw tooLarge(size);
+          const result = await library.add(file, readFileSync(file), {
+            ...(args.title ? { title: args.title } : {}),
+            ...(args.region ? { region: args.region } : {}),
+            ...(year ? { year } : {}),
+          });
+          process.stdout.write(`${describeAdded(result).join('\n')}\n\n`);
+          added++;
+        } catch (err) {
+          if (!(err instanceof IngestError)) throw err;
+          process.stderr.write(`未添加 ${file}:${err.userMessage}\n`);
+          failed++;
         }
-        if (size > MAX_FILE_BYTES) throw tooLarge(size);
-        const result = await library.add(file, readFileSync(file), {
-          ...(args.title ? { title: args.title } : {}),
-          ...(args.region ? { region: args.region } : {}),
-          ...(year ? { year } : {}),
-        });
-        process.stdout.write(`${describeAdded(result).join('\n')}\n\n`);
-        added++;
-      } catch (err) {
-        if (!(err instanceof IngestError)) throw err;
-        process.stderr.write(`未添加 ${file}:${err.userMessage}\n`);
-        failed++;
       }
-    }
-    if (added) {
-      const engine = await rebuildWithProgress(config, logger);
-      process.stdout.write(`索引已更新:${engine.info.documents.length} 份报告,${engine.info.units} 句。运行中的服务会自动载入,无需重启。\n`);
-    }
+      if (added) {
+        const engine = await rebuildWithProgress(config, logger, { rebuild: true });
+        process.stdout.write(`索引已更新:${engine.info.documents.length} 份报告,${engine.info.units} 句。运行中的服务会自动载入,无需重启。\n`);
+      }
+    }, writerEvents(logger));
     if (failed) process.exit(1);
   },
 });
@@ -374,20 +394,22 @@ const remove = defineCommand({
     const { IngestError } = await import('./ingest/types.ts');
     const library = openLibrary(config);
     let removed = 0;
-    for (const id of ids) {
-      try {
-        const e = await library.remove(id);
-        process.stdout.write(`已删除:${e.title}(编号 ${e.id})\n`);
-        removed++;
-      } catch (err) {
-        if (!(err instanceof IngestError)) throw err;
-        process.stderr.write(`未删除 ${id}:${err.userMessage}\n`);
+    await library.exclusive(async () => {
+      for (const id of ids) {
+        try {
+          const e = await library.remove(id);
+          process.stdout.write(`已删除:${e.title}(编号 ${e.id})\n`);
+          removed++;
+        } catch (err) {
+          if (!(err instanceof IngestError)) throw err;
+          process.stderr.write(`未删除 ${id}:${err.userMessage}\n`);
+        }
       }
-    }
-    if (removed) {
-      const engine = await rebuildWithProgress(config, logger);
-      process.stdout.write(`索引已更新:${engine.info.documents.length} 份报告。运行中的服务会自动载入,无需重启。\n`);
-    }
+      if (removed) {
+        const engine = await rebuildWithProgress(config, logger, { rebuild: true });
+        process.stdout.write(`索引已更新:${engine.info.documents.length} 份报告。运行中的服务会自动载入,无需重启。\n`);
+      }
+    }, writerEvents(logger));
     if (removed < ids.length) process.exit(1);
   },
 });

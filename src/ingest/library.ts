@@ -1,7 +1,10 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { basename, extname, join } from 'node:path';
+import { hostname } from 'node:os';
+import { basename, extname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Lexicon } from '../corpus/lexicon.ts';
 import { parseSource, readOverrides, readReportSources, sourceOf, type ReportOverrides, type ReportSource } from '../corpus/load.ts';
 import { PERIOD_LABEL } from '../corpus/periods.ts';
@@ -17,9 +20,48 @@ import { IngestError, type Dropped, type Format } from './types.ts';
  *
  * Every write goes to a temporary file first and is renamed into place, the text last: a reader
  * sees the old report or the new one, never half of one.
+ *
+ * Writers take turns across processes (`npm run add`, `npm run remove`, a running server adding an
+ * upload or a dropped file and rebuilding its index): each holds the directory's lock,
+ * `.writers.lock`, while it writes the reports and the index built from them, so it builds over what
+ * the writer before it wrote. Readers take no lock. A writer that was killed leaves its lock behind;
+ * the next one takes it over (see {@link LOCK_STALE_MS}).
  */
 
 export const ORIGINALS = 'originals';
+
+/** The lock (a directory, made atomically) and who holds it, inside the reports directory. */
+export const WRITERS_LOCK = '.writers.lock';
+const LOCK_OWNER = `${WRITERS_LOCK}.owner`;
+
+/**
+ * A lock not refreshed for this long is taken over, whoever holds it (another machine on a shared
+ * disk, a process whose number was reused). The holder refreshes it every {@link LOCK_UPDATE_MS},
+ * but building the index holds the event loop for seconds at a time (5 s for 28 reports), so this is
+ * far longer than that.
+ */
+export const LOCK_STALE_MS = 60_000;
+/** A lock held by a process of this machine that no longer runs is taken over once it is this old. */
+const DEAD_OWNER_STALE_MS = 2_000;
+const LOCK_UPDATE_MS = 5_000;
+
+/** Who holds the writers' lock, as it wrote when it took it. */
+export interface LockHolder {
+  pid: number;
+  host: string;
+  since: string;
+}
+
+/** What a writer hears about the lock while it waits for or holds it. */
+export interface LockEvents {
+  /** Another writer holds the lock; this one waits for it (said once per wait). */
+  waiting?(holder: LockHolder | undefined): void;
+  /** The lock was taken over while this writer held it (its process was stalled past the stale time). */
+  lost?(err: Error): void;
+}
+
+/** The reports directories whose lock the current task holds, so its own adds do not wait for it. */
+const holding = new AsyncLocalStorage<ReadonlySet<string>>();
 
 export interface AddOverrides {
   title?: string;
@@ -76,7 +118,7 @@ export class ReportLibrary {
   readonly dir: string;
   readonly #lexicon: () => LibraryLexicon;
   #loaded: LibraryLexicon | undefined;
-  /** One change at a time: an upload and a dropped file must not interleave their writes. */
+  /** One change at a time in this process; the lock orders them with other processes. */
   private queue: Promise<unknown> = Promise.resolve();
   /** Inbox files that failed, by name, size and time, so a bad file is reported once, not on every scan. */
   private readonly failedInbox = new Set<string>();
@@ -90,8 +132,32 @@ export class ReportLibrary {
     this.#lexicon = typeof lexicon === 'function' ? lexicon : () => lexicon;
   }
 
-  private serial<T>(task: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(task, task);
+  /**
+   * Runs `task` as the only writer of the reports directory and of the index built from it, across
+   * processes: it waits for the writer before it to finish, and the add, remove and inbox scans it
+   * makes run at once. Put a change and the index rebuild after it in one task, so the index is built
+   * over what is on disk:
+   *
+   * ```ts
+   * await library.exclusive(async () => {
+   *   await library.add(name, bytes);
+   *   await openEngine(config, logger, { rebuild: true });
+   * });
+   * ```
+   */
+  exclusive<T>(task: () => Promise<T>, events: LockEvents = {}): Promise<T> {
+    const dir = resolve(this.dir);
+    const held = holding.getStore();
+    if (held?.has(dir)) return task();
+    const locked = async (): Promise<T> => {
+      const release = await lockWriters(dir, events);
+      try {
+        return await holding.run(new Set([...(held ?? []), dir]), task);
+      } finally {
+        await release();
+      }
+    };
+    const run = this.queue.then(locked, locked);
     this.queue = run.catch(() => undefined);
     return run;
   }
@@ -123,7 +189,7 @@ export class ReportLibrary {
 
   /** Adds a document (any supported format) as a report, or replaces the report it is a new version of. */
   add(name: string, bytes: Uint8Array, overrides: AddOverrides = {}): Promise<Added> {
-    return this.serial(() => this.addNow(name, bytes, overrides));
+    return this.exclusive(() => this.addNow(name, bytes, overrides));
   }
 
   private async addNow(name: string, bytes: Uint8Array, overrides: AddOverrides): Promise<Added> {
@@ -204,7 +270,7 @@ export class ReportLibrary {
 
   /** Removes a report by id (its text, metadata and original). The last report cannot be removed. */
   remove(id: string): Promise<LibraryEntry> {
-    return this.serial(async () => {
+    return this.exclusive(async () => {
       const all = this.list();
       const entry = all.find((e) => e.id === id);
       if (!entry) throw new IngestError('unsupported', `没有编号为 ${id} 的报告。`, `no report ${id}`);
@@ -243,7 +309,7 @@ export class ReportLibrary {
    * cannot be added stays where it is and is reported once (until it changes).
    */
   syncInbox(): Promise<InboxResult> {
-    return this.serial(async () => {
+    return this.exclusive(async () => {
       const result: InboxResult = { added: [], failed: [] };
       for (const file of this.inbox()) {
         const path = join(this.dir, file);
@@ -272,6 +338,66 @@ export class ReportLibrary {
       }
       return result;
     });
+  }
+}
+
+/**
+ * Takes the writers' lock of `dir`, waiting while another writer holds it; resolves to its release.
+ * A directory this process may not write (mounted read-only) has no writers to wait for.
+ */
+async function lockWriters(dir: string, events: LockEvents): Promise<() => Promise<void>> {
+  // Loaded with the first write: answering a question never takes the lock.
+  const { lock } = await import('proper-lockfile');
+  const owner = join(dir, LOCK_OWNER);
+  let waited = false;
+  for (let delay = 50; ; delay = Math.min(delay * 2, 500)) {
+    const holder = readHolder(owner);
+    let release: () => Promise<void>;
+    try {
+      mkdirSync(dir, { recursive: true });
+      release = await lock(dir, {
+        lockfilePath: join(dir, WRITERS_LOCK),
+        realpath: false,
+        stale: holder && isDead(holder) ? DEAD_OWNER_STALE_MS : LOCK_STALE_MS,
+        update: LOCK_UPDATE_MS,
+        onCompromised: (err) => events.lost?.(err),
+      });
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'EROFS' || code === 'EACCES' || code === 'EPERM') return async () => undefined;
+      if (code !== 'ELOCKED') throw err;
+      if (!waited) events.waiting?.(holder);
+      waited = true;
+      await sleep(delay);
+      continue;
+    }
+    const me: LockHolder = { pid: process.pid, host: hostname(), since: new Date().toISOString() };
+    writeFileSync(owner, `${JSON.stringify(me)}\n`);
+    return async () => {
+      rmSync(owner, { force: true });
+      // A lock taken over meanwhile is no longer ours to release.
+      await release().catch(() => undefined);
+    };
+  }
+}
+
+function readHolder(file: string): LockHolder | undefined {
+  try {
+    const h = JSON.parse(readFileSync(file, 'utf8')) as Partial<LockHolder>;
+    return typeof h.pid === 'number' && typeof h.host === 'string' ? { pid: h.pid, host: h.host, since: String(h.since ?? '') } : undefined;
+  } catch {
+    return undefined; // no holder yet, or one writing the file just now
+  }
+}
+
+/** Whether the holder was a process of this machine that no longer runs. */
+function isDead(holder: LockHolder): boolean {
+  if (holder.host !== hostname()) return false;
+  try {
+    process.kill(holder.pid, 0);
+    return false;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ESRCH';
   }
 }
 

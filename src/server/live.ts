@@ -156,7 +156,19 @@ export class Reloader {
     return this.#running;
   }
 
-  async #run(reason: string): Promise<ReloadOutcome> {
+  /** One writer at a time across processes: an `npm run add` and this reload take turns. */
+  #run(reason: string): Promise<ReloadOutcome> {
+    const { logger, library } = this.#o;
+    return library.exclusive(() => this.#runNow(reason), {
+      waiting: (holder) => logger.info({ holder }, 'reload waits for another writer of the reports directory'),
+      lost: (err) => logger.warn({ err }, 'the reports lock was taken over while this reload held it'),
+    }).catch((err: unknown) => {
+      logger.error({ err }, 'the reports lock could not be taken; the reports loaded before are still served');
+      return 'failed' as const;
+    });
+  }
+
+  async #runNow(reason: string): Promise<ReloadOutcome> {
     const { logger, metrics, library, live } = this.#o;
     try {
       const inbox = await library.syncInbox();
