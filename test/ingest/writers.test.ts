@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -70,6 +70,17 @@ describe('writers take turns', () => {
     expect(added.stderr + removed.stderr).not.toContain('index unusable');
     expect(texts(reports)).toEqual(['baoding-2021.txt', 'qingdao-shibei-2025-work-report.txt']);
     expect(manifestSources(env['DATA_DIR']!)).toEqual(texts(reports));
+  }, 120_000);
+
+  it('a normal add says nothing about the index it updates; a damaged index is still a warning', async () => {
+    const { env, files } = setup();
+    const first = await runCli(['add', files[0]!], { env });
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stderr).toBe('');
+    writeFileSync(join(env['DATA_DIR']!, 'index', 'manifest.json'), '{ not json');
+    const second = await runCli(['add', files[1]!], { env });
+    expect(second.code, second.stderr).toBe(0);
+    expect(second.stderr).toContain('warning: index unusable, rebuilding (manifest.json is not valid JSON)');
   }, 120_000);
 
   it('a lock left by a writer that was killed is taken over', async () => {
