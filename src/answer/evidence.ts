@@ -19,6 +19,8 @@ export interface Evidence {
   period: number;
   /** The ranking score. */
   score: number;
+  /** The passages a refused figure could have been answered from (with `explain`). */
+  candidates?: Array<{ features: number[]; p: number; answer: string; quote: string }>;
 }
 
 export function evidenceOf(q: Query, best: Ranked, views: SentenceViews): Evidence {
@@ -35,3 +37,25 @@ export function evidenceOf(q: Query, best: Ranked, views: SentenceViews): Eviden
 }
 
 const round = (x: number): number => Math.round(x * 1000) / 1000;
+
+/** A candidate passage for a refused figure, with what the closest-answer model reads of it. */
+export interface CandidateEvidence extends Evidence {
+  /** Position in the ranking (0: the best). */
+  rank: number;
+  /** Its ranking score over the best one's. */
+  relative: number;
+  /** Its figure clause names the thing asked itself (else it stands earlier in the measure). */
+  direct: boolean;
+}
+
+/** The model's inputs, in the order of CLOSEST.weights. */
+export function closestFeatures(e: CandidateEvidence): number[] {
+  return [e.coverage, e.focus, e.period, e.relative, e.rank, e.direct ? 1 : 0];
+}
+
+/** Probability that answering from the candidate is right: a logistic model fitted on the dev writers. */
+export function closestProbability(e: CandidateEvidence, model: { bias: number; weights: readonly number[] }): number {
+  const x = closestFeatures(e);
+  const z = model.bias + x.reduce((sum, v, i) => sum + v * (model.weights[i] ?? 0), 0);
+  return 1 / (1 + Math.exp(-z));
+}

@@ -9,7 +9,7 @@ import { chaptersOf, overview, PICKERS, sectionSummary } from './pick/index.ts';
 import { pickBroad } from './pick/broad.ts';
 import { rank, type Ranked } from './rank.ts';
 import { refusalAfter } from './refusals.ts';
-import { evidenceOf } from './evidence.ts';
+import { closestFeatures, closestProbability, evidenceOf, type CandidateEvidence, type Evidence } from './evidence.ts';
 import { greeting, periodWeight, scopeOf, type Deployment, type Scope } from './scope.ts';
 import { CANDIDATES, CLOSEST, REGION_MARGIN } from './tuning.ts';
 import type { Answer, AskOptions } from './types.ts';
@@ -151,7 +151,10 @@ async function draftAnswer(q: Query, asked: Scope | undefined, deps: PipelineDep
       return withEvidence(refuse(refused.rule, refused.refusal, related));
     }
     const picked = PICKERS[q.intent]({ q, ranked, related, index, views, scope, deployment: deps.deployment });
-    const draft = best && !picked.found ? closest(q, picked, best, views, ranked) ?? picked : picked;
+    const near = best && !picked.found ? closest(q, picked, views, ranked, explain) : undefined;
+    const draft = near?.draft ?? picked;
+    // With `explain`, the candidates the closest-answer model rated, answered or not (scripts/calibrate.ts).
+    if (near?.candidates.length) return { ...labelPeriod(draft, q), evidence: { ...evidenceOf(q, best!, views), candidates: near.candidates } };
     // 哪家企业投的: an answer that names no company does not answer it.
     if (draft.found && q.asksKind && !namesKind(draft.answer, q)) return withEvidence(refuse('no-entity', { q, detail: q.asksKind.which }, ranked));
     return withEvidence(labelPeriod(draft, q));
@@ -159,19 +162,44 @@ async function draftAnswer(q: Query, asked: Scope | undefined, deps: PipelineDep
 }
 
 /**
- * A figure refused although the best passage is close (see CLOSEST): its figure clauses, said to be the
- * closest the report comes, rather than a refusal that would show the same sentence as 相关内容.
+ * A figure refused although a passage near the top is close (see CLOSEST): the candidate the
+ * closest-answer model rates highest, answered from its figure clauses and said to be the closest the
+ * report comes, rather than a refusal that would show the same sentence as 相关内容. With `explain`,
+ * every candidate and the model's view of it.
  */
-function closest(q: Query, refused: Draft, best: Ranked, views: SentenceViews, ranked: Ranked[]): Draft | undefined {
-  if (!refused.rule || !(CLOSEST.rules as readonly string[]).includes(refused.rule)) return undefined;
-  const e = evidenceOf(q, best, views);
-  if (e.coverage < CLOSEST.coverage || e.period < CLOSEST.period || e.focus < CLOSEST.focus || !e.figure) return undefined;
-  // 120个亿元项目总投资: a passage that does not state the question's own figure is about other things.
-  if (!statesQuestionFigures(q, best.view)) return undefined;
-  const figures = figureClauses(q, best.view, true, views);
-  if (!figures) return undefined;
-  const draft = compose({ ...q, yesNo: false }, best, pickFromClauses(best.view, figures.clauses), ranked);
-  return { ...draft, answer: messages.closest + draft.answer, closest: true };
+function closest(
+  q: Query,
+  refused: Draft,
+  views: SentenceViews,
+  ranked: Ranked[],
+  explain: boolean,
+): { draft: Draft | undefined; candidates: NonNullable<NonNullable<Draft['evidence']>['candidates']> } {
+  const none = { draft: undefined, candidates: [] };
+  if (!refused.rule || !(CLOSEST.rules as readonly string[]).includes(refused.rule)) return none;
+  const best = ranked[0];
+  if (!best) return none;
+  const rated: Array<{ r: Ranked; e: CandidateEvidence; p: number; clauses: number[] }> = [];
+  for (const [rank, r] of ranked.slice(0, CLOSEST.candidates).entries()) {
+    // 120个亿元项目总投资: a passage that does not state the question's own figure is about other things.
+    if (!statesQuestionFigures(q, r.view)) continue;
+    const figures = figureClauses(q, r.view, true, views);
+    if (!figures) continue;
+    const e: CandidateEvidence = { ...evidenceOf(q, r, views), rank, relative: best.score > 0 ? Math.round((1000 * r.score) / best.score) / 1000 : 0, direct: figures.direct };
+    // It must name the thing asked in so many words: a figure of another subject is a wrong number.
+    rated.push({ r, e, p: e.focus >= CLOSEST.focus ? closestProbability(e, CLOSEST) : 0, clauses: figures.clauses });
+  }
+  const draftOf = (x: (typeof rated)[number]): Draft => compose({ ...q, yesNo: false }, x.r, pickFromClauses(x.r.view, x.clauses), ranked);
+  const top = [...rated].sort((a, b) => b.p - a.p)[0];
+  const chosen = top && top.p >= CLOSEST.threshold ? draftOf(top) : undefined;
+  return {
+    draft: chosen ? { ...chosen, answer: messages.closest + chosen.answer, closest: true } : undefined,
+    candidates: explain
+      ? rated.map((x) => {
+          const d = draftOf(x);
+          return { features: closestFeatures(x.e), p: Math.round(x.p * 1000) / 1000, answer: d.answer, quote: d.primary[0] ? d.primary[0].view.report.text.slice(d.primary[0].quote.start, d.primary[0].quote.end) : '' };
+        })
+      : [],
+  };
 }
 
 /** Does the answer name a thing of the kind asked, beyond the words of the question itself? */

@@ -78,7 +78,15 @@ export interface Answer {
    */
   closest?: boolean;
   /** With `explain`: what the best passage offered a refused question (coverage, focus, figure, period). */
-  evidence?: { coverage: number; focus: number; figure: boolean; period: number; score: number };
+  evidence?: {
+    coverage: number;
+    focus: number;
+    figure: boolean;
+    period: number;
+    score: number;
+    /** The passages a refused figure could have been answered from, with the closest-answer model's view of each. */
+    candidates?: Array<{ features: number[]; p: number; answer: string; quote: string }>;
+  };
   /** A note for the user, e.g. that the question was cut. */
   notice?: string;
   /** Set when a language model phrased `answer` (it passed the grounding guard); the quotes stay verbatim. */
