@@ -13,6 +13,7 @@ import { writeSyntheticCorpus } from './synthetic.ts';
  *   npm run bench -- --reports DIR       the engine and the peers on one folder of reports (e.g. the
  *                                        27 provinces and 市北 together), with the province question sets
  *   npm run bench -- --scale 100         only the sizes given (comma-separated); --scale 0 skips it
+ *   npm run bench -- --tables oneshot,reload   only these tables (oneshot, reload, eval, many, scale)
  */
 const { values } = parseArgs({
   options: {
@@ -20,8 +21,10 @@ const { values } = parseArgs({
     'question-sets': { type: 'string', default: 'test/eval/provinces' },
     reports: { type: 'string' },
     scale: { type: 'string', default: '1,100,1000' },
+    tables: { type: 'string', default: 'oneshot,reload,eval,many,scale' },
   },
 });
+const tables = new Set(values.tables!.split(',').map((t) => t.trim()));
 
 interface Result {
   system: string;
@@ -71,6 +74,41 @@ function table(title: string, extra: string[]): void {
   console.log('\nPeers give no answer: their "answer" is the top paragraph and they never refuse (every figure they give for an absent figure counts as wrong).\n');
 }
 
+/** Runs a bench script in its own process and returns its last line as JSON. */
+function child<T>(script: string, args: string[] = []): T {
+  const out = execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', resolve(script), ...args], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 16 << 20,
+    env: { ...process.env, LOG_LEVEL: 'silent' },
+  });
+  return JSON.parse(out.trim().split('\n').pop()!) as T;
+}
+
+if (tables.has('oneshot') && !values.reports) {
+  const r = child<{ firstMs: number; nodeMs: number; npmNoopMs: number; directMs: number; npmMs: number; answerMs: number }>('bench/oneshot.ts');
+  console.log('One-shot answer on a built index (`npm run ask -- "今年新增多少托位"`, wall, median of 7)\n');
+  console.log('| what | ms |');
+  console.log('|---|---|');
+  console.log(`| \`npm run ask\` | ${r.npmMs.toFixed(0)} |`);
+  console.log(`| \`node scripts/run.mjs ask\` (the same without npm) | ${r.directMs.toFixed(0)} |`);
+  console.log(`| of which Node's own start (\`node -e ''\`) | ${r.nodeMs.toFixed(0)} |`);
+  console.log(`| npm's own start (\`npm run -s env\`) | ${r.npmNoopMs.toFixed(0)} |`);
+  console.log(`| the answer itself (latencyMs) | ${r.answerMs.toFixed(1)} |`);
+  console.log(`| first run (builds the index and the caches beside it) | ${r.firstMs.toFixed(0)} |\n`);
+}
+
+if (tables.has('reload') && !values.reports) {
+  const r = child<{ reports: number; firstMs: number; reloadMs: number; rssBeforeMb: number; peakDuringMb: number; units: number }>('bench/reload.ts');
+  console.log(`A reload that adds one report to ${r.reports - 1} (the 27 provinces; the old engine serves until the swap)\n`);
+  console.log('| what | value |');
+  console.log('|---|---|');
+  console.log(`| first build of ${r.reports - 1} reports | ${(r.firstMs / 1000).toFixed(1)} s |`);
+  console.log(`| reload with one report added | ${(r.reloadMs / 1000).toFixed(1)} s |`);
+  console.log(`| RSS serving ${r.reports - 1} reports | ${r.rssBeforeMb.toFixed(0)} MB |`);
+  console.log(`| peak RSS during the reload | ${r.peakDuringMb.toFixed(0)} MB (+${(r.peakDuringMb - r.rssBeforeMb).toFixed(0)}) |\n`);
+}
+
 if (values.reports) {
   const dir = resolve(values.reports);
   const count = readdirSync(dir).filter((f) => f.endsWith('.txt')).length;
@@ -78,11 +116,11 @@ if (values.reports) {
   process.exit(0);
 }
 
-table(`Eval set: ${values.questions}`, []);
+if (tables.has('eval')) table(`Eval set: ${values.questions}`, []);
 
 // Many reports: the 27 provincial reports and the default deployment's report in one index.
 const fixtures = resolve('test/fixtures/provinces-2026');
-if (existsSync(fixtures)) {
+if (tables.has('many') && existsSync(fixtures)) {
   const dir = mkdtempSync(join(tmpdir(), 'workplan-many-'));
   try {
     for (const f of readdirSync(fixtures).filter((f) => f.endsWith('.txt'))) copyFileSync(join(fixtures, f), join(dir, f));
@@ -94,7 +132,7 @@ if (existsSync(fixtures)) {
   }
 }
 
-const sizes = values.scale!.split(',').map(Number).filter((n) => n > 0);
+const sizes = tables.has('scale') ? values.scale!.split(',').map(Number).filter((n) => n > 0) : [];
 if (sizes.length) {
   console.log('\nScale run (synthetic report-like documents, same questions):\n');
   console.log('| documents | text MB | build s | load ms | p50 ask ms | p99 ask ms | peak RSS MB |');
