@@ -10,7 +10,7 @@ import { openEngine } from './bootstrap.ts';
 import { createConfig, type Config } from './config.ts';
 import { ConfigError, WorkplanError } from './errors.ts';
 import type { LockEvents } from './ingest/library.ts';
-import { createLogger, logFormatOf, serverLogFormat, type LogFormat, type Logger } from './logger.ts';
+import { createLogger, serverLogFormat, type LogFormat, type Logger } from './logger.ts';
 import { rootPath } from './paths.ts';
 
 /**
@@ -36,7 +36,7 @@ function setup(level?: string, format: LogFormat = 'text'): { config: Config; lo
   }
   try {
     const config = createConfig(process.env);
-    return { config, logger: createLogger(level ?? config.LOG_LEVEL, logFormatOf(process.env['LOG_FORMAT']) ?? format) };
+    return { config, logger: createLogger(level ?? config.LOG_LEVEL, config.LOG_FORMAT ?? format) };
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`配置错误:${err.variable} ${err.message.slice(err.variable.length + 2)}\n`);
@@ -279,29 +279,6 @@ async function rebuildWithProgress(config: Config, logger: Logger, options: { re
   return engine;
 }
 
-/** The reasons the saved index gives for being out of date when reports were added, replaced or removed. */
-const CHANGED_SOURCES = /^(?:new source |source .+ changed$|a source was removed$)/;
-
-/**
- * The engine's logger in a command that has just changed the reports (add, remove). The saved index
- * is then out of date by design, and the engine updates it from the parts that did not change; but
- * the engine logs an out-of-date index as "index unusable" at warning level, as it does a damaged
- * one. Here that is a note; a damaged index still warns. (Drop this once the engine logs staleness
- * as the normal event it is.)
- */
-function afterChange(logger: Logger): Logger {
-  const quiet = Object.create(logger) as Logger;
-  quiet.warn = ((obj: unknown, ...rest: unknown[]) => {
-    const reason = typeof obj === 'object' && obj !== null ? (obj as { reason?: unknown }).reason : undefined;
-    if (typeof reason === 'string' && CHANGED_SOURCES.test(reason)) {
-      logger.info({ reason }, `the index is out of date after the change (${reason}), updating it`);
-      return;
-    }
-    (logger.warn as (...args: unknown[]) => void)(obj, ...rest);
-  }) as Logger['warn'];
-  return quiet;
-}
-
 /**
  * What a writing command (add, remove, index) says about the reports lock: a wait is said to the
  * person at once, since it may last until the writer before finishes its index.
@@ -375,7 +352,7 @@ const add = defineCommand({
         }
       }
       if (added) {
-        const engine = await rebuildWithProgress(config, afterChange(logger));
+        const engine = await rebuildWithProgress(config, logger);
         process.stdout.write(`索引已更新:${engine.info.documents.length} 份报告,${engine.info.units} 句。运行中的服务会自动载入,无需重启。\n`);
       }
     }, writerEvents(logger));
@@ -429,7 +406,7 @@ const remove = defineCommand({
         }
       }
       if (removed) {
-        const engine = await rebuildWithProgress(config, afterChange(logger));
+        const engine = await rebuildWithProgress(config, logger);
         process.stdout.write(`索引已更新:${engine.info.documents.length} 份报告。运行中的服务会自动载入,无需重启。\n`);
       }
     }, writerEvents(logger));

@@ -54,6 +54,8 @@ const EnvSchema = z.object({
   /** The region a question that names no place is about, when several are loaded (e.g. 山东省). */
   DEFAULT_REGION: optionalString,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** How log lines look: text (sentences) or json; unset, commands write text and a server JSON unless on a terminal. */
+  LOG_FORMAT: z.preprocess((v) => (typeof v === 'string' && v.trim() ? v.trim().toLowerCase() : undefined), z.enum(['json', 'text']).optional()),
 
   TELEGRAM_BOT_TOKEN: z
     .string()

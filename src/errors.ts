@@ -25,10 +25,16 @@ export class ConfigError extends WorkplanError {
 export class IndexError extends WorkplanError {
   readonly dir: string;
   readonly reason: string;
-  constructor(dir: string, reason: string, options?: ErrorOptions) {
+  /**
+   * missing: no index yet; stale: built from other reports, dictionaries or an older format (the
+   * normal case after a change, rebuilt without a warning); damaged: partial or corrupt files.
+   */
+  readonly kind: 'missing' | 'stale' | 'damaged';
+  constructor(dir: string, reason: string, options?: ErrorOptions & { kind?: IndexError['kind'] }) {
     super('E_INDEX', `index at ${dir} is unusable: ${reason}`, options);
     this.dir = dir;
     this.reason = reason;
+    this.kind = options?.kind ?? 'damaged';
   }
 }
 

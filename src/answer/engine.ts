@@ -153,8 +153,10 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       if (!(err instanceof IndexError)) throw err;
       index = undefined;
       rebuildReason = err.reason;
-      // No index yet is the normal first start (or a new reports folder), not a fault.
-      if (/no manifest/.test(err.reason)) log?.info({ dir: options.indexDir }, 'no index yet, building it');
+      // No index yet (the first start) and an index of other reports (after an add or a remove) are
+      // normal, not faults; only a damaged one deserves a warning.
+      if (err.kind === 'missing') log?.info({ dir: options.indexDir }, 'no index yet, building it');
+      else if (err.kind === 'stale') log?.info({ dir: options.indexDir, reason: err.reason }, `the index is out of date (${err.reason}), updating it`);
       else log?.warn({ dir: options.indexDir, reason: err.reason }, 'index unusable, rebuilding');
     }
   }

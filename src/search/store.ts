@@ -397,7 +397,7 @@ export async function loadIndex(
   embeddings: IdentifiedEmbeddings,
 ): Promise<SearchIndex> {
   const manifestFile = join(dir, 'manifest.json');
-  if (!existsSync(manifestFile)) throw new IndexError(dir, 'no manifest.json');
+  if (!existsSync(manifestFile)) throw new IndexError(dir, 'no manifest.json', { kind: 'missing' });
   let manifest: Manifest;
   try {
     manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as Manifest;
@@ -405,10 +405,10 @@ export async function loadIndex(
     throw new IndexError(dir, 'manifest.json is not valid JSON', { cause });
   }
   if (manifest?.formatVersion !== INDEX_FORMAT_VERSION) {
-    throw new IndexError(dir, `format ${String(manifest?.formatVersion)} is not ${INDEX_FORMAT_VERSION}`);
+    throw new IndexError(dir, `format ${String(manifest?.formatVersion)} is not ${INDEX_FORMAT_VERSION}`, { kind: 'stale' });
   }
   const stale = staleness(manifest, identity);
-  if (stale) throw new IndexError(dir, stale);
+  if (stale) throw new IndexError(dir, stale, { kind: 'stale' });
   for (const name of SAVED_FILES) {
     const expected = manifest.files?.[name];
     const file = join(dir, name);
