@@ -27,6 +27,12 @@ export interface Vocabulary {
   fromPinyin(latin: string): string | undefined;
 }
 
+/**
+ * Toneless pinyin of the words seen in this process: a reload's new sound table reads the words the
+ * serving one already sounded out from here (most of them: one report added among many).
+ */
+const SOUNDS = new Map<string, string>();
+
 export function createVocabulary(index: Bm25Index, corpusText?: string, sounds?: Array<[string, string[]]>): Vocabulary {
   let byPinyin: Map<string, string[]> | undefined = sounds ? new Map(sounds) : undefined;
   let byLatin: Map<string, string | null> | undefined;
@@ -38,7 +44,14 @@ export function createVocabulary(index: Bm25Index, corpusText?: string, sounds?:
     const bs = bigrams(f);
     return bs.length > 0 && bs.length <= 4 && bs.every(hasBigram);
   };
-  const sound = (w: string): string => pinyin(w, { toneType: 'none', type: 'array' }).join(' ');
+  const sound = (w: string): string => {
+    let s = SOUNDS.get(w);
+    if (s === undefined) {
+      s = pinyin(w, { toneType: 'none', type: 'array' }).join(' ');
+      if (SOUNDS.size < 400_000) SOUNDS.set(w, s);
+    }
+    return s;
+  };
 
   // The sound table is filled from the index's terms, in slices when warmed in the background.
   let pending: Iterator<string> | undefined;

@@ -213,19 +213,26 @@ export class Bm25Index {
    */
   static concat(parts: Bm25Index[], params?: Partial<Bm25Params>): Bm25Index {
     const index = new Bm25Index(params ?? parts[0]?.params);
-    // Packed as a loaded index is (one buffer of postings), not a pair of arrays per term.
+    // Packed as a loaded index is (one buffer of postings), not a pair of arrays per term. Each part's
+    // terms are looked up once: the slot of its i-th term is kept for the second pass.
     const slot = new Map<string, number>();
     const counts: number[] = [];
-    for (const part of parts) {
-      for (const term of part.vocabulary()) {
+    const views = parts.map((part) => {
+      const terms = [...part.vocabulary()];
+      const slots = new Int32Array(terms.length);
+      const lists = terms.map((term, k) => {
         let i = slot.get(term);
         if (i === undefined) {
           slot.set(term, (i = counts.length));
           counts.push(0);
         }
-        counts[i]! += part.df(term);
-      }
-    }
+        slots[k] = i;
+        const p = part.posting(term)!;
+        counts[i]! += p.docs.length;
+        return p;
+      });
+      return { slots, lists, size: part.size, lengths: part.lengths };
+    });
     const size = parts.reduce((n, p) => n + p.size, 0);
     const total = counts.reduce((a, n) => a + n, 0);
     const data = new ArrayBuffer(4 * (size + 2 * total));
@@ -240,24 +247,22 @@ export class Bm25Index {
     const filled = new Int32Array(counts.length);
     let base = 0;
     let sum = 0;
-    for (const part of parts) {
-      for (const term of part.vocabulary()) {
-        const i = slot.get(term)!;
-        const p = part.posting(term)!;
+    for (const v of views) {
+      v.lists.forEach((p, k) => {
+        const i = v.slots[k]!;
         const o = at[i]! + filled[i]!;
         const n = counts[i]!;
-        for (let j = 0; j < p.docs.length; j++) {
-          i32[o + j] = p.docs[j]! + base;
-          f32[o + n + j] = p.tf[j]!;
-        }
-        filled[i]! += p.docs.length;
-      }
-      for (const l of part.lengths) {
+        const m = p.docs.length;
+        for (let j = 0; j < m; j++) i32[o + j] = p.docs[j]! + base;
+        f32.set(p.tf, o + n);
+        filled[i]! += m;
+      });
+      for (const l of v.lengths) {
         f32[index.lengths.length] = l;
         index.lengths.push(l);
         sum += l;
       }
-      base += part.size;
+      base += v.size;
     }
     index.avgLength = size ? sum / size : 0;
     index.i32 = i32;
