@@ -252,9 +252,11 @@ const evaluate = defineCommand({
     if (!args.group && !args.file) {
       const { evalVoices, formatVoices, readWriterGroups } = await import('./eval/voices.ts');
       const dir = resolve('test/eval/voices');
-      const run = await evalVoices({ questions: dir, reportDirs: [resolve('test/fixtures/provinces-2026'), resolve('test/fixtures/levels'), config.paths.reports], dictDir: config.paths.dict, writers: readWriterGroups(dir)['all']!, mode: 'one' });
+      const groups = readWriterGroups(dir);
+      const run = await evalVoices({ questions: dir, reportDirs: [resolve('test/fixtures/provinces-2026'), resolve('test/fixtures/levels'), config.paths.reports], dictDir: config.paths.dict, writers: groups['all']!, mode: 'one' });
       out['voices'] = { summary: run.summary, writers: run.byWriter };
-      print(formatVoices(run, 'voices, every writer (dev a–c, holdout d–f)'));
+      const names = (g: string): string => (groups[g] ?? []).join(', ');
+      print(formatVoices(run, `voices, every writer (dev ${names('dev')}; holdout ${names('holdout')})`));
     }
     if (args.json) process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
   },
