@@ -68,6 +68,7 @@ export const TT = {
   allKinds: '全部类别',
   indicatorOption: /** @param {string} name @param {number} regions */ (name, regions) => `${name}（${regions}个地区）`,
   yearOption: /** @param {number} year */ (year) => `${year}年`,
+  reportYear: /** @param {number} year */ (year) => `${year}年报告`,
   kinds: /** @type {Record<string, string>} */ ({
     target: '今年目标',
     result: '去年完成',
@@ -82,7 +83,7 @@ export const TT = {
   csvWordsNote: '下载文件按上面的选项筛选，不含文字筛选',
   columns: {
     region: '地区',
-    year: '报告年份',
+    year: '年份',
     kind: '类别',
     indicator: '指标',
     value: '数值',

@@ -14,7 +14,7 @@ import { byId, h } from './dom.js';
 
 /**
  * @typedef {'target' | 'result' | 'five-year-target' | 'five-year-result'} Kind
- * @typedef {{ report: string, title: string, region: string, year: number, kind: Kind, indicator: string,
+ * @typedef {{ report: string, title: string, region: string, year: number, years: string, reportYear: number, kind: Kind, indicator: string,
  *   wording: string, value: number, high?: number, unit: string, qualifier: string, growth: boolean,
  *   main: boolean, text: string, span: string, quote: string, paragraph: number, section: string }} Target
  * @typedef {{ t: Target, index: number, rank: number, hay: string, tr?: HTMLTableRowElement }} Row
@@ -290,7 +290,8 @@ function rowElement(r) {
       'tr',
       { 'data-report': t.report, 'data-index': r.index },
       h('td', { class: 'col-region', title: t.title }, t.region),
-      h('td', { class: 'col-year num' }, String(t.year)),
+      // The year the figure is about, and below it the report it stands in (a 2025 result in the 2026 report).
+      h('td', { class: 'col-year num', title: TT.reportYear(t.reportYear) }, t.years, h('small', { class: 'report-year' }, TT.reportYear(t.reportYear))),
       kind,
       indicator,
       h('td', { class: 'col-value num', 'data-value': r.rank }, t.text),
@@ -503,7 +504,7 @@ function renderLoadError(message) {
 function toRow(t, index) {
   const rank = t.high !== undefined ? (t.value + t.high) / 2 : t.value;
   const hay = fold(
-    [t.region, t.title, `${t.year}年`, TT.kinds[t.kind] ?? '', t.main ? TT.mainTag : '', t.indicator, t.wording, t.text, t.span, t.quote, t.section].join('\n'),
+    [t.region, t.title, `${t.years}年（${TT.reportYear(t.reportYear)}）`, TT.kinds[t.kind] ?? '', t.main ? TT.mainTag : '', t.indicator, t.wording, t.text, t.span, t.quote, t.section].join('\n'),
   );
   return { t, index, rank, hay };
 }

@@ -403,6 +403,8 @@ function targetViews(reports: Report[], lexicon: Lexicon): TargetView[] {
       title: report.meta.title,
       region: r.region,
       year: r.year,
+      years: r.years,
+      reportYear: r.reportYear,
       kind: r.kind,
       indicator: r.indicator,
       wording: r.wording,

@@ -35,7 +35,16 @@ export interface TargetRow {
   /** Report id. */
   report: string;
   region: string;
+  /**
+   * The year the figure is about: this year's target, last year's result (2025 in a 2026 report), the
+   * last year of a five-year span (2030 for the plan a 2026 report sets out, 2025 for the five years
+   * it reviews). Filters use it.
+   */
   year: number;
+  /** The same in words: 2025, or the span 2021–2025 of a five-year figure. */
+  years: string;
+  /** The year of the report the figure stands in (its plan year). */
+  reportYear: number;
   kind: TargetKind;
   /** Canonical indicator name (地区生产总值), or the report's wording when the dictionary has none. */
   indicator: string;
@@ -100,6 +109,20 @@ export function canonicalIndicator(phrase: string, table: Indicators): { name: s
   return hit ? { name: hit.name, wording: hit.wording } : undefined;
 }
 
+/** Which year a figure of this kind in a report of `reportYear` is about. */
+export function yearsOf(kind: TargetKind, reportYear: number): Pick<TargetRow, 'year' | 'years' | 'reportYear'> {
+  switch (kind) {
+    case 'target':
+      return { year: reportYear, years: String(reportYear), reportYear };
+    case 'result':
+      return { year: reportYear - 1, years: String(reportYear - 1), reportYear };
+    case 'five-year-target':
+      return { year: reportYear + 4, years: `${reportYear}–${reportYear + 4}`, reportYear };
+    case 'five-year-result':
+      return { year: reportYear - 1, years: `${reportYear - 5}–${reportYear - 1}`, reportYear };
+  }
+}
+
 export function extractTargets(report: Report, table: Indicators): TargetRow[] {
   const rows: TargetRow[] = [];
   const mainParagraphs = findMainParagraphs(report);
@@ -111,7 +134,7 @@ export function extractTargets(report: Report, table: Indicators): TargetRow[] {
       const main = mainFrom !== undefined && sentence.start >= mainFrom;
       for (const clause of clausesOf(report.text, sentence.start, sentence.end)) {
         for (const row of rowsOfClause(report, clause, table, main)) {
-          rows.push({ ...row, report: report.meta.id, region: report.meta.region, year: report.meta.year, kind, main, paragraph: paragraph.index, sentence: sentence.index });
+          rows.push({ ...row, report: report.meta.id, region: report.meta.region, ...yearsOf(kind, report.meta.year), kind, main, paragraph: paragraph.index, sentence: sentence.index });
         }
       }
     }
@@ -164,7 +187,7 @@ function clausesOf(text: string, start: number, end: number): Clause[] {
   return out;
 }
 
-type ClauseRow = Omit<TargetRow, 'report' | 'region' | 'year' | 'kind' | 'main' | 'paragraph' | 'sentence'>;
+type ClauseRow = Omit<TargetRow, 'report' | 'region' | 'year' | 'years' | 'reportYear' | 'kind' | 'main' | 'paragraph' | 'sentence'>;
 
 interface Figure {
   value: number;

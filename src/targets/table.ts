@@ -10,7 +10,7 @@ import { KIND_LABEL, type TargetKind, type TargetRow } from './extract.ts';
 
 /** A row as the API gives it: the report named, the sentence it came from quoted verbatim. */
 export interface TargetView
-  extends Pick<TargetRow, 'report' | 'region' | 'year' | 'kind' | 'indicator' | 'wording' | 'value' | 'high' | 'unit' | 'qualifier' | 'growth' | 'main' | 'text' | 'span' | 'paragraph'> {
+  extends Pick<TargetRow, 'report' | 'region' | 'year' | 'years' | 'reportYear' | 'kind' | 'indicator' | 'wording' | 'value' | 'high' | 'unit' | 'qualifier' | 'growth' | 'main' | 'text' | 'span' | 'paragraph'> {
   title: string;
   /** The whole sentence, verbatim. */
   quote: string;
@@ -24,6 +24,7 @@ export interface TargetFilter {
   regions?: readonly string[];
   /** Canonical indicator names, or words matched against the report's wording. */
   indicators?: readonly string[];
+  /** The year the figure is about (2025 finds 2025's results in a 2026 report). */
   year?: number;
   kinds?: readonly TargetKind[];
   /** Only the paragraph of main expected targets. */
@@ -55,6 +56,8 @@ export const CSV_COLUMNS: Array<[CsvField | 'kindLabel', string]> = [
   ['title', '报告'],
   ['region', '地区'],
   ['year', '年份'],
+  ['years', '时段'],
+  ['reportYear', '报告年份'],
   ['kindLabel', '类别'],
   ['indicator', '指标'],
   ['wording', '报告用语'],

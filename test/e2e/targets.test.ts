@@ -203,7 +203,7 @@ describe.skipIf(!hasChromium)('the /targets page in headless Chromium', () => {
   }
 
   /** What a row of the table says, from the API's own fields. */
-  const expectedCells = (t: TargetView): string[] => [t.region, String(t.year), KIND_LABEL[t.kind], t.indicator, t.text, t.span];
+  const expectedCells = (t: TargetView): string[] => [t.region, t.years, KIND_LABEL[t.kind], t.indicator, t.text, t.span];
 
   it('lists every target of the loaded reports, as the API gives them', async () => {
     const all = engine.targets();
@@ -212,6 +212,9 @@ describe.skipIf(!hasChromium)('the /targets page in headless Chromium', () => {
     await open();
     const rows = await tableRows();
     expect(rows.map((r) => r.cells)).toEqual(all.map(expectedCells));
+    // Under the year a figure is about, the report it stands in (2025's results in the 2026 report).
+    expect(await page.$$eval('table.targets tbody td.col-year small', (els) => els.map((e) => e.textContent))).toEqual(all.map((t) => `${t.reportYear}年报告`));
+    expect(all.some((t) => t.kind === 'result' && t.year === t.reportYear - 1)).toBe(true);
     expect(await page.textContent('#count')).toBe(`共 ${all.length} 条目标`);
     // Where the report words the indicator its own way, the wording is shown beside the canonical name.
     const worded = all.findIndex((t) => t.wording && t.wording !== t.indicator);
@@ -324,7 +327,7 @@ describe.skipIf(!hasChromium)('the /targets page in headless Chromium', () => {
   });
 
   it('downloads the CSV of the current filters', async () => {
-    const header = ['报告', '地区', '年份', '类别', '指标', '报告用语', '数值', '上限', '单位', '限定', '原文数值', '原句'];
+    const header = ['报告', '地区', '年份', '时段', '报告年份', '类别', '指标', '报告用语', '数值', '上限', '单位', '限定', '原文数值', '原句'];
     const download = async (): Promise<string[][]> => {
       const [file] = await Promise.all([page.waitForEvent('download'), page.click('#csv')]);
       const path = await file.path();
@@ -334,7 +337,7 @@ describe.skipIf(!hasChromium)('the /targets page in headless Chromium', () => {
       expect(head).toEqual(header);
       return records;
     };
-    const asRecord = (t: TargetView): string[] => [t.title, t.region, String(t.year), KIND_LABEL[t.kind], t.indicator, t.wording, String(t.value), t.high === undefined ? '' : String(t.high), t.unit, t.qualifier, t.text, t.quote];
+    const asRecord = (t: TargetView): string[] => [t.title, t.region, String(t.year), t.years, String(t.reportYear), KIND_LABEL[t.kind], t.indicator, t.wording, String(t.value), t.high === undefined ? '' : String(t.high), t.unit, t.qualifier, t.text, t.quote];
 
     await open(`?indicator=${encodeURIComponent(GDP)}&kind=target`);
     const query = `indicator=${encodeURIComponent(GDP)}&kind=target`;
@@ -348,7 +351,7 @@ describe.skipIf(!hasChromium)('the /targets page in headless Chromium', () => {
 
     // Region, year, kind and main are filtered the same way in the page and by the API: same rows.
     const region = PROVINCES[0]!;
-    const year = String(engine.targets()[0]!.year);
+    const year = String(engine.targets().find((t) => t.kind === 'target')!.year);
     await open(`?region=${encodeURIComponent(region)}&year=${year}&kind=target`);
     expect(await page.inputValue('#f-region')).toBe(region);
     await page.check('#f-main');

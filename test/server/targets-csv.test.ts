@@ -40,6 +40,8 @@ const COLUMNS: Array<[string, (t: TargetView) => string | number | undefined]> =
   ['报告', (t) => t.title],
   ['地区', (t) => t.region],
   ['年份', (t) => t.year],
+  ['时段', (t) => t.years],
+  ['报告年份', (t) => t.reportYear],
   ['类别', () => undefined],
   ['指标', (t) => t.indicator],
   ['报告用语', (t) => t.wording],
@@ -64,7 +66,7 @@ describe('GET /api/targets?format=csv with formulas in the report text', () => {
     expect(rows).toHaveLength(json.length);
 
     // Every hostile sentence is in the download, neutralised.
-    const quotes = rows.map((r) => r[11]!);
+    const quotes = rows.map((r) => r[COLUMNS.findIndex(([h]) => h === '原句')]!);
     for (const sentence of HOSTILE) expect(quotes).toContain(`'${sentence}`);
 
     let prefixed = 0;

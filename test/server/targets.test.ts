@@ -55,10 +55,29 @@ describe('GET /api/targets', () => {
       const bytes = Buffer.from(await res.arrayBuffer());
       expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
       const rows = parse(bytes.subarray(3).toString('utf8')) as string[][];
-      expect(rows[0]).toEqual(['报告', '地区', '年份', '类别', '指标', '报告用语', '数值', '上限', '单位', '限定', '原文数值', '原句']);
-      expect(rows.slice(1).map((r) => r[10])).toEqual(json.map((t) => t.text));
-      expect(rows.slice(1).every((r) => r[3] === '去年完成')).toBe(true);
+      expect(rows[0]).toEqual(['报告', '地区', '年份', '时段', '报告年份', '类别', '指标', '报告用语', '数值', '上限', '单位', '限定', '原文数值', '原句']);
+      expect(rows.slice(1).map((r) => r[12])).toEqual(json.map((t) => t.text));
+      expect(rows.slice(1).every((r) => r[5] === '去年完成')).toBe(true);
+      // 吉林's 2026 report states 2025's results: the figure's year and the report's year, both.
+      expect(rows.slice(1).every((r) => r[2] === '2025' && r[3] === '2025' && r[4] === '2026')).toBe(true);
     }
+  });
+
+  it('says which year each figure is about, and filters by it: a 2026 report’s results are 2025’s', async () => {
+    const rows = engine.targets().filter((t) => t.reportYear === 2026);
+    const by = (kind: TargetView['kind']) => rows.filter((t) => t.kind === kind);
+    expect(by('target').length && by('result').length && by('five-year-target').length && by('five-year-result').length).toBeGreaterThan(0);
+    expect(by('target').every((t) => t.year === 2026 && t.years === '2026')).toBe(true);
+    expect(by('result').every((t) => t.year === 2025 && t.years === '2025')).toBe(true);
+    expect(by('five-year-target').every((t) => t.year === 2030 && t.years === '2026–2030')).toBe(true);
+    expect(by('five-year-result').every((t) => t.year === 2025 && t.years === '2021–2025')).toBe(true);
+
+    const { targets } = (await (await get(`/api/targets?region=${encodeURIComponent('吉林')}&year=2025`)).json()) as { targets: TargetView[] };
+    expect(targets.length).toBeGreaterThan(0);
+    expect(new Set(targets.map((t) => t.kind))).toEqual(new Set(['result', 'five-year-result']));
+    expect(targets.every((t) => t.year === 2025 && t.reportYear === 2026)).toBe(true);
+    // Before, ?year=2025 found none of 2025's results: they carried the report's year.
+    expect(((await (await get(`/api/targets?region=${encodeURIComponent('吉林')}&year=2026&kind=result`)).json()) as { targets: TargetView[] }).targets).toEqual([]);
   });
 
   it('refuses an unknown region, report, kind or year with a clear 400', async () => {

@@ -55,7 +55,7 @@ describe('toCsv', () => {
 
 describe('targetsCsv', () => {
   const row = (over: Partial<TargetView>): TargetView => ({
-    report: 'r', title: '某市2026年政府工作报告', region: '某市', year: 2026, kind: 'target', indicator: '居民消费价格',
+    report: 'r', title: '某市2026年政府工作报告', region: '某市', year: 2026, years: '2026', reportYear: 2026, kind: 'target', indicator: '居民消费价格',
     wording: '居民消费价格涨幅', value: -0.5, unit: '%', qualifier: '左右', growth: true, main: true, text: '-0.5%左右',
     span: '居民消费价格涨幅-0.5%左右', paragraph: 3, quote: '居民消费价格涨幅-0.5%左右。', section: '二、2026年工作安排',
     ...over,
