@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { containsOnBoundary } from '../src/eval/metrics.ts';
-import { evalVoices, readWriterGroups } from '../src/eval/voices.ts';
+import { evalVoices, readWriterGroups, voiceReportDirs } from '../src/eval/voices.ts';
 
 /**
  * Fits the closest-answer model (CLOSEST in src/answer/tuning.ts): for every figure question the
@@ -24,7 +24,7 @@ const byQuestion: Sample[][] = [];
 for (const mode of ['one', 'many'] as const) {
   const run = await evalVoices({
     questions: dir,
-    reportDirs: ['test/fixtures/provinces-2026', 'test/fixtures/levels', 'data/reports'].map((p) => resolve(p)),
+    reportDirs: voiceReportDirs('data/reports'),
     dictDir: resolve('data/dict'),
     writers,
     mode,

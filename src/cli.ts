@@ -156,14 +156,14 @@ const evaluate = defineCommand({
       return;
     }
     if (args.voices) {
-      const { evalVoices, formatVoices, readWriterGroups } = await import('./eval/voices.ts');
+      const { evalVoices, formatVoices, readWriterGroups, voiceReportDirs } = await import('./eval/voices.ts');
       const { formatFailures } = await import('./eval/run.ts');
       const dir = resolve('test/eval/voices');
       const groups = readWriterGroups(dir);
       const writers = args.voices.split(',').flatMap((g) => groups[g.trim()] ?? [g.trim()]);
       const out: Record<string, unknown> = {};
       for (const mode of args.mode === 'both' ? (['one', 'many'] as const) : [args.mode as 'one' | 'many']) {
-        const run = await evalVoices({ questions: dir, reportDirs: [resolve('test/fixtures/provinces-2026'), resolve('test/fixtures/levels'), config.paths.reports], dictDir: config.paths.dict, writers, mode });
+        const run = await evalVoices({ questions: dir, reportDirs: voiceReportDirs(config.paths.reports), dictDir: config.paths.dict, writers, mode });
         out[mode] = { summary: run.summary, writers: run.byWriter, kinds: run.byKind, reports: run.byReport };
         if (args.json) continue;
         if (args.verbose) process.stdout.write(`${formatFailures(run.rows)}\n\n`);
@@ -250,10 +250,10 @@ const evaluate = defineCommand({
     }
     // The default run ends with the question sets in several voices, every writer, each report alone.
     if (!args.group && !args.file) {
-      const { evalVoices, formatVoices, readWriterGroups } = await import('./eval/voices.ts');
+      const { evalVoices, formatVoices, readWriterGroups, voiceReportDirs } = await import('./eval/voices.ts');
       const dir = resolve('test/eval/voices');
       const groups = readWriterGroups(dir);
-      const run = await evalVoices({ questions: dir, reportDirs: [resolve('test/fixtures/provinces-2026'), resolve('test/fixtures/levels'), config.paths.reports], dictDir: config.paths.dict, writers: groups['all']!, mode: 'one' });
+      const run = await evalVoices({ questions: dir, reportDirs: voiceReportDirs(config.paths.reports), dictDir: config.paths.dict, writers: groups['all']!, mode: 'one' });
       out['voices'] = { summary: run.summary, writers: run.byWriter };
       const names = (g: string): string => (groups[g] ?? []).join(', ');
       print(formatVoices(run, `voices, every writer (dev ${names('dev')}; holdout ${names('holdout')})`));

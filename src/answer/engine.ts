@@ -187,7 +187,8 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   const sounds = readCache.sounds(options.indexDir, index.manifest.createdAt);
   const vocabulary = createVocabulary(index.sentenceIndex, joined.length <= 2_000_000 ? joined : undefined, sounds);
   if (!options.readOnly) {
-    if (!lookup) writeCache.segmenter(options.indexDir, log);
+    // A save replaces the index directory whole: the lookup read at start goes back beside the new index.
+    if (!lookup || rebuildReason !== undefined) writeCache.segmenter(options.indexDir, lookup, log);
     if (!sounds) {
       const createdAt = index.manifest.createdAt;
       // Small collections build it at once; large ones in the background, so start stays fast.

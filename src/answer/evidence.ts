@@ -23,14 +23,15 @@ export interface Evidence {
   candidates?: Array<{ features: number[]; p: number; answer: string; quote: string }>;
 }
 
-export function evidenceOf(q: Query, best: Ranked, views: SentenceViews): Evidence {
+/** `figure`: when the caller has already looked for the figure clauses. */
+export function evidenceOf(q: Query, best: Ranked, views: SentenceViews, figure?: boolean): Evidence {
   const focus = q.concepts.filter((c) => c.focus);
   const asked = focus.length ? focus : q.concepts;
   const weakest = asked.length ? Math.min(...asked.map((c) => Math.max(strength(c, best.view.norm), 0.8 * strength(c, best.view.contextNorm)))) : 0;
   return {
     coverage: round(best.coverage),
     focus: round(weakest),
-    figure: Boolean(figureClauses(q, best.view, true, views)),
+    figure: figure ?? Boolean(figureClauses(q, best.view, true, views)),
     period: round(best.period),
     score: round(best.score),
   };

@@ -153,11 +153,15 @@ async function draftAnswer(q: Query, asked: Scope | undefined, deps: PipelineDep
     const picked = PICKERS[q.intent]({ q, ranked, related, index, views, scope, deployment: deps.deployment });
     const near = best && !picked.found ? closest(q, picked, views, ranked, explain) : undefined;
     const draft = near?.draft ?? picked;
-    // With `explain`, the candidates the closest-answer model rated, answered or not (scripts/calibrate.ts).
-    if (near?.candidates.length) return { ...labelPeriod(draft, q), evidence: { ...evidenceOf(q, best!, views), candidates: near.candidates } };
+    // With `explain`, the candidates the closest-answer model rated, answered or not (scripts/calibrate.ts);
+    // the answer itself is decided exactly as without.
+    const explained = (d: Draft): Draft => {
+      const e = withEvidence(d);
+      return near?.candidates.length ? { ...e, evidence: { ...(e.evidence ?? evidenceOf(q, best!, views)), candidates: near.candidates } } : e;
+    };
     // 哪家企业投的: an answer that names no company does not answer it.
-    if (draft.found && q.asksKind && !namesKind(draft.answer, q)) return withEvidence(refuse('no-entity', { q, detail: q.asksKind.which }, ranked));
-    return withEvidence(labelPeriod(draft, q));
+    if (draft.found && q.asksKind && !namesKind(draft.answer, q)) return explained(refuse('no-entity', { q, detail: q.asksKind.which }, ranked));
+    return explained(labelPeriod(draft, q));
   }
 }
 
@@ -184,7 +188,7 @@ function closest(
     if (!statesQuestionFigures(q, r.view)) continue;
     const figures = figureClauses(q, r.view, true, views);
     if (!figures) continue;
-    const e: CandidateEvidence = { ...evidenceOf(q, r, views), rank, relative: best.score > 0 ? Math.round((1000 * r.score) / best.score) / 1000 : 0, direct: figures.direct };
+    const e: CandidateEvidence = { ...evidenceOf(q, r, views, true), rank, relative: best.score > 0 ? Math.round((1000 * r.score) / best.score) / 1000 : 0, direct: figures.direct };
     // It must name the thing asked in so many words: a figure of another subject is a wrong number.
     rated.push({ r, e, p: e.focus >= CLOSEST.focus ? closestProbability(e, CLOSEST) : 0, clauses: figures.clauses });
   }

@@ -4,6 +4,8 @@
  * other fields are additions that channels use for rendering and never change those meanings.
  */
 
+import type { Evidence } from './evidence.ts';
+
 export type Intent = 'number' | 'list' | 'fact' | 'who' | 'when' | 'where' | 'cost' | 'summary' | 'chitchat';
 
 /** Why an answer was refused (`found: false`). */
@@ -78,15 +80,7 @@ export interface Answer {
    */
   closest?: boolean;
   /** With `explain`: what the best passage offered a refused question (coverage, focus, figure, period). */
-  evidence?: {
-    coverage: number;
-    focus: number;
-    figure: boolean;
-    period: number;
-    score: number;
-    /** The passages a refused figure could have been answered from, with the closest-answer model's view of each. */
-    candidates?: Array<{ features: number[]; p: number; answer: string; quote: string }>;
-  };
+  evidence?: Evidence;
   /** A note for the user, e.g. that the question was cut. */
   notice?: string;
   /** Set when a language model phrased `answer` (it passed the grounding guard); the quotes stay verbatim. */

@@ -1,6 +1,6 @@
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { createEngine, type Engine } from '../answer/engine.ts';
 import { score, summarize, type Scored, type Summary } from './metrics.ts';
 import { askedIn } from './reports.ts';
@@ -45,6 +45,11 @@ export interface VoicesRun {
   byKind: Array<{ key: string; summary: Summary }>;
   byStyle: Array<{ key: string; summary: Summary }>;
   latencies: number[];
+}
+
+/** Where the voices' reports are found: the provincial and the levels fixtures, then the deployment's own reports. */
+export function voiceReportDirs(reportsDir: string, root = '.'): string[] {
+  return [resolve(root, 'test/fixtures/provinces-2026'), resolve(root, 'test/fixtures/levels'), resolve(reportsDir)];
 }
 
 export function readWriterGroups(dir: string): Record<string, string[]> {

@@ -50,8 +50,9 @@ export const readCache = {
 };
 
 export const writeCache = {
-  segmenter(dir: string, log?: Warner): void {
-    replace(dir, SEGMENTER, SegmenterLookup.fromStock().toBinary(), log);
+  /** `lookup`: the one read at start, when there was one (else the stock dictionary is sorted, once a process). */
+  segmenter(dir: string, lookup: SegmenterLookup | undefined, log?: Warner): void {
+    replace(dir, SEGMENTER, (lookup ?? SegmenterLookup.fromStock()).toBinary(), log);
   },
   sounds(dir: string, createdAt: string, table: Array<[string, string[]]>, log?: Warner): void {
     replace(dir, SOUNDS, JSON.stringify({ index: createdAt, table }), log);

@@ -94,8 +94,6 @@ export interface SearchIndex {
   /** The vector store's label of a unit, and back (undefined for a label of no loaded unit). */
   labelOf(unit: number): number;
   unitOfLabel(label: number): number | undefined;
-  /** The directory the index was loaded from (its parts can be copied into the next save). */
-  manifestDir?: string;
 }
 
 export interface BuildOptions {
@@ -324,7 +322,7 @@ function writeParts(index: SearchIndex, tmp: string): NonNullable<Manifest['part
   const shas = index.manifest.sources.map((s) => s.sha256);
   for (const sha of new Set(shas)) {
     const part = pending?.fresh.get(sha);
-    const from = pending?.reused.get(sha) ?? (part ? undefined : index.manifestDir);
+    const from = pending?.reused.get(sha);
     try {
       if (part) {
         writeFileSync(join(tmp, partName(sha, 'texts.json')), JSON.stringify(part.texts));
@@ -459,9 +457,7 @@ export async function loadIndex(
   if (vectors.index.getCurrentCount() < layout.units.length || vectors.index.getCurrentCount() < labelled) {
     throw new IndexError(dir, 'vector index size differs from the manifest');
   }
-  const index = assemble(reports, layout, sentenceIndex, paragraphIndex, vectors, manifest);
-  index.manifestDir = dir;
-  return index;
+  return assemble(reports, layout, sentenceIndex, paragraphIndex, vectors, manifest);
 }
 
 /** Why a manifest does not match what the index must be built from, or undefined when it does. */

@@ -63,12 +63,15 @@ export function createTokenizer(options: TokenizerOptions = {}): Tokenizer {
   const recent = new Map<string, Jieba>();
   let spentMs = 0;
   // Both ways cut every text the same (test/search/segmenter.test.ts); only their cost differs.
-  const segmenter = (text: string): Jieba => {
-    if (full) return full;
-    if (!domain || text.length > SHORT_TEXT || spentMs > (options.perTextBudgetMs ?? PER_TEXT_BUDGET_MS)) {
+  const whole = (): Jieba => {
+    if (!full) {
       recent.clear();
-      return (full = fullSegmenter(lines));
+      full = fullSegmenter(lines);
     }
+    return full;
+  };
+  const segmenter = (text: string): Jieba => {
+    if (full || !domain || text.length > SHORT_TEXT || spentMs > (options.perTextBudgetMs ?? PER_TEXT_BUDGET_MS)) return whole();
     let s = recent.get(text);
     if (!s) {
       const t = performance.now();
@@ -96,7 +99,7 @@ export function createTokenizer(options: TokenizerOptions = {}): Tokenizer {
     get whole() {
       return full !== undefined;
     },
-    prepare: () => void segmenter('\u0000'.repeat(SHORT_TEXT + 1)),
+    prepare: () => void whole(),
     words,
     cut: (text) => segmenter(text).cut(text, false),
     tag: (text) => segmenter(text).tag(text, false),

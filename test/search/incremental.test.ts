@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -45,6 +45,8 @@ describe('adding a report to a saved index costs about one report', () => {
     const labelOf = (m: Manifest, file: string) => m.labels[m.sources.findIndex((s) => s.file === file)];
     for (const s of before.sources) expect(labelOf(after, s.file)).toBe(labelOf(before, s.file));
     expect(labelOf(after, FIRST)).toBe(first.engine.info.units);
+    // The save replaced the index directory; what makes the next start fast is beside the new one.
+    expect(existsSync(join(dirs.indexDir, 'segmenter.bin'))).toBe(true);
 
     const fresh = await open(folder([...OTHERS, FIRST]));
     expect(fresh.embedded).toBe(fresh.engine.info.units);
