@@ -670,6 +670,12 @@ function markFocus(tokens: Token[], intent: Intent): void {
   let marked = false;
   for (let i = q + 1; i < tokens.length; i++) {
     const t = tokens[i]!;
+    // 多少个困难的残疾人, 多少公里的道路: what follows 的 is the thing counted, what came before qualifies it.
+    if (t.word === '的' && tokens[i + 1]?.concept?.noun && PHRASE.test(tokens[i + 1]!.tag) && !GENERIC.has(tokens[i + 1]!.word)) {
+      for (let j = q + 1; j < i; j++) if (tokens[j]!.concept) tokens[j]!.concept!.focus = false;
+      marked = false;
+      continue;
+    }
     if (!t.concept) {
       if (marked || !isUnit(t.word)) break;
       continue;

@@ -1,7 +1,7 @@
 import { extractQuantities, normalizeText, type Quantity } from '../corpus/normalize.ts';
 import type { Span } from '../corpus/types.ts';
 import type { Gazetteer } from '../corpus/regions.ts';
-import type { Query } from './analyze.ts';
+import type { Concept, Query } from './analyze.ts';
 import { clauseScore, strength, type ClauseView, type SentenceView, type SentenceViews } from './views.ts';
 
 /**
@@ -37,7 +37,7 @@ export function figureClauses(q: Query, v: SentenceView, all = false, views?: Su
   // clauses back to the previous figure: 推动新能源汽车产业提质扩量,…,力争产量突破120万辆) when the
   // figure's clause names no subject of its own: 居民消费价格合理回升,城镇调查失业率控制在5%以内 gives no
   // figure for CPI.
-  const focus = q.concepts.filter((c) => c.focus);
+  const focus = requiredFocus(q, v);
   const topic = normalizeText(`${v.paragraph.topic ?? ''} ${v.sentence.topic ?? ''}`).toLowerCase();
   const ownSubject = (i: number): boolean =>
     (views?.subjectNouns(v.clauses[i]!) ?? []).some((n: string) => !q.concepts.some((c) => c.forms.some((f) => f.includes(n) || n.includes(f)) || c.parts.includes(n)));
@@ -46,10 +46,14 @@ export function figureClauses(q: Query, v: SentenceView, all = false, views?: Su
   const before = (i: number, c: (typeof focus)[number]): boolean => {
     for (let j = i - 1; j >= 0; j--) {
       if (says(c, v.clauses[j]!.norm)) return true;
-      if (v.clauses[j]!.figures.length) return false;
+      // A figure clause of another subject ends the measure; one that names none (总量达1461.4万户) goes on with it.
+      if (v.clauses[j]!.figures.length && ownSubject(j)) return false;
     }
     return says(c, topic);
   };
+  // 投资280万元,完成南邑中学宿舍楼项目建设: a short clause of money or size, then what it is spent on.
+  const leadsInto = (i: number): boolean =>
+    views !== undefined && focus.length > 0 && v.clauses[i]!.text.length <= 14 && !ownSubject(i) && i + 1 < v.clauses.length && !v.clauses[i + 1]!.figures.length && focus.every((c) => says(c, v.clauses[i + 1]!.norm));
   const names = (i: number): boolean =>
     focus.every(
       (c) =>
@@ -57,9 +61,10 @@ export function figureClauses(q: Query, v: SentenceView, all = false, views?: Su
         (i > 0 && says(c, v.clauses[i - 1]!.norm) && !v.clauses[i - 1]!.figures.length) ||
         // A clause that opens with the verb of a figure (年均增长5.7%) goes on about the sentence's subject.
         (CONTINUES.test(v.clauses[i]!.text) && v.clauses.slice(0, i).some((p) => says(c, p.norm))) ||
+        (leadsInto(i) && says(c, v.clauses[i + 1]!.norm)) ||
         (views !== undefined && !ownSubject(i) && before(i, c)),
     );
-  const direct = v.clauses.map((_, i) => i).filter((i) => withFigure[i] && scores[i]! > 0 && (all || !focus.length || names(i)));
+  const direct = v.clauses.map((_, i) => i).filter((i) => withFigure[i] && (scores[i]! > 0 || leadsInto(i)) && (all || !focus.length || names(i)));
   if (direct.length) {
     // 几条 asks for a figure counted in 条: prefer clauses that count that way.
     const sameUnit = q.unit ? direct.filter((i) => v.clauses[i]!.figures.some((f) => f.unit === q.unit)) : [];
@@ -72,6 +77,7 @@ export function figureClauses(q: Query, v: SentenceView, all = false, views?: Su
       const next = v.clauses[i + 1];
       if (next && !keep.includes(i + 1) && CONTINUES.test(next.text) && next.figures.length > 0) keep.push(i + 1);
     }
+    for (const i of [...keep]) if (leadsInto(i) && !keep.includes(i + 1)) keep.push(i + 1);
     // A total asked (总里程): the clause that states the total, not the one that adds to it.
     if (q.total) {
       const totals = keep.filter((i) => !INCREMENT.test(v.clauses[i]!.text) || /总/.test(v.clauses[i]!.text));
@@ -89,7 +95,7 @@ export function figureClauses(q: Query, v: SentenceView, all = false, views?: Su
 }
 
 /** A clause or list item that goes on about the subject before it: it opens with the verb of a figure. */
-export const CONTINUES = /^(?:达到|达|增长|增至|增加到|提高到|提高至|提升至|提升到|降至|降到|下降|突破|超过|首次突破|居|占|比上年|同比|年均增长|分别|其中|总[\p{Script=Han}]{0,4}(?:达到?|为|突破|超过))/u;
+export const CONTINUES = /^(?:共(?!同|享|建|治|商)|累计|合计|达到|达|增长|增至|增加到|提高到|提高至|提升至|提升到|降至|降到|下降|突破|超过|首次突破|居|占|比上年|同比|年均增长|分别|其中|总[\p{Script=Han}]{0,4}(?:达到?|为|突破|超过))/u;
 
 /** Does the sentence carry every focus concept (the thing counted)? */
 /** 每千人口, 人均: a denominator, not the thing counted (常住人口有多少 is not answered by 每千人口…4.6个). */
@@ -106,9 +112,31 @@ const FOCUS_STRENGTH = 0.6;
 export function focusCovered(q: Query, v: SentenceView): boolean {
   let norm = new RegExp(PER_CAPITA.source).test(q.text) ? v.norm : v.norm.replace(PER_CAPITA, ' ');
   if (!/比重|占比|比例|份额/.test(q.text)) norm = norm.replace(SHARE_OF, ' ');
-  return q.concepts
-    .filter((c) => c.focus)
-    .every((c) => strength(c, norm) >= FOCUS_STRENGTH || strength(c, normalizeText(v.paragraph.topic ?? '').toLowerCase()) >= FOCUS_STRENGTH);
+  const topic = normalizeText(`${v.paragraph.topic ?? ''} ${v.sentence.topic ?? ''}`).toLowerCase();
+  return requiredFocus(q, v).every((c) => strength(c, norm) >= FOCUS_STRENGTH || strength(c, topic) >= FOCUS_STRENGTH);
+}
+
+/**
+ * The focus concepts a sentence must name itself. The thing counted is the last of them (中药工业园区入园
+ * 企业 → 企业 with what it is of); the words before it that qualify it may stand earlier in the paragraph
+ * (现代中药工业园区…。…入园企业达132家), but the thing counted itself must be in the sentence or its topic.
+ */
+function requiredFocus(q: Query, v: SentenceView): Concept[] {
+  const focus = q.concepts.filter((c) => c.focus);
+  if (focus.length < 2) return focus;
+  // A short qualifier alone (省市, 城镇, 农村) tells one figure from another and must stand in the sentence;
+  // a name of three characters or more, alone or with its neighbours (中药 + 工业园区), names the scope,
+  // which the paragraph may have said once.
+  const modifiers = focus.slice(0, -1);
+  const scoped = new Set<Concept>();
+  for (let i = 0; i < modifiers.length; i++) {
+    let run = '';
+    for (let j = i; j < modifiers.length; j++) {
+      run += modifiers[j]!.text;
+      if ([...run].length >= 3 && v.paragraphNorm.includes(run)) for (let k = i; k <= j; k++) scoped.add(modifiers[k]!);
+    }
+  }
+  return focus.filter((c) => !scoped.has(c));
 }
 
 /** Words of an increment (新增2座, 增长5%); 增长到 / 提高到 state the level reached, not the increment. */
@@ -119,14 +147,20 @@ export function incrementOnly(q: Query, v: SentenceView, clauses: number[]): boo
   if (!q.total || INCREMENT.test(q.text)) return false;
   // Each item with a figure (地区生产总值60199.45亿元、增长5%): a level stated without an increment word answers.
   const items = clauses.flatMap((i) => v.clauses[i]!.text.split('、')).filter((t) => extractQuantities(t).some((f) => !f.ordinal));
-  return items.length > 0 && items.every((t) => INCREMENT.test(t));
+  // 共搬迁5.38万人, 累计建成: a total said in so many words is not an increment.
+  return items.length > 0 && items.every((t) => INCREMENT.test(t) && !TOTAL_WORD.test(t));
 }
+
+const TOTAL_WORD = /(?:^|[^公])共(?!同|享|建|治|商|识|赢|富)|累计|总计|合计|总量|总数|总规模/;
 
 /** Does the sentence state every figure the question itself states (120个亿元项目 → 120)? */
 export function statesQuestionFigures(q: Query, v: SentenceView): boolean {
   const magnitude: Record<number, string> = { 10: '十', 100: '百', 1000: '千', 10000: '万' };
   // A bare number glued to a name (12345热线, 117项目) names a thing; the sentence may call it otherwise.
-  return q.quantities.filter((n) => n.unit || n.value < 100).every(
+  // 十四五这五年, 近三年: how long a period asked lasts is when, not a figure of the answer.
+  const span = q.time.kind === 'plan' || q.time.kind === 'five-year-review' || q.time.kind === 'five-year-plan';
+  const when = (n: Quantity): boolean => n.family === 'duration' && (span || /(?:这|近|过去|未来|前|后)$/.test(q.text.slice(0, q.text.indexOf(n.raw))));
+  return q.quantities.filter((n) => (n.unit || n.value < 100) && !when(n)).every(
     (asked) =>
       v.clauses.some((c) => c.figures.some((f) => Math.abs(f.value - asked.value) < 1e-9)) ||
       // 一千个人 in the question, 每千人口 in the text.

@@ -122,8 +122,33 @@ export function strength(c: Concept, norm: string): number {
     if (share > 0) return share;
   }
   if (c.stem && norm.includes(c.stem)) return 0.6;
+  if (gapped(c, norm)) return 0.6;
   return 0;
 }
+
+/**
+ * A wording written with a qualifier or an enumeration comma inside it: 既有住宅 in 既有多层住宅, 省市 in
+ * 省、市, 城镇就业 in 城镇新增就业. Each half must be there first (a cheap test), then the two close together.
+ */
+function gapped(c: Concept, norm: string): boolean {
+  let patterns = GAPPED.get(c);
+  if (!patterns) {
+    patterns = c.forms.flatMap((f) => {
+      const chars = [...f];
+      if (chars.length < 2 || chars.length > 8 || !/^\p{Script=Han}+$/u.test(f)) return [];
+      const mid = Math.floor(chars.length / 2);
+      const head = chars.slice(0, mid).join('');
+      const tail = chars.slice(mid).join('');
+      // Two single characters (省、市, 中、小学) only with the comma between; longer halves with up to two characters.
+      const gap = chars.length < 4 ? '、' : '(?:、|\\p{Script=Han}{1,2})';
+      return [{ head, tail, re: new RegExp(`${head}${gap}${tail}`, 'u') }];
+    });
+    GAPPED.set(c, patterns);
+  }
+  return patterns.some((p) => norm.includes(p.head) && norm.includes(p.tail) && p.re.test(norm));
+}
+
+const GAPPED = new WeakMap<Concept, Array<{ head: string; tail: string; re: RegExp }>>();
 
 export function matches(c: Concept, norm: string): boolean {
   return strength(c, norm) > 0;

@@ -241,6 +241,8 @@ export function extractQuantities(source: string): Quantity[] {
     if (isArabic) {
       // A digit run glued to a letter (5G, RCEP2) is a name, not a figure.
       if (/[A-Za-z]/.test(text[start - 1] ?? '') || /[A-Za-z]/.test(text[start + raw!.length] ?? '')) continue;
+      // 〔43〕, [16], （3）: a note reference or a list number, not a figure.
+      if (raw === num && /^[〔\[【(（]$/.test(text[start - 1] ?? '') && /^[〕\]】)）]$/.test(text[start + raw!.length] ?? '')) continue;
       value = Number(num);
     } else {
       // Chinese numerals: require something that makes them a count.

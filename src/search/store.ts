@@ -12,7 +12,7 @@ import { Bm25Index, type Bm25Binary, type WeightedTerm } from './bm25.ts';
 import type { Tokenizer } from './tokenizer.ts';
 
 /** Bumped whenever the saved layout or the meaning of its contents changes. */
-export const INDEX_FORMAT_VERSION = 9;
+export const INDEX_FORMAT_VERSION = 10;
 
 /** Weight of a sentence's context (its paragraph topic and section heading) relative to its own words. */
 const CONTEXT_WEIGHT = 0.25;
