@@ -138,19 +138,25 @@ export function createCustomerService(options: CustomerServiceOptions): Customer
       await res.body?.cancel();
       throw new WechatApiError(platform, method, { status: res.status });
     }
-    // An error comes as JSON instead of the file ({"errcode":40007,"errmsg":"invalid media_id"}).
-    if (/json|text\/plain/i.test(res.headers.get('content-type') ?? '') && !res.headers.get('content-disposition')) {
-      const parsed = ApiResult.safeParse(await res.json().catch(() => undefined));
-      const errcode = parsed.success ? parsed.data.errcode : undefined;
-      const errmsg = parsed.success ? parsed.data.errmsg : undefined;
-      throw new WechatApiError(platform, method, errcode ? { errcode, ...(errmsg !== undefined ? { errmsg } : {}) } : { errmsg: 'JSON instead of the file' });
-    }
     const declared = Number(res.headers.get('content-length') ?? NaN);
     if (declared > maxBytes) {
       await res.body.cancel();
       throw new MediaTooLargeError(platform, declared, maxBytes);
     }
-    const bytes = await readAtMost(res.body, maxBytes, () => new MediaTooLargeError(platform, undefined, maxBytes));
+    let bytes: Uint8Array;
+    try {
+      bytes = await readAtMost(res.body, maxBytes, () => new MediaTooLargeError(platform, undefined, maxBytes));
+    } catch (cause) {
+      // Cut off or timed out half-way: a failed download like any other.
+      if (cause instanceof MediaTooLargeError) throw cause;
+      throw new WechatApiError(platform, method, { errmsg: 'download interrupted' }, { cause });
+    }
+    // An error comes as JSON in place of the file ({"errcode":40007,"errmsg":"invalid media_id"}),
+    // without the file's Content-Disposition; a TXT report served as text/plain is still a file.
+    if (!res.headers.get('content-disposition') && /json|text\/plain/i.test(res.headers.get('content-type') ?? '')) {
+      const error = apiError(bytes);
+      if (error) throw new WechatApiError(platform, method, error);
+    }
     const name = fileName(res.headers.get('content-disposition'));
     return { bytes, ...(name ? { name } : {}) };
   }
@@ -171,6 +177,22 @@ export function createCustomerService(options: CustomerServiceOptions): Customer
       return withToken((token) => fetchMedia(token, mediaId, maxBytes));
     },
   };
+}
+
+/** The errcode and errmsg of a small JSON error body; undefined when the body is anything else. */
+function apiError(bytes: Uint8Array): { errcode: number; errmsg?: string } | undefined {
+  if (bytes.byteLength > 4096) return undefined;
+  let body: unknown;
+  try {
+    body = JSON.parse(Buffer.from(bytes).toString('utf8'));
+  } catch {
+    return undefined;
+  }
+  const parsed = ApiResult.safeParse(body);
+  if (!parsed.success) return undefined;
+  const { errcode, errmsg } = parsed.data;
+  if (errcode === undefined || errcode === 0) return undefined;
+  return { errcode, ...(errmsg !== undefined ? { errmsg } : {}) };
 }
 
 /** The whole body, or `tooLarge()` as soon as it passes `maxBytes` (the rest is not read). */

@@ -144,6 +144,8 @@ export interface FakeMedia {
   contentType?: string;
   /** Sent without Content-Length (chunked), so only reading it tells its size. */
   chunked?: boolean;
+  /** The connection is dropped after this many bytes of the file (a download cut off half-way). */
+  cutAfter?: number;
 }
 
 /** The fake's answer: JSON, or a file's bytes. */
@@ -182,6 +184,10 @@ export class FakePlatformApi {
             ...(f.name ? { 'content-disposition': contentDisposition(f.name) } : {}),
             ...(f.chunked ? {} : { 'content-length': String(f.bytes.length) }),
           });
+          if (f.cutAfter !== undefined) {
+            res.write(f.bytes.subarray(0, f.cutAfter), () => res.destroy());
+            return;
+          }
           if (!f.chunked) return void res.end(f.bytes);
           // In pieces, so the client sees a stream of unknown length.
           for (let at = 0; at < f.bytes.length; at += 1 << 20) res.write(f.bytes.subarray(at, at + (1 << 20)));

@@ -223,6 +223,11 @@ describe('WeCom: reports sent as files by admins', () => {
     expect(broken).toMatch(/无法读取这份 PDF/);
     expect(broken).not.toBe(tooLarge);
 
+    // Cut off half-way: a failed download, not a broken report.
+    api.media.set('m-cut', { bytes: jilinDocx, name: '报告.docx', cutAfter: 1000 });
+    await sendFile(ADMIN, 'm-cut');
+    expect(await next()).toBe(messages.upload.downloadFailed);
+
     api.media.set('m-sheet', { bytes: Buffer.from('PK\x03\x04not a report', 'latin1'), name: '统计.xlsx' });
     await sendFile(ADMIN, 'm-sheet');
     expect(await next()).toContain('暂不支持这种文件格式');
@@ -234,9 +239,11 @@ describe('WeCom: reports sent as files by admins', () => {
     for (const t of api.issued) api.expired.add(t);
     const tokens = api.of('/cgi-bin/gettoken').length;
     const henan = fixture('河南省');
-    api.media.set('m-henan', { bytes: Buffer.from(henan), name: '2026_河南省_政府工作报告.txt', contentType: 'text/plain' });
+    // A TXT as text/plain without Content-Disposition is still the file, not an error answer; its
+    // name comes from the message.
+    api.media.set('m-henan', { bytes: Buffer.from(henan), contentType: 'text/plain; charset=utf-8' });
     const next = inbox(ADMIN);
-    await sendFile(ADMIN, 'm-henan');
+    await sendFile(ADMIN, 'm-henan', { fileName: '2026_河南省_政府工作报告.txt' });
     const result = await next();
     expect(result).toContain('2026年河南省政府工作报告');
     expect(result).toContain(messages.upload.live('2026年河南省政府工作报告'));
