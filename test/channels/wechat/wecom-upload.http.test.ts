@@ -218,7 +218,8 @@ describe('WeCom: reports sent as files by admins', () => {
     expect(await next()).toBe(messages.upload.tooLarge(20));
 
     api.media.set('m-broken', { bytes: Buffer.from('%PDF-1.7\nthis is not really a pdf'), name: '报告.pdf' });
-    await sendFile(ADMIN, 'm-broken', { fileName: '报告.pdf' });
+    // Control characters and direction overrides in the name do not reach the reply.
+    expect(await sendFile(ADMIN, 'm-broken', { fileName: '\u202e报告\u0007.pdf' })).toBe(messages.upload.reading('报告.pdf'));
     const broken = await next();
     expect(broken).toMatch(/无法读取这份 PDF/);
     expect(broken).not.toBe(tooLarge);
