@@ -8,6 +8,7 @@ import { fileName } from '../../../src/channels/wechat/customer-service.ts';
 import { wechatStatus } from '../../../src/channels/wechat/index.ts';
 import { messages } from '../../../src/channels/wechat/messages.ts';
 import { createConfig } from '../../../src/config.ts';
+import { main } from '../../../src/main.ts';
 import { ConfigError } from '../../../src/errors.ts';
 import { loadLexicon } from '../../../src/corpus/lexicon.ts';
 import { ReportLibrary } from '../../../src/ingest/library.ts';
@@ -95,14 +96,15 @@ afterAll(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
-/** Posts `inner` as WeCom does: encrypted for the corp, signed, in the callback envelope. */
-async function post(inner: string): Promise<string> {
+/** Posts `inner` as WeCom does: encrypted for the corp, signed, in the callback envelope; the reply's text. */
+const post = (inner: string): Promise<string> => postTo(app.url, inner, c.seconds());
+
+async function postTo(url: string, inner: string, timestamp: string): Promise<string> {
   const encrypted = encrypt(key, inner, CORP_ID);
-  const timestamp = c.seconds();
   const n = nonce();
   const query = { msg_signature: getSignature(TOKEN, timestamp, n, encrypted), timestamp, nonce: n };
   const body = `<xml><ToUserName><![CDATA[${CORP_ID}]]></ToUserName><AgentID><![CDATA[${AGENT_ID}]]></AgentID><Encrypt><![CDATA[${encrypted}]]></Encrypt></xml>`;
-  const res = await http(`${app.url}/wecom?${new URLSearchParams(query)}`, { method: 'POST', body });
+  const res = await http(`${url}/wecom?${new URLSearchParams(query)}`, { method: 'POST', body });
   expect(res.status).toBe(200);
   const envelope = readXml(res.text);
   expect(envelope['MsgSignature']).toBe(getSignature(TOKEN, envelope['TimeStamp']!, envelope['Nonce']!, envelope['Encrypt']!));
@@ -302,4 +304,41 @@ describe('WeCom uploads: configuration', () => {
     expect(fileName('attachment')).toBeUndefined();
     expect(fileName(null)).toBeUndefined();
   });
+});
+
+describe('WeCom uploads: npm start', () => {
+  it("main() hands the server's reports library and reloader to the WeCom channel", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'workplan-wecom-main-'));
+    mkdirSync(join(dir, 'reports'));
+    copyFileSync(join(FIXTURES, '2026_广东省_政府工作报告.txt'), join(dir, 'reports', 'guangdong.txt'));
+    const config = createConfig({
+      DATA_DIR: dir,
+      DICT_DIR,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      WATCH_REPORTS: 'false',
+      WECOM_TOKEN: TOKEN,
+      WECOM_ENCODING_AES_KEY: key,
+      WECOM_CORP_ID: CORP_ID,
+      WECOM_AGENT_ID: AGENT_ID,
+      WECOM_SECRET: 'corp-secret',
+      WECOM_API_ROOT: api.url,
+      WECOM_ADMIN_IDS: ADMIN,
+    });
+    const web = await main(config, silentLogger);
+    try {
+      const now = () => String(Math.floor(Date.now() / 1000));
+      api.media.set('m-main-jilin', { bytes: jilinDocx, name: '吉林省政府工作报告.docx' });
+      const next = inbox(ADMIN);
+      const reading = await postTo(web.url, fileXml({ from: ADMIN, to: CORP_ID, mediaId: 'm-main-jilin', msgId: msgId(), createTime: now(), agentId: AGENT_ID }), now());
+      expect(reading).toBe(messages.upload.reading(undefined));
+      expect(await next()).toContain(messages.upload.live(JILIN));
+      expect(readdirSync(join(dir, 'reports', 'originals'))).toEqual(['jilin-2026.docx']);
+      const answer = await postTo(web.url, textXml({ from: STRANGER, to: CORP_ID, content: JILIN_QUESTION, msgId: msgId(), createTime: now(), agentId: AGENT_ID }), now());
+      expect(answer).toContain(JILIN);
+    } finally {
+      await web.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
