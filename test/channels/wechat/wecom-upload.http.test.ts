@@ -2,6 +2,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decrypt, encrypt, getSignature } from '@wecom/crypto';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine } from '../../../src/answer/index.ts';
 import { fileName } from '../../../src/channels/wechat/customer-service.ts';
@@ -13,6 +14,7 @@ import { ConfigError } from '../../../src/errors.ts';
 import { loadLexicon } from '../../../src/corpus/lexicon.ts';
 import { ReportLibrary } from '../../../src/ingest/library.ts';
 import { LiveEngine, Reloader } from '../../../src/server/live.ts';
+import { createSharedState } from '../../../src/shared/state.ts';
 import { DICT_DIR } from '../../helpers/engine.ts';
 import { docxToPdf, hasLibreOffice, makeDocx, paragraphsOf } from '../../helpers/documents.ts';
 import {
@@ -34,6 +36,7 @@ import {
  * AES-encrypted on the real callback socket (the platform side played by @wecom/crypto), the file is
  * served by a loopback fake of WeCom's API (gettoken, media/get, message/send), added to a real
  * reports folder and made live by the real reloader; questions are answered by the real engine.
+ * Replicas share the machine's Redis under a private key prefix, removed afterwards.
  */
 
 const FIXTURES = join(import.meta.dirname, '../../fixtures/provinces-2026');
@@ -51,6 +54,7 @@ const api = new FakePlatformApi();
 const c = clock();
 const key = encodingAesKey();
 let app: { url: string; close: () => Promise<void> };
+let live: LiveEngine;
 let library: ReportLibrary;
 let reloader: Reloader;
 let jilinDocx: Buffer;
@@ -66,7 +70,7 @@ beforeAll(async () => {
   mkdirSync(reports, { recursive: true });
   copyFileSync(join(FIXTURES, '2026_广东省_政府工作报告.txt'), join(reports, 'guangdong.txt'));
   library = new ReportLibrary(reports, loadLexicon(DICT_DIR));
-  const live = new LiveEngine(await open());
+  live = new LiveEngine(await open());
   reloader = new Reloader({ live, library, open, watched: { reports, dict: DICT_DIR }, logger: silentLogger });
   [jilinDocx, hubeiDocx] = await Promise.all([makeDocx(paragraphsOf(fixture('吉林省'))), makeDocx(paragraphsOf(fixture('湖北省')))]);
   app = await startApp({
@@ -206,6 +210,43 @@ describe('WeCom: reports sent as files by admins', () => {
     expect(api.of('/cgi-bin/message/send').filter((r) => /湖北/.test((r.body as { text: { content: string } }).text.content))).toHaveLength(2);
   });
 
+  it('two replicas on one Redis: a retry reaching the other replica adds the report once', async () => {
+    const prefix = `test:wecom-upload:${process.pid}:${Date.now()}:`;
+    const config = createConfig({
+      WECOM_TOKEN: TOKEN,
+      WECOM_ENCODING_AES_KEY: key,
+      WECOM_CORP_ID: CORP_ID,
+      WECOM_AGENT_ID: AGENT_ID,
+      WECOM_SECRET: 'corp-secret',
+      WECOM_API_ROOT: api.url,
+      WECOM_ADMIN_IDS: ADMIN,
+    });
+    const states = [0, 1].map(() => createSharedState({ redisUrl: 'redis://127.0.0.1:6379', prefix, logger: silentLogger }));
+    const replicas = await Promise.all(
+      states.map((state) =>
+        startApp({ ask: (q, o) => live.ask(q, o), config, logger: silentLogger, examples: () => live.examples, now: c.now, state, uploads: { library, reload: (reason) => reloader.reload(reason) } }),
+      ),
+    );
+    try {
+      api.media.set('m-anhui', { bytes: await makeDocx(paragraphsOf(fixture('安徽省'))), name: '安徽省政府工作报告.docx' });
+      const next = inbox(ADMIN);
+      const inner = fileXml({ from: ADMIN, to: CORP_ID, mediaId: 'm-anhui', msgId: msgId(), createTime: c.seconds(), agentId: AGENT_ID });
+      const first = await postTo(replicas[0]!.url, inner, c.seconds());
+      const retry = await postTo(replicas[1]!.url, inner, c.seconds());
+      expect(retry).toBe(first);
+      expect(await next()).toContain(messages.upload.live('2026年安徽省政府工作报告'));
+      expect(downloads('m-anhui')).toHaveLength(1);
+      expect(api.of('/cgi-bin/message/send').filter((r) => /安徽/.test((r.body as { text: { content: string } }).text.content))).toHaveLength(1);
+    } finally {
+      await Promise.all(replicas.map((r) => r.close()));
+      await Promise.all(states.map((s) => s.close()));
+      const redis = new Redis('redis://127.0.0.1:6379');
+      const keys = await redis.keys(`${prefix}*`);
+      if (keys.length) await redis.del(...keys);
+      redis.disconnect();
+    }
+  });
+
   it('an oversized file and a broken file each get their own reply and the folder is unchanged', async () => {
     const before = folder();
     const next = inbox(ADMIN);
@@ -235,7 +276,7 @@ describe('WeCom: reports sent as files by admins', () => {
     await sendFile(ADMIN, 'm-sheet');
     expect(await next()).toContain('暂不支持这种文件格式');
     expect(folder()).toEqual(before);
-    expect(readdirSync(join(reports, 'originals')).filter((f) => f.endsWith('.docx')).sort()).toEqual(['hubei-2026.docx', 'jilin-2026.docx']);
+    expect(readdirSync(join(reports, 'originals')).filter((f) => f.endsWith('.docx')).sort()).toEqual(['anhui-2026.docx', 'hubei-2026.docx', 'jilin-2026.docx']);
   });
 
   it('an expired token (42001) is refreshed once and the download goes through', async () => {
