@@ -27,6 +27,8 @@ import type { XmlFields } from './xml.ts';
  *   passive reply, or a bare acknowledgement when the answer goes out by API — so `ask()` runs once
  *   and the user sees one answer. Two users' messages with the same MsgId are two messages.
  * - An answer longer than one message is paged; "更多" shows the next page for 10 minutes.
+ * - A file from a WeCom admin (WECOM_ADMIN_IDS) is added as a report (uploads.ts): the passive reply
+ *   says it is being read, the result follows by API. Anyone else's file is refused, unread.
  *
  * Several replicas: everything shared between requests lives in `state` (Redis when configured).
  * The first replica to `claim()` a delivery key answers it and stores the outcome under that key; a
