@@ -42,6 +42,27 @@ const idList = z
     return parts;
   });
 
+/**
+ * WeCom UserIDs (WECOM_ADMIN_IDS): letters, digits and _ - @ . as the admin console allows, up to 64.
+ * WeCom treats them case-insensitively, so they are kept in lower case.
+ */
+const wecomIdList = z
+  .string()
+  .optional()
+  .transform((s, ctx) => {
+    const parts = (s ?? '')
+      .split(/[\s,]+/)
+      .map((p) => p.trim())
+      .filter(Boolean);
+    for (const p of parts) {
+      if (!/^[A-Za-z0-9_@.-]{1,64}$/.test(p)) {
+        ctx.addIssue({ code: 'custom', message: `"${p}" is not a WeCom UserID (letters, digits, _ - @ .)` });
+        return z.NEVER;
+      }
+    }
+    return parts.map((p) => p.toLowerCase());
+  });
+
 const EnvSchema = z.object({
   PORT: port.default(3000),
   HOST: z.string().trim().default('0.0.0.0'),
@@ -83,6 +104,8 @@ const EnvSchema = z.object({
   WECOM_AGENT_ID: optionalString,
   WECOM_SECRET: optionalString,
   WECOM_API_ROOT: url.default('https://qyapi.weixin.qq.com'),
+  /** WeCom UserIDs that may add reports by sending the file to the app (needs WECOM_SECRET to download it). */
+  WECOM_ADMIN_IDS: wecomIdList,
 
   LLM_PROVIDER: z.enum(['none', 'openai', 'ollama']).default('none'),
   LLM_BASE_URL: url,

@@ -32,6 +32,9 @@ export async function main(config: Config, logger: Logger): Promise<RunningWeb> 
             metrics: services.metrics,
             state: services.state,
             examples: () => services.engine.examples,
+            ...(config.WECOM_ADMIN_IDS.length
+              ? { uploads: { library: services.library, reload: (reason: string) => services.reloader.reload(reason) } }
+              : {}),
             targets: (args) => {
               const table = targetsTable(services.engine, args);
               return table ? plainText(table) : undefined;

@@ -57,8 +57,9 @@ export function describeAdded(a: Added, options: { outline?: number } = {}): str
     `  各部分:${a.periods.length ? a.periods.map((p) => `${p.label} ${p.paragraphs} 段`).join(';') : '未识别出分部分标题'}`,
   ];
   if (a.dropped.length) lines.push(`  已去除:${describeDropped(a.dropped)}`);
+  // outline: 0 leaves the outline out (a chat message with room for a few lines only).
   const limit = options.outline ?? Infinity;
-  if (a.outline.length) {
+  if (a.outline.length && limit > 0) {
     lines.push('  提纲:');
     for (const h of a.outline.slice(0, limit)) lines.push(`    ${h}`);
     if (a.outline.length > limit) lines.push(`    ……(共 ${a.outline.length} 条)`);

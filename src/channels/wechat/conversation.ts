@@ -7,6 +7,7 @@ import { MemoryState, type SharedState } from '../../shared/state.ts';
 import { hashUser } from '../../store/store.ts';
 import type { CustomerService } from './customer-service.ts';
 import type { Platform } from './errors.ts';
+import type { ReportUploads } from './uploads.ts';
 import { ExpiringMap } from './expiring-map.ts';
 import { messages, moreKeywords } from './messages.ts';
 import { answerPages, paginate } from './render.ts';
@@ -26,6 +27,8 @@ import type { XmlFields } from './xml.ts';
  *   passive reply, or a bare acknowledgement when the answer goes out by API — so `ask()` runs once
  *   and the user sees one answer. Two users' messages with the same MsgId are two messages.
  * - An answer longer than one message is paged; "更多" shows the next page for 10 minutes.
+ * - A file from a WeCom admin (WECOM_ADMIN_IDS) is added as a report (uploads.ts): the passive reply
+ *   says it is being read, the result follows by API. Anyone else's file is refused, unread.
  *
  * Several replicas: everything shared between requests lives in `state` (Redis when configured).
  * The first replica to `claim()` a delivery key answers it and stores the outcome under that key; a
@@ -57,6 +60,10 @@ export interface InboundMessage {
   agentId?: string;
   /** A voice message's text, when the account has speech recognition on (Recognition). */
   recognition?: string;
+  /** Media messages (image, voice, video, file): the id to download it with, valid three days. */
+  mediaId?: string;
+  /** A file message's name, when the XML carries one (FileName). */
+  fileName?: string;
 }
 
 export function inboundMessage(fields: XmlFields): InboundMessage {
@@ -74,6 +81,8 @@ export function inboundMessage(fields: XmlFields): InboundMessage {
     ...optional('Event', 'event'),
     ...optional('AgentID', 'agentId'),
     ...optional('Recognition', 'recognition'),
+    ...optional('MediaId', 'mediaId'),
+    ...optional('FileName', 'fileName'),
   };
 }
 
@@ -96,6 +105,8 @@ export interface ConversationOptions {
   customerService?: CustomerService;
   /** Shared with other replicas (delivery claims and outcomes, "更多" pages); this process's memory when absent. */
   state?: SharedState;
+  /** Reports sent as files by admins (WeCom with WECOM_ADMIN_IDS); without it a file gets the text-only reply. */
+  uploads?: ReportUploads;
 }
 
 /** 目标一览, 目标一览 山东, /targets GDP. */
@@ -159,7 +170,7 @@ export class Conversation {
     return outcome;
   }
 
-  /** Resolves when every answer handed to the customer-service API has been sent or has failed. */
+  /** Resolves when every answer (and upload result) handed to the customer-service API has been sent or has failed. */
   async idle(): Promise<void> {
     while (this.#sending.size) await Promise.allSettled([...this.#sending]);
   }
@@ -278,9 +289,21 @@ export class Conversation {
           : reply(messages.voiceWithoutText);
       case 'event':
         return message.event?.toLowerCase() === 'subscribe' ? reply(messages.welcome(this.#examples())) : ACK;
+      case 'file':
+        return this.#o.uploads ? this.#upload(this.#o.uploads, message) : reply(messages.textOnly(this.#examples()[0]));
       default:
         return MEDIA.has(message.msgType) ? reply(messages.textOnly(this.#examples()[0])) : ACK;
     }
+  }
+
+  /** An admin's file is added in the background (its result goes by API); anyone else's is refused. */
+  #upload(uploads: ReportUploads, message: InboundMessage): Outcome {
+    const { reply: text, started } = uploads.receive(message);
+    if (started) {
+      const sending = started.finally(() => this.#sending.delete(sending));
+      this.#sending.add(sending);
+    }
+    return reply(text);
   }
 
   async #text(message: InboundMessage, budgetMs: number, heard?: string): Promise<Outcome> {

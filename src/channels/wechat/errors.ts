@@ -70,5 +70,18 @@ export class WechatApiError extends WorkplanError {
   }
 }
 
+/** A file a user sent is larger than the channel downloads; `bytes` is known when the platform declared it. */
+export class MediaTooLargeError extends WorkplanError {
+  readonly platform: Platform;
+  readonly bytes?: number;
+  readonly maxBytes: number;
+  constructor(platform: Platform, bytes: number | undefined, maxBytes: number) {
+    super('E_WECHAT_MEDIA_TOO_LARGE', `${platform} media/get: ${bytes ?? 'more than'} bytes, limit ${maxBytes}`);
+    this.platform = platform;
+    if (bytes !== undefined) this.bytes = bytes;
+    this.maxBytes = maxBytes;
+  }
+}
+
 /** 40001 invalid credential, 40014 invalid access_token, 42001 access_token expired. */
 const TOKEN_ERRCODES = new Set([40001, 40014, 42001]);

@@ -34,6 +34,16 @@ export const messages = {
   slow: '抱歉,这次查询用时较长,请稍后再发送一次问题。',
   /** Anything went wrong while answering: never says what. */
   failure: '抱歉,暂时无法回答,请稍后再试。',
+  /** Reports sent as files to the WeCom app by WECOM_ADMIN_IDS (see uploads.ts). */
+  upload: {
+    onlyAdmins: '抱歉,只有管理员可以发送文件添加报告。如需提问,请直接发送文字。',
+    reading: (name: string | undefined) => (name ? `已收到《${name}》,正在读取,请稍候……` : '已收到文件,正在读取,请稍候……'),
+    tooLarge: (mb: number) => `文件超过 ${mb} MB,无法下载。请发送报告的 DOCX 或压缩后的 PDF。`,
+    downloadFailed: '文件下载失败,请稍后重新发送。',
+    live: (title: string) => `《${title}》已生效,现在就可以提问。`,
+    saved: '报告已保存,但载入时出错,目前仍使用原有报告。请管理员查看服务日志。',
+    failed: '抱歉,文件未能添加,报告没有变化。请稍后再试。',
+  },
 } as const;
 
 /** What a user types to see the next page of a long answer. */

@@ -10,6 +10,7 @@ import { Conversation } from './conversation.ts';
 import { MessageCipher } from './crypto.ts';
 import { createCustomerService, type Credentials } from './customer-service.ts';
 import type { Platform } from './errors.ts';
+import { ReportUploads, type UploadDeps } from './uploads.ts';
 
 /**
  * The WeChat Official Account (/wechat) and WeCom self-built app (/wecom) callbacks as a Hono
@@ -44,6 +45,11 @@ export interface WechatRoutesDeps {
    * the same (Redis-backed) state; without it, this process's memory (one replica, as before).
    */
   state?: SharedState;
+  /**
+   * Reports sent as files to the WeCom app by WECOM_ADMIN_IDS: the library they are added to and the
+   * reload that makes them live. Needs WECOM_SECRET (the file is downloaded with the app's token).
+   */
+  uploads?: UploadDeps;
 }
 
 export const DEFAULT_DEADLINE_MS = 4000;
@@ -66,6 +72,7 @@ type ConfigFor = Pick<
   | 'WECOM_AGENT_ID'
   | 'WECOM_SECRET'
   | 'WECOM_API_ROOT'
+  | 'WECOM_ADMIN_IDS'
 >;
 
 /** For the startup log: whether each callback is live and why, in developer English. */
@@ -82,7 +89,7 @@ export function wechatStatus(config: ConfigFor): Record<Platform, PlatformStatus
     wecom: wecom.ok
       ? {
           enabled: true,
-          why: `on at /wecom, ${apiStatus(wecom.credentials, 'WECOM_SECRET')}`,
+          why: `on at /wecom, ${apiStatus(wecom.credentials, 'WECOM_SECRET')}${uploadStatus(config, wecom.credentials)}`,
         }
       : { enabled: false, why: `off, ${wecom.missing}` },
   };
@@ -95,8 +102,16 @@ export function createWechatRoutes(deps: WechatRoutesDeps): Hono {
   const { config, logger } = deps;
   const state = deps.state ?? new MemoryState({ now });
 
-  const conversation = (channel: Platform, credentials: Credentials | undefined, apiRoot: string) =>
-    new Conversation({
+  const conversation = (channel: Platform, credentials: Credentials | undefined, apiRoot: string, admins: readonly string[] = []) => {
+    const client = credentials
+      ? createCustomerService({ credentials, apiRoot, now, state, ...(deps.fetch ? { fetch: deps.fetch } : {}) })
+      : undefined;
+    // Only WeCom takes uploads, and only with the app's token to download them.
+    const uploads =
+      client && deps.uploads && admins.length
+        ? new ReportUploads({ ...deps.uploads, channel, admins, media: client, send: client, logger, ...(deps.metrics ? { metrics: deps.metrics } : {}) })
+        : undefined;
+    return new Conversation({
       channel,
       ask: deps.ask,
       examples: deps.examples,
@@ -106,10 +121,10 @@ export function createWechatRoutes(deps: WechatRoutesDeps): Hono {
       deadlineMs,
       state,
       ...(deps.metrics ? { metrics: deps.metrics } : {}),
-      ...(credentials
-        ? { customerService: createCustomerService({ credentials, apiRoot, now, state, ...(deps.fetch ? { fetch: deps.fetch } : {}) }) }
-        : {}),
+      ...(client ? { customerService: client } : {}),
+      ...(uploads ? { uploads } : {}),
     });
+  };
   const common = { logger, now, ...(deps.metrics ? { metrics: deps.metrics } : {}) };
 
   const mount = (path: '/wechat' | '/wecom', handlers: CallbackHandlers | undefined) => {
@@ -153,7 +168,7 @@ export function createWechatRoutes(deps: WechatRoutesDeps): Hono {
           ...common,
           token: wecom.token,
           cipher: wecom.cipher,
-          conversation: conversation('wecom', wecom.credentials, config.WECOM_API_ROOT),
+          conversation: conversation('wecom', wecom.credentials, config.WECOM_API_ROOT, config.WECOM_ADMIN_IDS),
         })
       : undefined,
   );
@@ -194,6 +209,14 @@ function wecomSetup(config: ConfigFor): Setup<{ cipher: MessageCipher }> {
       ? { credentials: { platform: 'wecom', corpId, secret, ...(agentId ? { agentId } : {}) } as const }
       : {}),
   };
+}
+
+/** Report uploads by WECOM_ADMIN_IDS, when configured: on, or why not. */
+function uploadStatus(config: ConfigFor, credentials: Credentials | undefined): string {
+  const admins = config.WECOM_ADMIN_IDS.length;
+  if (!admins) return '';
+  if (!credentials) return ', report uploads off (WECOM_SECRET not set: files cannot be downloaded)';
+  return `, report uploads by ${admins} admin${admins === 1 ? '' : 's'} (WECOM_ADMIN_IDS)`;
 }
 
 function apiStatus(credentials: Credentials | undefined, needs: string): string {

@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { getSignature } from '@wecom/crypto';
+import contentDisposition from 'content-disposition';
 import { XMLParser } from 'fast-xml-parser';
 import { Hono } from 'hono';
 import { pino, type Logger } from 'pino';
@@ -135,14 +136,34 @@ export interface RecordedRequest {
   body: unknown;
 }
 
+/** A file the fake serves at /cgi-bin/media/get?media_id=…, as the platform does. */
+export interface FakeMedia {
+  bytes: Buffer;
+  /** Sent in Content-Disposition (RFC 6266, `filename*` for non-Latin names); none when absent. */
+  name?: string;
+  contentType?: string;
+  /** Sent without Content-Length (chunked), so only reading it tells its size. */
+  chunked?: boolean;
+  /** The connection is dropped after this many bytes of the file (a download cut off half-way). */
+  cutAfter?: number;
+}
+
+/** The fake's answer: JSON, or a file's bytes. */
+type FakeAnswer = { json: unknown } | { file: FakeMedia };
+
 /**
  * The platforms' HTTP API on loopback: /cgi-bin/token (Official Account), /cgi-bin/gettoken (WeCom),
- * and the two send endpoints. Tokens are numbered (`wechat-token-1`, …); a token in `rejected`
- * makes a send answer errcode 40001.
+ * the two send endpoints and /cgi-bin/media/get serving `media`. Tokens are numbered
+ * (`wechat-token-1`, …, also in `issued`); a token in `rejected` makes a send or a download answer
+ * errcode 40001, one in `expired` errcode 42001, and an unknown media id is errcode 40007 — JSON in
+ * place of the file, as the platform answers.
  */
 export class FakePlatformApi {
   readonly requests: RecordedRequest[] = [];
   readonly rejected = new Set<string>();
+  readonly expired = new Set<string>();
+  readonly issued: string[] = [];
+  readonly media = new Map<string, FakeMedia>();
   url = '';
   #server: Server | undefined;
   #issued = 0;
@@ -152,8 +173,25 @@ export class FakePlatformApi {
     this.#server = createServer((req, res) => {
       void this.#handle(req).then(
         (answer) => {
-          res.writeHead(200, { 'content-type': 'application/json' });
-          res.end(JSON.stringify(answer));
+          if ('json' in answer) {
+            res.writeHead(200, { 'content-type': 'application/json' });
+            res.end(JSON.stringify(answer.json));
+            return;
+          }
+          const f = answer.file;
+          res.writeHead(200, {
+            'content-type': f.contentType ?? 'application/octet-stream',
+            ...(f.name ? { 'content-disposition': contentDisposition(f.name) } : {}),
+            ...(f.chunked ? {} : { 'content-length': String(f.bytes.length) }),
+          });
+          if (f.cutAfter !== undefined) {
+            res.write(f.bytes.subarray(0, f.cutAfter), () => res.destroy());
+            return;
+          }
+          if (!f.chunked) return void res.end(f.bytes);
+          // In pieces, so the client sees a stream of unknown length.
+          for (let at = 0; at < f.bytes.length; at += 1 << 20) res.write(f.bytes.subarray(at, at + (1 << 20)));
+          res.end();
         },
         () => {
           res.writeHead(500);
@@ -184,7 +222,7 @@ export class FakePlatformApi {
     return done.promise;
   }
 
-  async #handle(req: IncomingMessage): Promise<unknown> {
+  async #handle(req: IncomingMessage): Promise<FakeAnswer> {
     const url = new URL(req.url ?? '/', 'http://x');
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
@@ -200,18 +238,32 @@ export class FakePlatformApi {
       this.#waiters.splice(this.#waiters.indexOf(w), 1);
       w.done.resolve(recorded);
     }
+    const token = recorded.query['access_token'] ?? '';
+    const tokenError = this.rejected.has(token)
+      ? { errcode: 40001, errmsg: 'invalid credential' }
+      : this.expired.has(token)
+        ? { errcode: 42001, errmsg: 'access_token expired' }
+        : undefined;
+    const issue = (platform: string) => {
+      const issued = `${platform}-token-${++this.#issued}`;
+      this.issued.push(issued);
+      return issued;
+    };
     switch (url.pathname) {
       case '/cgi-bin/token':
-        return { access_token: `wechat-token-${++this.#issued}`, expires_in: 7200 };
+        return { json: { access_token: issue('wechat'), expires_in: 7200 } };
       case '/cgi-bin/gettoken':
-        return { errcode: 0, errmsg: 'ok', access_token: `wecom-token-${++this.#issued}`, expires_in: 7200 };
+        return { json: { errcode: 0, errmsg: 'ok', access_token: issue('wecom'), expires_in: 7200 } };
       case '/cgi-bin/message/custom/send':
       case '/cgi-bin/message/send':
-        return this.rejected.has(recorded.query['access_token'] ?? '')
-          ? { errcode: 40001, errmsg: 'invalid credential' }
-          : { errcode: 0, errmsg: 'ok' };
+        return { json: tokenError ?? { errcode: 0, errmsg: 'ok' } };
+      case '/cgi-bin/media/get': {
+        const file = this.media.get(recorded.query['media_id'] ?? '');
+        if (tokenError) return { json: tokenError };
+        return file ? { file } : { json: { errcode: 40007, errmsg: 'invalid media_id' } };
+      }
       default:
-        return { errcode: 404, errmsg: 'no such api' };
+        return { json: { errcode: 404, errmsg: 'no such api' } };
     }
   }
 }
@@ -240,6 +292,19 @@ export function eventXml(m: { from: string; to: string; event: string; createTim
     `<xml><ToUserName><![CDATA[${m.to}]]></ToUserName><FromUserName><![CDATA[${m.from}]]></FromUserName>` +
     `<CreateTime>${m.createTime ?? Math.floor(NOW / 1000)}</CreateTime><MsgType><![CDATA[event]]></MsgType>` +
     `<Event><![CDATA[${m.event}]]></Event></xml>`
+  );
+}
+
+/** A file message as the WeCom app receives it: MediaId, and the file's name when given. */
+export function fileXml(m: { from: string; to: string; mediaId: string; msgId: string; fileName?: string; createTime?: string; agentId?: string }): string {
+  return (
+    `<xml><ToUserName><![CDATA[${m.to}]]></ToUserName><FromUserName><![CDATA[${m.from}]]></FromUserName>` +
+    `<CreateTime>${m.createTime ?? Math.floor(NOW / 1000)}</CreateTime><MsgType><![CDATA[file]]></MsgType>` +
+    `<MediaId><![CDATA[${m.mediaId}]]></MediaId>` +
+    (m.fileName !== undefined ? `<FileName><![CDATA[${m.fileName}]]></FileName>` : '') +
+    `<MsgId>${m.msgId}</MsgId>` +
+    (m.agentId ? `<AgentID>${m.agentId}</AgentID>` : '') +
+    `</xml>`
   );
 }
 
