@@ -573,7 +573,10 @@ const ENGLISH_STOPWORDS = new Set(
     'improve improved promote support supported plan happen happening going based level levels kind kinds type types ' +
     'city move moving forward progress start started starting ahead this that will going ' +
     'extra additional affordable residential old older existing public local various several certain ' +
-    'summarize summarise summary section part chapter describe explain overview about regarding point points detail details')
+    'summarize summarise summary section part chapter describe explain overview about regarding point points detail details ' +
+    // Words of the asking, the place the report is about and units, which the figure itself carries.
+    'expect expected fully reach reached until issue issued complete completed completion province provinces provincial ' +
+    'kilometer kilometers kilometre kilometres meter meters metre metres yuan percent percentage billion million thousand hundred price prices cost costs')
     .split(/\s+/),
 );
 const ENGLISH_STOPWORDS_STEMMED = new Set([...ENGLISH_STOPWORDS].map(stem));

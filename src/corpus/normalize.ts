@@ -240,7 +240,7 @@ export function extractQuantities(source: string): Quantity[] {
     let value: number | undefined;
     if (isArabic) {
       // A digit run glued to a letter (5G, RCEP2) is a name, not a figure.
-      if (/[A-Za-z]/.test(text[start - 1] ?? '') || /[A-Za-z]/.test(text[start + raw!.length] ?? '')) continue;
+      if (/[A-Za-z]/.test(text[start - 1] ?? '') || /[A-Za-z]/.test(text[start + raw!.length] ?? '') || /[A-Za-z]-$/.test(text.slice(Math.max(0, start - 2), start))) continue;
       // 〔43〕, [16], （3）: a note reference or a list number, not a figure.
       if (raw === num && /^[〔\[【(（]$/.test(text[start - 1] ?? '') && /^[〕\]】)）]$/.test(text[start + raw!.length] ?? '')) continue;
       value = Number(num);
