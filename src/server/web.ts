@@ -48,6 +48,9 @@ const CSP = [
 const PAGES: Record<string, string> = {
   '/': 'index.html',
   '/targets': 'targets.html',
+  // The console: /admin needs a session (src/admin/routes.ts sends others to /admin/signin).
+  '/admin': 'admin.html',
+  '/admin/signin': 'admin.html',
 };
 
 interface Asset {
