@@ -90,7 +90,8 @@ export function adminRoutes(deps: AdminDeps): Hono<Env> {
   };
 
   // Cross-site requests that change anything stop here, before the session or the body is read.
-  app.use('*', async (c, next) => {
+  // (Scoped: this app is mounted at the root beside the public API, which takes cross-site questions.)
+  app.use('/api/admin/*', async (c, next) => {
     if (!UNSAFE.has(c.req.method)) return next();
     const site = c.req.header('sec-fetch-site');
     const origin = c.req.header('origin');
