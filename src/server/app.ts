@@ -125,7 +125,7 @@ export function createApp(deps: AppDeps): ServerApp {
     ...(deps.feedback ? { feedback: deps.feedback } : {}),
   }));
   app.route('/', opsRoutes({ engine: deps.engine, metrics, version: deps.version, startedAt: Date.now(), ...(deps.reloads ? { reloads: deps.reloads } : {}) }));
-  app.route('/', webRoutes(deps.webDir));
+  app.route('/', webRoutes(deps.webDir, { console: deps.admin !== undefined }));
 
   app.notFound((c) => apiError(c, 404, 'not_found'));
 
@@ -165,7 +165,7 @@ function isClientFault(err: unknown): boolean {
   );
 }
 
-const OWN_PATHS = /^\/(?:$|api\/|assets\/|healthz$|metrics$)/;
+const OWN_PATHS = /^\/(?:$|api\/|assets\/|admin(?:$|\/signin$)|healthz$|metrics$)/;
 
 /**
  * Paths of mounted channel routes may hold a secret (a webhook path with the bot token in it): of
