@@ -32,12 +32,15 @@ const FROM = /** @type {Record<string, string>} */ ({
   'title completed with region and year': '标题,补上地区和年份',
   'region and year': '由地区和年份组成',
 });
+const LEVELS = /** @type {Record<string, string>} */ ({ country: '全国', province: '省级', city: '市级', county: '县区级', area: '片区' });
 const OFFLINE = '无法连接服务器,请检查网络后再试。';
 
 /** @type {Me | undefined} */
 let me;
 /** The file being previewed. @type {File | undefined} */
 let pending;
+/** What its first preview read, so only the fields the clerk changed are sent as corrections. @type {Record<string, string>} */
+let detected = {};
 
 const status = byId('status');
 const say = (/** @type {string} */ text) => void (status.textContent = text);
@@ -74,6 +77,15 @@ function when(iso) {
   if (Number.isNaN(d.getTime())) return '';
   return d.toLocaleString('zh-CN', { hour12: false, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' });
 }
+
+/**
+ * A table cell that says its column's name too: on a phone the rows are shown as cards, each cell
+ * labelled (admin.css reads data-label).
+ * @param {string} label
+ * @param {Record<string, string | undefined>} attrs
+ * @param {...(Node | string | null | undefined | false)} children
+ */
+const cell = (label, attrs, ...children) => h('td', { ...attrs, 'data-label': label }, ...children);
 
 /** @param {HTMLElement} tbody @param {number} cols @param {string} text */
 function emptyRow(tbody, cols, text) {
@@ -186,14 +198,14 @@ async function loadReports() {
       h(
         'tr',
         {},
-        h('td', {}, h('span', { class: 'strong' }, rep.title), h('br'), h('small', { class: 'muted' }, rep.id)),
-        h('td', {}, rep.region, rep.level ? h('small', { class: 'muted' }, ` · ${rep.level}`) : null),
-        h('td', {}, String(rep.year)),
-        h('td', {}, h('ul', { class: 'plain' }, ...rep.periods.map((/** @type {any} */ p) => h('li', {}, p.label)))),
-        h('td', { class: 'num' }, String(rep.paragraphs)),
-        h('td', {}, rep.original ? rep.original.name : rep.file),
-        h('td', {}, rep.addedBy ? `${rep.addedBy}` : rep.original ? '服务器上添加' : '随部署附带', rep.addedAt || rep.original ? h('br') : null, h('small', { class: 'muted' }, when(rep.addedAt ?? rep.original?.addedAt ?? ''))),
-        h('td', {}, removeButton(rep)),
+        cell('报告', { class: 'title' }, h('span', { class: 'strong' }, rep.title), h('br'), h('small', { class: 'muted' }, rep.id)),
+        cell('地区与级别', { class: 'nowrap' }, rep.region, rep.level ? h('small', { class: 'muted' }, ` · ${LEVELS[rep.level] ?? rep.level}`) : null),
+        cell('年份', { class: 'nowrap' }, String(rep.year)),
+        cell('各部分', {}, h('ul', { class: 'plain' }, ...rep.periods.map((/** @type {any} */ p) => h('li', {}, p.label)))),
+        cell('段落', { class: 'num' }, String(rep.paragraphs)),
+        cell('来源文件', {}, rep.original ? rep.original.name : rep.file),
+        cell('添加', {}, rep.addedBy ? `${rep.addedBy}` : rep.original ? '服务器上添加' : '随部署附带', rep.addedAt || rep.original ? h('br') : null, h('small', { class: 'muted' }, when(rep.addedAt ?? rep.original?.addedAt ?? ''))),
+        cell('操作', {}, removeButton(rep)),
       ),
     ),
   );
@@ -280,7 +292,7 @@ function corrections() {
   const out = {};
   for (const k of ['title', 'region', 'year']) {
     const v = /** @type {HTMLInputElement} */ (byId(`p-${k}`)).value.trim();
-    if (v) out[k] = v;
+    if (v && v !== detected[k]) out[k] = v;
   }
   return out;
 }
@@ -309,8 +321,9 @@ async function preview(file, fields) {
     if (pending === file) error.textContent = messageOf(r);
     return;
   }
-  pending = file;
   const p = r.body;
+  if (pending !== file) detected = { title: String(p.title ?? ''), region: String(p.region ?? ''), year: String(p.year ?? '') };
+  pending = file;
   byId('preview-file').textContent = file.name;
   for (const k of ['title', 'region', 'year']) {
     /** @type {HTMLInputElement} */ (byId(`p-${k}`)).value = String(p[k] ?? '');
@@ -374,12 +387,12 @@ async function loadQuestions() {
       h(
         'tr',
         {},
-        h('td', { class: 'nowrap' }, when(x.at)),
-        h('td', {}, CHANNELS[x.channel] ?? x.channel),
-        h('td', { class: 'question', dir: 'auto' }, x.question),
-        h('td', {}, h('span', { class: x.found ? 'tag ok' : 'tag no' }, x.found ? '已回答' : '未能回答')),
-        h('td', {}, x.found ? (x.section ?? '') : [x.reason, x.rule].filter(Boolean).join(' · ')),
-        h('td', { class: 'nowrap' }, x.up || x.down ? `👍 ${x.up} 👎 ${x.down}` : ''),
+        cell('时间', { class: 'nowrap' }, when(x.at)),
+        cell('渠道', {}, CHANNELS[x.channel] ?? x.channel),
+        cell('问题', { class: 'question', dir: 'auto' }, x.question),
+        cell('结果', {}, h('span', { class: x.found ? 'tag ok' : 'tag no' }, x.found ? '已回答' : '未能回答')),
+        cell('出处或拒答规则', {}, x.found ? (x.section ?? '') : [...new Set([x.reason, x.rule].filter(Boolean))].join(' · ')),
+        cell('反馈', { class: 'nowrap' }, x.up || x.down ? `👍 ${x.up} 👎 ${x.down}` : ''),
       ),
     ),
   );
@@ -399,11 +412,11 @@ async function loadAudit() {
       h(
         'tr',
         {},
-        h('td', { class: 'nowrap' }, when(e.at)),
-        h('td', { dir: 'auto' }, e.actor),
-        h('td', {}, ACTIONS[e.action] ?? e.action),
-        h('td', { dir: 'auto' }, [e.target, e.detail].filter(Boolean).join(' · ')),
-        h('td', {}, e.address ?? ''),
+        cell('时间', { class: 'nowrap' }, when(e.at)),
+        cell('账号', { dir: 'auto' }, e.actor),
+        cell('操作', { class: 'nowrap' }, ACTIONS[e.action] ?? e.action),
+        cell('对象', { dir: 'auto' }, [e.target, e.detail].filter(Boolean).join(' · ')),
+        cell('来自', { class: 'nowrap' }, e.address ?? ''),
       ),
     ),
   );

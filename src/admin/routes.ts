@@ -218,6 +218,10 @@ export function adminRoutes(deps: AdminDeps): Hono<Env> {
       const table = deps.lexicon ? indicatorTable(deps.lexicon()) : undefined;
       const targets = table
         ? extractTargets(report, table)
+            // This year's main expected targets first, then the rest in the report's order.
+            .map((t, i) => ({ t, i, rank: (t.main ? 0 : 2) + (t.kind === 'target' ? 0 : 1) }))
+            .sort((a, b) => a.rank - b.rank || a.i - b.i)
+            .map(({ t }) => t)
             .slice(0, 30)
             .map((t) => ({ kind: KIND_LABEL[t.kind], indicator: t.indicator, years: t.years, value: t.value, ...(t.high !== undefined ? { high: t.high } : {}), unit: t.unit, qualifier: t.qualifier }))
         : [];

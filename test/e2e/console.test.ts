@@ -41,7 +41,7 @@ describe.skipIf(!hasChromium)('the console in headless Chromium', () => {
     await page.fill('#password', password);
     await page.press('#password', 'Enter');
     await page.waitForURL(/\/admin(?:#.*)?$/);
-    await page.waitForSelector('#who:not([hidden])');
+    await page.waitForSelector('#tabs:not([hidden])');
   };
   const noScriptRan = async (page: Page): Promise<void> => {
     expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
