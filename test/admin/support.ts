@@ -43,6 +43,7 @@ export interface ConsoleOptions {
   state?: SharedState;
   /** Another server's directory and store (a second replica). */
   shared?: { dir: string };
+  publicUrl?: string;
 }
 
 export async function startConsole(o: ConsoleOptions = {}): Promise<ConsoleServer> {
@@ -81,6 +82,7 @@ export async function startConsole(o: ConsoleOptions = {}): Promise<ConsoleServe
       reload: (reason) => reloader.reload(reason),
       reloads: () => reloader.status,
       lexicon: () => lexicon,
+      ...(o.publicUrl ? { publicUrl: o.publicUrl } : {}),
     },
   });
   const server: RunningServer = await startServer(app, { port: 0, host: '127.0.0.1', logger: silentLogger });
