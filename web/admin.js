@@ -380,6 +380,7 @@ async function loadQuestions() {
   if (!r.ok) return emptyRow(tbody, 6, messageOf(r));
   /** @type {any[]} */
   const rows = r.body.questions;
+  drawChart(r.body.days ?? []);
   byId('q-count').textContent = `共 ${rows.length} 条${rows.length >= 5000 ? '(只显示最近的 5000 条)' : ''}。`;
   if (!rows.length) return emptyRow(tbody, 6, '没有符合条件的提问。');
   tbody.replaceChildren(
@@ -396,6 +397,56 @@ async function loadQuestions() {
       ),
     ),
   );
+}
+
+const SVG = 'http://www.w3.org/2000/svg';
+
+/**
+ * @param {string} tag
+ * @param {Record<string, string | number>} attrs
+ * @param {...Node} children
+ */
+function svg(tag, attrs, ...children) {
+  const el = document.createElementNS(SVG, tag);
+  for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, String(v));
+  el.append(...children);
+  return el;
+}
+
+/**
+ * Questions and refusals per day as bars (an inline SVG: nothing to download, styled by admin.css).
+ * @param {Array<{ day: string, asked: number, refused: number }>} days
+ */
+function drawChart(days) {
+  const figure = byId('q-chart');
+  figure.querySelector('svg')?.remove();
+  figure.hidden = days.length === 0;
+  if (!days.length) return;
+  const max = Math.max(...days.map((d) => d.asked), 1);
+  const W = 640;
+  const H = 140;
+  const top = 16;
+  const bottom = 22;
+  const step = W / days.length;
+  const bar = Math.max(1, Math.min(24, step * 0.7));
+  const y = (/** @type {number} */ n) => H - bottom - (n / max) * (H - top - bottom);
+  const total = days.reduce((a, d) => a + d.asked, 0);
+  const refused = days.reduce((a, d) => a + d.refused, 0);
+  const chart = svg('svg', { viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': `${days[0]?.day} 至 ${days[days.length - 1]?.day},共 ${total} 个提问,${refused} 个未能回答` });
+  chart.append(svg('line', { x1: 0, x2: W, y1: H - bottom, y2: H - bottom, class: 'axis' }));
+  chart.append(svg('text', { x: 0, y: 11, class: 'label' }, document.createTextNode(`最多 ${max}`)));
+  days.forEach((d, i) => {
+    const x = i * step + (step - bar) / 2;
+    const asked = svg('rect', { x, y: y(d.asked), width: bar, height: H - bottom - y(d.asked), class: 'asked' });
+    asked.append(svg('title', {}, document.createTextNode(`${d.day}:提问 ${d.asked},未能回答 ${d.refused}`)));
+    chart.append(asked);
+    if (d.refused) chart.append(svg('rect', { x, y: y(d.refused), width: bar, height: H - bottom - y(d.refused), class: 'refused' }));
+  });
+  const first = days[0];
+  const last = days[days.length - 1];
+  if (first) chart.append(svg('text', { x: 0, y: H - 6, class: 'label' }, document.createTextNode(first.day)));
+  if (last && days.length > 1) chart.append(svg('text', { x: W, y: H - 6, class: 'label end' }, document.createTextNode(last.day)));
+  figure.prepend(chart);
 }
 
 // ——— audit ———

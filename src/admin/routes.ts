@@ -274,7 +274,8 @@ export function adminRoutes(deps: AdminDeps): Hono<Env> {
       ]);
       return c.body(csv, 200, { 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': `attachment; filename="questions.csv"` });
     }
-    return c.json({ questions: rows.map((r) => ({ ...r, at: new Date(r.at).toISOString() })) });
+    const days = await deps.store.daily(filter);
+    return c.json({ questions: rows.map((r) => ({ ...r, at: new Date(r.at).toISOString() })), days });
   });
 
   app.get('/api/admin/audit', admins, async (c) => {

@@ -75,6 +75,14 @@ export interface QuestionRow {
   down: number;
 }
 
+/** Questions asked and refused on one China Standard Time day. */
+export interface DayCount {
+  /** 2026-03-05 */
+  day: string;
+  asked: number;
+  refused: number;
+}
+
 export interface AdminStore {
   readonly kind: 'sqlite' | 'postgres';
   readonly where: string;
@@ -92,6 +100,8 @@ export interface AdminStore {
   addedBy(): Promise<Map<string, { actor: string; at: number }>>;
   /** Newest first. */
   questions(filter?: QuestionFilter): Promise<QuestionRow[]>;
+  /** Questions and refusals per day (China Standard Time), oldest first; `refused` and `vote` of the filter are not applied. */
+  daily(filter?: QuestionFilter): Promise<DayCount[]>;
   close(): Promise<void>;
 }
 
@@ -239,6 +249,18 @@ export class SqliteAdminStore implements AdminStore {
     return rows.map((r) => ({ ...r, found: r.found === 1 }));
   }
 
+  async daily(f: QuestionFilter = {}): Promise<DayCount[]> {
+    return this.#db
+      .prepare(
+        `SELECT strftime('%Y-%m-%d', at / 1000 + 8 * 3600, 'unixepoch') AS day, COUNT(*) AS asked,
+           SUM(found = 0 AND (reason IS NULL OR reason NOT IN ${NOT_A_QUESTION})) AS refused
+         FROM queries WHERE at >= @from AND at < @to ${f.channel ? 'AND channel = @channel' : ''}
+         GROUP BY day ORDER BY day DESC LIMIT 366`,
+      )
+      .all({ from: f.from ?? 0, to: f.to ?? Number.MAX_SAFE_INTEGER, channel: f.channel ?? null })
+      .reverse() as DayCount[];
+  }
+
   async close(): Promise<void> {
     if (this.#db.open) this.#db.close();
   }
@@ -349,6 +371,19 @@ export class PostgresAdminStore implements AdminStore {
       params,
     );
     return rows.map((r) => ({ ...r, up: Number(r.up), down: Number(r.down) }));
+  }
+
+  async daily(f: QuestionFilter = {}): Promise<DayCount[]> {
+    const params: unknown[] = [new Date(f.from ?? 0), new Date(Math.min(f.to ?? 8.64e15, 8.64e15))];
+    const channel = f.channel ? `AND channel = $${params.push(f.channel)}` : '';
+    const { rows } = await this.#pool.query<{ day: string; asked: string; refused: string }>(
+      `SELECT to_char(at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD') AS day, count(*) AS asked,
+         count(*) FILTER (WHERE NOT found AND (reason IS NULL OR reason NOT IN ${NOT_A_QUESTION})) AS refused
+       FROM queries WHERE at >= $1 AND at < $2 ${channel}
+       GROUP BY day ORDER BY day DESC LIMIT 366`,
+      params,
+    );
+    return rows.reverse().map((r) => ({ day: r.day, asked: Number(r.asked), refused: Number(r.refused) }));
   }
 
   #closing: Promise<void> | undefined;

@@ -127,6 +127,18 @@ describe('the same accounts in PostgreSQL (DATABASE_URL)', () => {
       expect((await store.auditLog())[0]).toMatchObject({ actor: 'pgadmin', action: 'report.add', target: 'jilin-2026', address: '203.0.113.5' });
       expect((await store.addedBy()).get('jilin-2026')?.actor).toBe('pgadmin');
       expect(await store.questions({ refused: true, vote: 'down', channel: 'web' })).toEqual([]);
+      // Two questions late on 5 March in Beijing (UTC 16:30 and 15:30): one day, one of them refused and voted down.
+      const db = new pg.Client({ connectionString: url });
+      await db.connect();
+      await db.query(`INSERT INTO queries (id, at, channel, question, found, latency_ms, reason, rule) VALUES
+        (gen_random_uuid(), '2026-03-05T15:30:00Z', 'web', '今年目标', true, 3, NULL, NULL),
+        (gen_random_uuid(), '2026-03-04T16:30:00Z', 'wecom', '=1+1', false, 2, 'not-found', 'not-found')`);
+      await db.query(`INSERT INTO feedback (id, at, channel, question, vote) VALUES (gen_random_uuid(), now(), 'wecom', '=1+1', 'down')`);
+      await db.end();
+      expect(await store.daily()).toEqual([{ day: '2026-03-05', asked: 2, refused: 1 }]);
+      const down = await store.questions({ refused: true, vote: 'down' });
+      expect(down.map((q) => [q.question, q.channel, q.rule, q.down])).toEqual([['=1+1', 'wecom', 'not-found', 1]]);
+      expect((await store.questions({ channel: 'web' })).map((q) => q.question)).toEqual(['今年目标']);
       expect((await runCli(['admin', 'remove', 'pgadmin'], { env: { DATABASE_URL: url } })).code).toBe(0);
       expect(await store.account('pgadmin')).toBeUndefined();
     } finally {

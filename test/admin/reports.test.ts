@@ -151,6 +151,10 @@ describe('questions', () => {
     expect(await get('?to=2000-01-01')).toEqual([]);
     const today = new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10);
     expect((await get(`?from=${today}&to=${today}`)).length).toBe(all.length);
+    // Per day (China Standard Time): every question today, the refused ones among them.
+    const { days } = (await (await call(web.url, '/api/admin/questions', reviewer)).json()) as any;
+    expect(days).toEqual([{ day: today, asked: all.length, refused: refused.length }]);
+    expect(((await (await call(web.url, '/api/admin/questions?to=2000-01-01', reviewer)).json()) as any).days).toEqual([]);
     for (const bad of ['?from=yesterday', '?vote=maybe', '?refused=yes', '?channel=%3Cscript%3E']) {
       expect((await call(web.url, `/api/admin/questions${bad}`, reviewer)).status).toBe(400);
     }

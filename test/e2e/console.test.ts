@@ -140,6 +140,9 @@ describe.skipIf(!hasChromium)('the console in headless Chromium', () => {
     expect(questions).toContain(JS_LINK);
     expect(await page.locator('#questions-table img, #questions-table script, #questions-table a').count()).toBe(0);
     expect(await page.getAttribute('#q-csv', 'href')).toBe('/api/admin/questions?format=csv');
+    // The per-day chart: one day so far, its bar and its summary for screen readers.
+    expect(await page.locator('#q-chart svg rect.asked').count()).toBe(1);
+    expect(await page.getAttribute('#q-chart svg', 'aria-label')).toMatch(/共 \d+ 个提问,\d+ 个未能回答/);
     await page.check('#q-refused');
     await page.click('#q-filters button[type=submit]');
     await page.waitForFunction(() => document.getElementById('q-csv')?.getAttribute('href')?.includes('refused=1'));
