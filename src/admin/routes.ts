@@ -146,7 +146,7 @@ export function adminRoutes(deps: AdminDeps): Hono<Env> {
     if (!body.success) return error(c, 400, 'invalid_body', M.signInBody);
     const { name, password } = body.data;
     const keys = SignInLimits.keys(name, address(c));
-    const limit = await deps.limits.check(keys);
+    const limit = await deps.limits.take(keys);
     if (!limit.allowed) {
       await audit(c, { actor: name, action: 'session.limited' });
       return error(c, 429, 'rate_limited', M.tooManyAttempts(limit.retryAfterSeconds), { 'Retry-After': String(limit.retryAfterSeconds) });
@@ -161,11 +161,10 @@ export function adminRoutes(deps: AdminDeps): Hono<Env> {
     // An unknown name costs the same scrypt as a known one, so timing does not tell names apart.
     const ok = await verifyPassword(password, account?.passwordHash ?? (await dummyHash()));
     if (!account || !ok) {
-      await deps.limits.fail(keys);
       await audit(c, { actor: name, action: 'session.refused' });
       return error(c, 401, 'unauthorized', M.wrongPassword);
     }
-    await deps.limits.succeed(keys[0]!);
+    await deps.limits.succeed(keys);
     // A new id at every sign-in; the session the browser had before (if any) ends.
     await deps.sessions.destroy(getCookie(c, cookieName));
     const { id, session: s } = await deps.sessions.create(account.name, account.role, account.updatedAt);

@@ -112,9 +112,10 @@ export interface SignInLimitOptions {
 export type LimitCheck = { allowed: true } | { allowed: false; retryAfterSeconds: number };
 
 /**
- * Wrong passwords per account and per client address (rate-limiter-flexible). Only failures are
- * counted; an attempt when either count is used up is refused before the password is checked, so
- * the limit cannot be used to learn whether a password is right.
+ * Sign-in attempts per account and per client address (rate-limiter-flexible). Every attempt takes
+ * a point from both before the password is checked, so attempts sent at once cannot all slip past
+ * the limit; a right password gives its points back. Once either count is used up the attempt is
+ * refused before the password is checked, so the limit cannot be used to learn whether it is right.
  */
 export class SignInLimits {
   readonly attempts: number;
@@ -140,27 +141,27 @@ export class SignInLimits {
     return [`name:${name.normalize('NFC').toLowerCase()}`, `addr:${address ?? 'unknown'}`];
   }
 
-  async check(keys: readonly string[]): Promise<LimitCheck> {
-    const states = await Promise.all(keys.map((k) => this.#limiter.get(k)));
-    let wait = 0;
-    for (const s of states) if (s && s.consumedPoints >= this.attempts) wait = Math.max(wait, s.msBeforeNext);
+  /** Takes one attempt from each key; refused (with how long to wait) when any is used up. */
+  async take(keys: readonly string[]): Promise<LimitCheck> {
+    const results = await Promise.all(
+      keys.map((k) =>
+        this.#limiter.consume(k).then(
+          () => 0,
+          (err: unknown) => {
+            // Used up: the library rejects with the key's state. Anything else is the store failing.
+            if (err instanceof RateLimiterRes) return Math.max(1, err.msBeforeNext);
+            throw err;
+          },
+        ),
+      ),
+    );
+    const wait = Math.max(...results);
     return wait > 0 ? { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(wait / 1000)) } : { allowed: true };
   }
 
-  /** Counts one wrong password against each key. */
-  async fail(keys: readonly string[]): Promise<void> {
-    await Promise.all(
-      keys.map((k) =>
-        this.#limiter.consume(k).catch((err: unknown) => {
-          // Used up already: refused next time by check(); anything else is the store failing.
-          if (!(err instanceof RateLimiterRes)) throw err;
-        }),
-      ),
-    );
-  }
-
-  /** A right password clears the account's count (not the address's). */
-  async succeed(accountKey: string): Promise<void> {
-    await this.#limiter.delete(accountKey);
+  /** A right password: the account's count starts again, and the address gets its attempt back. */
+  async succeed(keys: readonly string[]): Promise<void> {
+    const [account, ...others] = keys;
+    await Promise.all([account ? this.#limiter.delete(account) : undefined, ...others.map((k) => this.#limiter.reward(k, 1))]);
   }
 }

@@ -38,6 +38,23 @@ describe('one server (the limits in memory)', () => {
   });
 });
 
+describe('attempts at once, and right passwords', () => {
+  let web: ConsoleServer;
+  beforeAll(async () => {
+    web = await startConsole();
+    await web.addAccount('burst', 'admin', 'right-password-3');
+  }, 120_000);
+  afterAll(async () => web?.stop());
+
+  it('right passwords do not use up the limit; twenty wrong ones sent at once: five are checked, fifteen refused', async () => {
+    for (let i = 0; i < 8; i++) expect((await signIn(web.url, 'burst', 'right-password-3')).res.status).toBe(200);
+    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => signIn(web.url, 'burst', `wrong-${i}`)));
+    const statuses = results.map((r) => r.res.status);
+    expect(statuses.filter((s) => s === 401)).toHaveLength(5);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(15);
+  });
+});
+
 describe('two replicas sharing Redis', () => {
   const prefix = `test:console:${randomBytes(6).toString('hex')}:`;
   const clients: Redis[] = [];
