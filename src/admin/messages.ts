@@ -10,6 +10,7 @@ export const adminMessages = {
   tooManyAttempts: (seconds: number) => `登录失败次数过多,请${seconds}秒后再试`,
   signedOut: '已退出登录',
   storeUnavailable: '账号服务暂时不可用,请稍后再试',
+  reportsUnavailable: '这台服务器不能管理报告,请联系技术人员',
   noFile: '请选择要上传的报告文件',
   notMultipart: '请以 multipart/form-data 上传文件(字段 file)',
   badYear: '年份应为四位数字,例如 2026',

@@ -110,7 +110,14 @@ export function adminRoutes(deps: AdminDeps): Hono<Env> {
     }
     if (s) {
       // The account as it is now: removed or given a new password since sign-in, the session is over.
-      const account = await deps.store.account(s.name).catch(() => undefined);
+      // (A store that does not answer ends no session: it is a 503 until it is back.)
+      let account;
+      try {
+        account = await deps.store.account(s.name);
+      } catch (err) {
+        deps.logger.error({ err }, 'console: accounts unavailable');
+        return error(c, 503, 'unavailable', M.storeUnavailable);
+      }
       if (!account || account.updatedAt !== s.stamp) {
         await deps.sessions.destroy(id);
         s = undefined;
@@ -186,7 +193,7 @@ export function adminRoutes(deps: AdminDeps): Hono<Env> {
   });
 
   app.get('/api/admin/reports', admins, async (c) => {
-    if (!deps.library) return error(c, 503, 'unavailable', M.storeUnavailable);
+    if (!deps.library) return error(c, 503, 'unavailable', M.reportsUnavailable);
     const docs = new Map(deps.engine.info.documents.map((d) => [d.id, d]));
     const added = await deps.store.addedBy().catch(() => new Map<string, { actor: string; at: number }>());
     const reports = deps.library.list().map((e) => {
@@ -248,7 +255,7 @@ export function adminRoutes(deps: AdminDeps): Hono<Env> {
   });
 
   app.delete('/api/admin/reports/:id', admins, async (c) => {
-    if (!deps.library) return error(c, 503, 'unavailable', M.storeUnavailable);
+    if (!deps.library) return error(c, 503, 'unavailable', M.reportsUnavailable);
     const id = c.req.param('id');
     if (!deps.library.list().some((e) => e.id === id)) return error(c, 404, 'not_found', M.unknownReport);
     try {
@@ -285,7 +292,7 @@ export function adminRoutes(deps: AdminDeps): Hono<Env> {
   return app;
 
   async function readUpload(c: Context<Env>): Promise<{ name: string; bytes: Uint8Array; overrides: AddOverrides } | { response: Response }> {
-    if (!deps.library) return { response: error(c, 503, 'unavailable', M.storeUnavailable) };
+    if (!deps.library) return { response: error(c, 503, 'unavailable', M.reportsUnavailable) };
     if (!(c.req.header('content-type') ?? '').toLowerCase().startsWith('multipart/form-data')) {
       return { response: error(c, 415, 'unsupported_media_type', M.notMultipart) };
     }

@@ -140,3 +140,19 @@ describe('npm start (runWeb)', () => {
     }
   }, 120_000);
 });
+
+describe('the store going away', () => {
+  it('a signed-in request and a sign-in get 503 with a Chinese sentence, never an internal', async () => {
+    const web = await startConsole();
+    started.push(web);
+    await web.addAccount('clerk', 'admin', 'right-password-1');
+    const client = (await signIn(web.url, 'clerk', 'right-password-1')).client!;
+    await web.store.close();
+    const listed = await call(web.url, '/api/admin/reports', client);
+    const signedIn = await signIn(web.url, 'clerk', 'right-password-1');
+    for (const [res, body] of [[listed, await listed.json()], [signedIn.res, signedIn.body]] as const) {
+      expect(res.status).toBe(503);
+      expect((body as any).error.message).toBe('账号服务暂时不可用,请稍后再试');
+    }
+  }, 120_000);
+});
