@@ -18,6 +18,8 @@ const hasChromium = existsSync(CHROMIUM);
 const XSS_TITLE = '<script>window.__xss=1</script>"><img src=x onerror="window.__xss=2">吉林省政府工作报告';
 const XSS_QUESTION = '"><img src=x onerror="window.__xss=3"><script>window.__xss=4</script>‮吉林今年目标';
 const JS_LINK = 'javascript:window.__xss=5';
+/** Short enough to be read as a heading; it would set window.w if it ran. */
+const XSS_HEADING = '一、<script>w=6</script>"><img src=x onerror=w=7>工作回顾';
 
 describe.skipIf(!hasChromium)('the console in headless Chromium', () => {
   let web: ConsoleServer;
@@ -45,6 +47,7 @@ describe.skipIf(!hasChromium)('the console in headless Chromium', () => {
   };
   const noScriptRan = async (page: Page): Promise<void> => {
     expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
+    expect(await page.evaluate(() => (window as unknown as { w?: number }).w)).toBeUndefined();
   };
 
   beforeAll(async () => {
@@ -131,6 +134,22 @@ describe.skipIf(!hasChromium)('the console in headless Chromium', () => {
     await row.waitFor({ state: 'detached' });
     const after = (await (await fetch(`${web.url}/api/ask`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ question: '吉林地区生产总值增长目标是多少' }) })).json()) as any;
     expect(after.citations.every((c: any) => c.docId !== 'jilin-2025')).toBe(true);
+
+    // Dropped onto the page instead of picked: a text whose heading is hostile; its outline stays text.
+    const hostile = readFileSync(join(FIXTURES, '2026_吉林省_政府工作报告.txt'), 'utf8').replace('一、工作回顾', XSS_HEADING);
+    const drop = await page.evaluateHandle((text) => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([text], '吉林省政府工作报告.txt', { type: 'text/plain' }));
+      return dt;
+    }, hostile);
+    await page.dispatchEvent('#drop', 'drop', { dataTransfer: drop });
+    await page.waitForFunction(() => document.getElementById('preview-file')?.textContent === '吉林省政府工作报告.txt');
+    expect(await page.locator('#p-outline li').allTextContents()).toContain(XSS_HEADING);
+    expect(await page.locator('#preview img, #preview script, #preview a').count()).toBe(0);
+    await noScriptRan(page);
+    await page.click('#p-cancel');
+    await page.waitForSelector('#preview', { state: 'hidden' });
+    expect(web.library.list().map((e) => e.id)).toEqual(['guangdong-2026']);
 
     // The questions, hostile ones as plain text.
     await page.click('#tabs a[data-tab=questions]');
