@@ -41,6 +41,8 @@ let me;
 let pending;
 /** What its first preview read, so only the fields the clerk changed are sent as corrections. @type {Record<string, string>} */
 let detected = {};
+/** The report the last preview would replace, if any. @type {{ id: string, title: string } | undefined} */
+let replaces;
 
 const status = byId('status');
 const say = (/** @type {string} */ text) => void (status.textContent = text);
@@ -224,10 +226,11 @@ function removeButton(rep) {
   return b;
 }
 
-/** @param {string} text @returns {Promise<boolean>} */
-function confirmDialog(text) {
+/** @param {string} text @param {string} [ok] the button that goes ahead @returns {Promise<boolean>} */
+function confirmDialog(text, ok = '删除') {
   const dialog = /** @type {HTMLDialogElement} */ (byId('confirm'));
   byId('confirm-text').textContent = text;
+  byId('confirm-ok').textContent = ok;
   dialog.returnValue = '';
   dialog.showModal();
   return new Promise((resolve) => dialog.addEventListener('close', () => resolve(dialog.returnValue === 'ok'), { once: true }));
@@ -268,6 +271,7 @@ function setupUpload() {
       error.textContent = '年份应为四位数字,例如 2026。';
       return;
     }
+    if (replaces && !(await confirmDialog(`添加后将替换已有的「${replaces.title}」,原来的版本不再保留。确定替换吗?`, '替换'))) return;
     const add = /** @type {HTMLButtonElement} */ (byId('p-add'));
     add.disabled = true;
     say('正在添加并重新载入,通常需要几秒到几十秒……');
@@ -331,6 +335,7 @@ async function preview(file, fields) {
     byId(`p-${k}-from`).textContent = !from ? '' : from.startsWith('missing') ? '未能读出,请核对后填写' : `读自:${FROM[from] ?? from}`;
   }
   const replaced = byId('p-replaced');
+  replaces = p.replaced;
   replaced.hidden = !p.replaced;
   replaced.textContent = p.replaced ? `添加后将替换已有的「${p.replaced.title}」。` : '';
   const list = (/** @type {string} */ id, /** @type {string[]} */ items, /** @type {string} */ none) =>

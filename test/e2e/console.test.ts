@@ -120,6 +120,21 @@ describe.skipIf(!hasChromium)('the console in headless Chromium', () => {
     await noScriptRan(page);
     await page.screenshot({ path: `${SHOTS}/console-reports-added.png`, fullPage: true });
 
+    // The same document again as 2025: the preview says it replaces the one just added, and adding asks first.
+    await page.setInputFiles('#file', docxPath);
+    await page.waitForFunction(() => (document.getElementById('p-year') as HTMLInputElement | null)?.value === '2026');
+    await page.fill('#p-year', '2025');
+    await page.click('#p-refresh');
+    await page.waitForSelector('#p-replaced:not([hidden])');
+    expect(await page.textContent('#p-replaced')).toBe(`添加后将替换已有的「${XSS_TITLE}」。`);
+    await page.click('#p-add');
+    await page.waitForSelector('#confirm[open]');
+    expect(await page.textContent('#confirm-ok')).toBe('替换');
+    await page.keyboard.press('Escape');
+    await page.waitForFunction(() => !(document.getElementById('confirm') as HTMLDialogElement).open);
+    await page.click('#p-cancel');
+    expect(web.library.list().find((e) => e.id === 'jilin-2025')?.title).toBe(XSS_TITLE);
+
     // The public API answers from it at once.
     const answer = (await (await fetch(`${web.url}/api/ask`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ question: '吉林地区生产总值增长目标是多少' }) })).json()) as any;
     expect(answer.found).toBe(true);
