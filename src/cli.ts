@@ -436,13 +436,79 @@ const start = defineCommand({
   },
 });
 
+/** `npm run admin -- add|reset|remove|list`: the console's accounts (src/admin). */
+const adminAccounts = (() => {
+  const open = async () => {
+    const { config } = setup('warn');
+    const { openAdminStore } = await import('./admin/store.ts');
+    try {
+      return await openAdminStore({ file: config.paths.database, databaseUrl: config.DATABASE_URL });
+    } catch (err) {
+      process.stderr.write(`无法打开账号数据库:${(err as Error).message.split('\n')[0]}\n`);
+      process.exit(1);
+    }
+  };
+  const run = async (fn: (a: typeof import('./admin/accounts.ts'), store: Awaited<ReturnType<typeof open>>) => Promise<number>): Promise<void> => {
+    const accounts = await import('./admin/accounts.ts');
+    const store = await open();
+    let code: number;
+    try {
+      code = await fn(accounts, store);
+    } finally {
+      await store.close();
+    }
+    if (code) process.exit(code);
+  };
+  const name = { type: 'positional', required: true, description: '账号名' } as const;
+  const out = { out: (s: string) => process.stdout.write(s), err: (s: string) => process.stderr.write(s) };
+  return defineCommand({
+    meta: { name: 'admin', description: '管理后台账号:add、reset、remove、list' },
+    subCommands: {
+      add: defineCommand({
+        meta: { name: 'add', description: '新建账号(默认生成密码并只显示一次)' },
+        args: {
+          name,
+          role: { type: 'string', required: true, description: 'admin(管理报告和查看全部)或 reviewer(只看问题和反馈)' },
+          'password-stdin': { type: 'boolean', description: '从标准输入读取密码,而不是生成' },
+        },
+        run: ({ args }) =>
+          run(async (a, store) =>
+            a.addAccount(store, args.name, args.role, { ...out, ...(args['password-stdin'] ? { password: await readStdin() } : {}) }),
+          ),
+      }),
+      reset: defineCommand({
+        meta: { name: 'reset', description: '重置账号密码(默认生成新密码并只显示一次)' },
+        args: { name, 'password-stdin': { type: 'boolean', description: '从标准输入读取新密码' } },
+        run: ({ args }) =>
+          run(async (a, store) => a.resetAccount(store, args.name, { ...out, ...(args['password-stdin'] ? { password: await readStdin() } : {}) })),
+      }),
+      remove: defineCommand({
+        meta: { name: 'remove', description: '删除账号' },
+        args: { name },
+        run: ({ args }) => run((a, store) => a.removeAccount(store, args.name, out)),
+      }),
+      list: defineCommand({
+        meta: { name: 'list', description: '列出账号' },
+        run: () => run((a, store) => a.listAccounts(store, out)),
+      }),
+    },
+  });
+})();
+
+/** All of standard input, without the line break a shell adds after a password. */
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+}
+
 const cli = defineCommand({
   meta: {
     name: 'workplan-bot',
     version: JSON.parse(readFileSync(rootPath('package.json'), 'utf8')).version,
     description: '政府工作报告问答助手',
   },
-  subCommands: { ask, index, eval: evaluate, start, add, reports, remove },
+  subCommands: { ask, index, eval: evaluate, start, add, reports, remove, admin: adminAccounts },
 });
 
 process.on('unhandledRejection', (err) => {

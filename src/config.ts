@@ -136,6 +136,10 @@ const EnvSchema = z.object({
   PUBLIC_URL: url,
   QUERY_LOG_RETENTION_DAYS: z.coerce.number().int().min(0).default(180),
   API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(30),
+  /** The console (/admin): a session not used for this many minutes ends. */
+  ADMIN_SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
+  /** The console: a session ends this many hours after sign-in, however much it is used. */
+  ADMIN_SESSION_MAX_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(12),
   /** Watch the reports directory and reload when reports are added, changed or removed (default on). */
   WATCH_REPORTS: z
     .enum(['true', 'false', '1', '0', ''])

@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Lexicon } from '../corpus/lexicon.ts';
 import { parseSource, readOverrides, readReportSources, sourceOf, type ReportOverrides, type ReportSource } from '../corpus/load.ts';
 import { PERIOD_LABEL } from '../corpus/periods.ts';
-import type { Period, ReportMeta } from '../corpus/types.ts';
+import type { Period, Report, ReportMeta } from '../corpus/types.ts';
 import { EXTENSIONS, MAX_FILE_BYTES, tooLarge } from './formats.ts';
 import { IngestError, type Dropped, type Format } from './types.ts';
 
@@ -95,6 +95,13 @@ export interface Added {
   detectedFrom: Record<string, string>;
   pages?: number;
   ms: number;
+}
+
+/** What a document would be added as (ReportLibrary.preview), with the parsed report for its targets. */
+export interface Preview extends Omit<Added, 'file' | 'replaced'> {
+  level?: string;
+  replaced?: { id: string; title: string };
+  report: Report;
 }
 
 export interface LibraryEntry {
@@ -192,8 +199,37 @@ export class ReportLibrary {
     return this.exclusive(() => this.addNow(name, bytes, overrides));
   }
 
-  private async addNow(name: string, bytes: Uint8Array, overrides: AddOverrides): Promise<Added> {
+  /**
+   * What adding this document would read (title, region, year and where each came from, parts,
+   * dropped page chrome, outline), writing nothing: the console's preview before "add". Throws the
+   * same IngestError the add would (unsupported, too large, not a work report, a duplicate).
+   */
+  async preview(name: string, bytes: Uint8Array, overrides: AddOverrides = {}): Promise<Preview> {
     const t0 = performance.now();
+    const read = await this.read(name, bytes, overrides);
+    const { meta, report, extracted, replaced, source, given } = read;
+    return {
+      id: meta.id,
+      title: meta.title,
+      region: meta.region,
+      year: meta.year,
+      ...(meta.level ? { level: meta.level } : {}),
+      format: extracted.format,
+      ...(replaced ? { replaced: { id: replaced.meta.id, title: replaced.meta.title } } : {}),
+      paragraphs: report.paragraphs.length,
+      periods: periodsOf(report.paragraphs.map((p) => p.period), meta),
+      outline: outlineOf(report),
+      dropped: extracted.dropped,
+      detectedFrom: { ...source.detected.from, ...Object.fromEntries(Object.keys(given).map((k) => [k, 'given'])) },
+      ...(extracted.pages ? { pages: extracted.pages } : {}),
+      ms: Math.round(performance.now() - t0),
+      report,
+    };
+  }
+
+  /** Reads a document as a report of this library, without writing anything. */
+  private async read(name: string, bytes: Uint8Array, overrides: AddOverrides) {
+    if (bytes.byteLength > MAX_FILE_BYTES) throw tooLarge(bytes.byteLength);
     // The extractors (pdfjs, mammoth, linkedom) load only when a document is added.
     const { checkGenre, extractDocument } = await import('./extract.ts');
     const extracted = await extractDocument(name, bytes);
@@ -215,6 +251,13 @@ export class ReportLibrary {
       throw new IngestError('duplicate', `这份报告已经载入(${sameText.meta.title}),无需重复添加。`, `same text as ${sameText.file}`);
     }
     const replaced = existing.find((s) => s.meta.id === meta.id) ?? sameText;
+    const report = parseSource({ ...source, meta: { ...meta, file: `${meta.id}.txt` } }, this.lexicon);
+    return { extracted, text, given, source, meta, replaced, report };
+  }
+
+  private async addNow(name: string, bytes: Uint8Array, overrides: AddOverrides): Promise<Added> {
+    const t0 = performance.now();
+    const { extracted, text, given, source, meta, replaced, report } = await this.read(name, bytes, overrides);
 
     const format = extracted.format;
     const ext = extname(name).toLowerCase() || `.${format}`;
@@ -249,7 +292,6 @@ export class ReportLibrary {
     writeAtomic(join(this.dir, `${meta.id}.txt`), text);
     if (replaced && replaced.file !== `${meta.id}.txt`) this.deleteFiles(replaced);
 
-    const report = parseSource({ ...source, meta: { ...meta, file: `${meta.id}.txt` } }, this.lexicon);
     return {
       id: meta.id,
       title: meta.title,
@@ -260,7 +302,7 @@ export class ReportLibrary {
       ...(replaced ? { replaced: { id: replaced.meta.id, title: replaced.meta.title } } : {}),
       paragraphs: report.paragraphs.length,
       periods: periodsOf(report.paragraphs.map((p) => p.period), meta),
-      outline: report.sections.filter((s) => s.level <= 2).map((s) => `${s.level === 2 ? '  ' : ''}${s.title}`),
+      outline: outlineOf(report),
       dropped: extracted.dropped,
       detectedFrom: { ...source.detected.from, ...Object.fromEntries(Object.keys(given).map((k) => [k, 'given'])) },
       ...(extracted.pages ? { pages: extracted.pages } : {}),
@@ -399,6 +441,11 @@ function isDead(holder: LockHolder): boolean {
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'ESRCH';
   }
+}
+
+/** Headings of the parts and sections, indented by level. */
+function outlineOf(report: Report): string[] {
+  return report.sections.filter((s) => s.level <= 2).map((s) => `${s.level === 2 ? '  ' : ''}${s.title}`);
 }
 
 function periodsOf(periods: Period[], meta: ReportMeta): PeriodSummary[] {

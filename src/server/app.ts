@@ -16,6 +16,7 @@ import type { ReloadStatus } from './live.ts';
 import { opsRoutes } from './ops.ts';
 import { RateLimiter } from './rate-limit.ts';
 import { webRoutes } from './web.ts';
+import { adminRoutes, isUploadPath, MAX_UPLOAD_BYTES, type AdminDeps } from '../admin/routes.ts';
 
 export interface AppDeps {
   engine: ChannelEngine;
@@ -40,6 +41,8 @@ export interface AppDeps {
   reloads?: () => ReloadStatus;
   /** Directory of the page's files (tests); default web/ at the repository root. */
   webDir?: string;
+  /** The console (/admin, /api/admin); without it those paths answer 404. */
+  admin?: Omit<AdminDeps, 'engine' | 'logger' | 'trustProxy'>;
 }
 
 /** The Hono app channels mount onto (`app.route('/', wechat)`, `app.post(path, handler)`). */
@@ -68,10 +71,12 @@ export function createApp(deps: AppDeps): ServerApp {
   app.use(requestId());
   // A body larger than any route takes is refused before it is read, and a request refused with a
   // body still coming closes its connection, so Node does not read the rest to keep it alive.
+  // Report uploads to the console (50 MB, as `npm run add`) are the one exception.
+  const upload = (c: { req: { method: string; path: string } }): boolean => deps.admin !== undefined && isUploadPath(c.req.method, c.req.path);
   app.use(async (c, next) => {
     const length = Number(c.req.header('content-length') ?? 0);
     const hasBody = length > 0 || c.req.header('transfer-encoding') !== undefined;
-    if (length > MAX_REQUEST_BYTES) {
+    if (length > (upload(c) ? MAX_UPLOAD_BYTES : MAX_REQUEST_BYTES)) {
       const res = apiError(c, 413, 'payload_too_large');
       res.headers.set('Connection', 'close');
       return res;
@@ -79,7 +84,9 @@ export function createApp(deps: AppDeps): ServerApp {
     await next();
     if (hasBody && c.res.status >= 400) c.res.headers.set('Connection', 'close');
   });
-  app.use('*', bodyLimit({ maxSize: MAX_REQUEST_BYTES, onError: (c) => apiError(c, 413, 'payload_too_large') }));
+  const requestLimit = bodyLimit({ maxSize: MAX_REQUEST_BYTES, onError: (c) => apiError(c, 413, 'payload_too_large') });
+  const uploadLimit = bodyLimit({ maxSize: MAX_UPLOAD_BYTES, onError: (c) => apiError(c, 413, 'payload_too_large') });
+  app.use('*', (c, next) => (upload(c) ? uploadLimit : requestLimit)(c, next));
   app.use('/api/*', async (c, next) => {
     const t0 = performance.now();
     await next();
@@ -100,7 +107,12 @@ export function createApp(deps: AppDeps): ServerApp {
     c.header('X-Content-Type-Options', 'nosniff');
     if (!c.res.headers.has('Cache-Control')) c.header('Cache-Control', 'no-store');
   });
-  app.use('/api/*', bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => apiError(c, 413, 'payload_too_large') }));
+  const apiLimit = bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => apiError(c, 413, 'payload_too_large') });
+  app.use('/api/*', (c, next) => (upload(c) ? next() : apiLimit(c, next)));
+
+  if (deps.admin) {
+    app.route('/', adminRoutes({ ...deps.admin, engine: deps.engine, logger, trustProxy: deps.trustProxy ?? deps.config.TRUST_PROXY }));
+  }
 
   app.route('/api', apiRoutes({
     engine: deps.engine,
@@ -113,7 +125,7 @@ export function createApp(deps: AppDeps): ServerApp {
     ...(deps.feedback ? { feedback: deps.feedback } : {}),
   }));
   app.route('/', opsRoutes({ engine: deps.engine, metrics, version: deps.version, startedAt: Date.now(), ...(deps.reloads ? { reloads: deps.reloads } : {}) }));
-  app.route('/', webRoutes(deps.webDir));
+  app.route('/', webRoutes(deps.webDir, { console: deps.admin !== undefined }));
 
   app.notFound((c) => apiError(c, 404, 'not_found'));
 
@@ -153,7 +165,7 @@ function isClientFault(err: unknown): boolean {
   );
 }
 
-const OWN_PATHS = /^\/(?:$|api\/|assets\/|healthz$|metrics$)/;
+const OWN_PATHS = /^\/(?:$|api\/|assets\/|admin(?:$|\/signin$)|healthz$|metrics$)/;
 
 /**
  * Paths of mounted channel routes may hold a secret (a webhook path with the bot token in it): of

@@ -12,6 +12,9 @@ import { openQueryLog, type QueryLog } from '../store/query-log.ts';
 import { createApp, type ServerApp } from './app.ts';
 import { startServer } from './listen.ts';
 import { rootPath } from '../paths.ts';
+import { loadLexicon } from '../corpus/lexicon.ts';
+import { Sessions, SignInLimits } from '../admin/sessions.ts';
+import { openAdminStore, type AdminStore } from '../admin/store.ts';
 
 /** What the process shares between the web app and the channels mounted onto it. */
 export interface WebServices {
@@ -121,6 +124,15 @@ export async function runWeb(config: Config, logger: Logger, extras: WebExtras =
   if (config.WATCH_REPORTS) reloader.watch();
   // engine.ask, phrased by the model when LLM_PROVIDER is set; then counted, timed and logged.
   const ask = instrumentAsk(withConversation(await answerer(config, engine, { logger, metrics }), { engine, state }), { metrics, store, logger });
+  // The console (/admin): accounts and the audit log in the store, sessions and sign-in limits in the
+  // shared state, so any replica serves it. A store that cannot be opened leaves the console off.
+  let adminStore: AdminStore | undefined;
+  try {
+    adminStore = await openAdminStore({ file: config.paths.database, databaseUrl: config.DATABASE_URL });
+  } catch (err) {
+    logger.error({ err: (err as Error).message }, 'console: accounts store unavailable; /admin is off');
+  }
+  let lexicon: ReturnType<typeof loadLexicon> | undefined;
   const services: WebServices = { engine, ask, metrics, store, config, logger, version: VERSION, library, reloader, state };
   const app = createApp({
     engine,
@@ -133,6 +145,20 @@ export async function runWeb(config: Config, logger: Logger, extras: WebExtras =
     trustProxy: config.TRUST_PROXY,
     reloads: () => reloader.status,
     ...(state.redis ? { redis: state.redis } : {}),
+    ...(adminStore
+      ? {
+          admin: {
+            store: adminStore,
+            sessions: new Sessions({ state, idleMs: config.ADMIN_SESSION_IDLE_MINUTES * 60_000, maxMs: config.ADMIN_SESSION_MAX_HOURS * 3_600_000 }),
+            limits: new SignInLimits({ redis: state.redis, prefix: 'workplan:' }),
+            library,
+            reload: (reason: string) => reloader.reload(reason),
+            reloads: () => reloader.status,
+            lexicon: () => (lexicon ??= loadLexicon(config.paths.dict)),
+            publicUrl: config.PUBLIC_URL,
+          },
+        }
+      : {}),
   });
 
   let server;
@@ -144,6 +170,7 @@ export async function runWeb(config: Config, logger: Logger, extras: WebExtras =
     await reloader.close();
     await runOnStop(extras, logger);
     await store.close();
+    await adminStore?.close();
     await state.close();
     throw err;
   }
@@ -162,6 +189,7 @@ export async function runWeb(config: Config, logger: Logger, extras: WebExtras =
       // wait to the server's grace period.
       await Promise.all([running.close(), runOnStop(extras, logger)]);
       await store.close();
+      await adminStore?.close();
       await state.close();
       logger.info('stopped');
     })();

@@ -48,4 +48,13 @@ export type ApiErrorCode =
   | 'feedback_unavailable'
   | 'unknown_report'
   | 'unknown_region'
-  | 'invalid_query';
+  | 'invalid_query'
+  // The console (/api/admin).
+  | 'unauthorized'
+  | 'session_expired'
+  | 'forbidden'
+  | 'cross_site'
+  | 'csrf_token'
+  | 'no_file'
+  | 'report_rejected'
+  | 'unavailable';

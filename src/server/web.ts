@@ -50,6 +50,12 @@ const PAGES: Record<string, string> = {
   '/targets': 'targets.html',
 };
 
+/** The console's pages, served only when it is on: /admin needs a session (src/admin/routes.ts sends others to /admin/signin). */
+const CONSOLE_PAGES: Record<string, string> = {
+  '/admin': 'admin.html',
+  '/admin/signin': 'admin.html',
+};
+
 interface Asset {
   body: Uint8Array<ArrayBuffer>;
   type: string;
@@ -81,8 +87,8 @@ function etagMatches(header: string | undefined, etag: string): boolean {
   });
 }
 
-/** Routes for the pages (`/`, `/targets`) and `/assets/<file>`. */
-export function webRoutes(dir = WEB_DIR): Hono {
+/** Routes for the pages (`/`, `/targets`, with the console `/admin`) and `/assets/<file>`. */
+export function webRoutes(dir = WEB_DIR, options: { console?: boolean } = {}): Hono {
   const assets = loadAssets(dir);
   const app = new Hono();
 
@@ -102,7 +108,7 @@ export function webRoutes(dir = WEB_DIR): Hono {
     return new Response(asset.body, { status: 200, headers });
   };
 
-  for (const [path, page] of Object.entries(PAGES)) {
+  for (const [path, page] of Object.entries({ ...PAGES, ...(options.console ? CONSOLE_PAGES : {}) })) {
     const asset = assets.get(page);
     if (asset) app.get(path, (c) => serve(asset, c.req.header('if-none-match'), true));
   }

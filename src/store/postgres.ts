@@ -10,6 +10,8 @@ import type { Backend, ChoiceRow, Row } from './backend.ts';
  *   queries  (id uuid, at timestamptz, channel, question, found, latency_ms, section, reason, rule, user_hash)
  *   feedback (id uuid, at timestamptz, channel, question, vote, section, quote, user_hash)
  *   chat_report (channel, chat_hash, report, at)        a chat's chosen report (Telegram /reports)
+ *   accounts (name, role, password_hash, created_at, updated_at)   the console's accounts (src/admin)
+ *   audit_log (id, at, actor, action, target, address, detail)     every admin action in the console
  *
  * Migrations run at start in one transaction under a transaction-level advisory lock, so replicas
  * starting together apply each migration once and the others wait, then find nothing to do. Row ids
@@ -63,6 +65,29 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 2,
     name: 'queries.rule: the refusal rule beside its reason code',
     sql: `ALTER TABLE queries ADD COLUMN IF NOT EXISTS rule text;`,
+  },
+  {
+    version: 3,
+    name: 'the console: accounts and the audit log of admin actions',
+    sql: `
+      CREATE TABLE accounts (
+        name text PRIMARY KEY,
+        role text NOT NULL CHECK (role IN ('admin', 'reviewer')),
+        password_hash text NOT NULL,
+        created_at timestamptz NOT NULL,
+        updated_at timestamptz NOT NULL
+      );
+      CREATE TABLE audit_log (
+        id bigserial PRIMARY KEY,
+        at timestamptz NOT NULL,
+        actor text NOT NULL,
+        action text NOT NULL,
+        target text,
+        address text,
+        detail text
+      );
+      CREATE INDEX audit_log_at ON audit_log (at);
+    `,
   },
 ];
 

@@ -49,7 +49,7 @@ describe('query log on PostgreSQL', () => {
     const tables = await db.query<{ table_name: string }>(
       `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name`,
     );
-    expect(tables.map((t) => t.table_name)).toEqual(['chat_report', 'feedback', 'queries', 'schema_migrations']);
+    expect(tables.map((t) => t.table_name)).toEqual(['accounts', 'audit_log', 'chat_report', 'feedback', 'queries', 'schema_migrations']);
   });
 
   it('five replicas starting at once: every one migrates or finds it done, no error', async () => {
