@@ -132,10 +132,14 @@ export function extractTargets(report: Report, table: Indicators): TargetRow[] {
     const mainFrom = mainParagraphs.get(paragraph.index);
     for (const sentence of paragraph.sentences) {
       const main = mainFrom !== undefined && sentence.start >= mainFrom;
+      let previous: ClauseRow[] = [];
       for (const clause of clausesOf(report.text, sentence.start, sentence.end)) {
-        for (const row of rowsOfClause(report, clause, table, main)) {
+        const own = rowsOfClause(report, clause, table, main);
+        const found = own.length ? own : growthAfterLevel(report, clause, previous);
+        for (const row of found) {
           rows.push({ ...row, report: report.meta.id, region: report.meta.region, ...yearsOf(kind, report.meta.year), kind, main, paragraph: paragraph.index, sentence: sentence.index });
         }
+        previous = own;
       }
     }
   }
@@ -282,6 +286,38 @@ function rowsOfClause(report: Report, clause: Clause, table: Indicators, main: b
   if (!known && !isIndicatorPhrase(phrase)) return [];
   const indicator = known?.name ?? phrase;
   return [make(first, indicator, known && !phrase.includes(known.wording) ? known.wording : phrase)];
+}
+
+/** A clause that is only a rate of change (同比增长7%), with no indicator of its own. */
+const BARE_GROWTH = /^(?:同比|比上年|较上年|可比)?(?:增长|下降)$/;
+
+/**
+ * 地区生产总值完成160.5亿元,同比增长7%: results are written as a level and then its growth in the
+ * next clause. The growth belongs to the indicator of the clause before when that clause stated one
+ * level of one indicator; the span runs from that indicator through the growth, verbatim.
+ */
+function growthAfterLevel(report: Report, clause: Clause, previous: readonly ClauseRow[]): ClauseRow[] {
+  const level = previous.length === 1 ? previous[0]! : undefined;
+  if (!level || level.growth || level.unit === '%') return [];
+  const figures = figuresOf(clause);
+  const f = figures[0];
+  if (figures.length !== 1 || !f || f.unit !== '%' || f.high !== undefined) return [];
+  if (!BARE_GROWTH.test(clause.folded.slice(0, f.start).replace(/\s+/g, ''))) return [];
+  const spanStart = level.end - level.span.length;
+  return [
+    {
+      indicator: level.indicator,
+      wording: level.wording,
+      value: f.value,
+      unit: f.unit,
+      qualifier: f.qualifier,
+      text: report.text.slice(clause.start + f.start, clause.start + f.end),
+      span: report.text.slice(spanStart, clause.start + f.end),
+      growth: true,
+      start: clause.start + f.start,
+      end: clause.start + f.end,
+    },
+  ];
 }
 
 /**
