@@ -87,6 +87,8 @@ const CLAUSE_END = /[,;。:!?]/;
 const RELATIVE = /高于|低于|快于|慢于|超出全国|比全国|比上年[多少]|同比[多少]/;
 /** What follows a count of work items (14个方面, 10件实事, 三大行动). */
 const WORK_COUNT = /^(?:方面|领域|件|项任务|项重点|大行动|大工程|类)/;
+/** 、全省第一, 居全市第2位, 位居全国前列: a rank written after a figure. */
+const RANK_AFTER = /^、?(?:居|位居|位列|排名|排)?(?:全国|全省|全市|全区|全县)(?:第[一二三四五六七八九十\d]+位?|前列)$/;
 /** Figures that are not targets: years, dates, durations, ordinals. */
 const SKIP_FAMILIES = new Set(['year', 'date', 'duration']);
 
@@ -282,7 +284,9 @@ function rowsOfClause(report: Report, clause: Clause, table: Indicators, main: b
   const known = found && (main || headsPhrase(phrase, found.wording)) ? found : undefined;
   if (!known && !main) return [];
   // 跨越3个千亿级台阶: the figure counts the words after it, not the indicator.
-  if (!main && /\p{Script=Han}{2}/u.test(clause.folded.slice(first.end).replace(/^(?:以上|以下|左右|以内|多|余)/, ''))) return [];
+  // A rank after the figure (增长11.4%、全省第一) is not such a count.
+  const after = clause.folded.slice(first.end).replace(/^(?:以上|以下|左右|以内|多|余)/, '').replace(RANK_AFTER, '');
+  if (!main && /\p{Script=Han}{2}/u.test(after)) return [];
   if (!known && !isIndicatorPhrase(phrase)) return [];
   const indicator = known?.name ?? phrase;
   return [make(first, indicator, known && !phrase.includes(known.wording) ? known.wording : phrase)];
