@@ -265,7 +265,8 @@ function rowsOfClause(report: Report, clause: Clause, table: Indicators, main: b
   // 对东盟、欧盟进出口: the trade with some partners, not the indicator itself.
   if (!main && /^对/.test(phrase)) return [];
   // 城镇、农村居民人均可支配收入分别增长4.5%、5.5%左右: one indicator per figure, in order.
-  const items = splitItems(phrase);
+  // 城乡居民人均可支配收入分别达到38506元和23294元: the urban figure, then the rural one.
+  const items = /^城乡/.test(phrase) && figures.length === 2 ? ['城镇', '农村'].map((w) => `${w}${phrase.slice(2)}`) : splitItems(phrase);
   if (items.length > 1 && /分别/.test(before) && items.length === figures.length) {
     const lastQualifier = figures[figures.length - 1]!.qualifier;
     return figures.flatMap((f, i) => {

@@ -276,10 +276,10 @@ export const VERDICT_LABEL: Record<Verdict | Open, string> = {
   'no-target-report': '当年报告未加载',
 };
 
-/** CSV of a progress join (see toCsv: every text cell neutralised, figures as numbers). */
-export function progressCsv(p: Progress): string {
+/** CSV of progress joins, one line per indicator and year (see toCsv: every text cell neutralised, years as numbers). */
+export function progressCsv(list: readonly Progress[]): string {
   const header = ['地区', '年份', '指标', '目标', '目标原文', '目标报告', '实际', '实际原文', '实际报告', '判断', '依据'];
-  const rows = p.rows.map((r) => [
+  const rows = list.flatMap((p) => p.rows.map((r) => [
     p.region,
     p.year,
     r.indicator,
@@ -291,6 +291,6 @@ export function progressCsv(p: Progress): string {
     r.result?.title,
     VERDICT_LABEL[r.verdict ?? r.open ?? 'undecidable'],
     r.basis,
-  ]);
+  ]));
   return toCsv([header, ...rows]);
 }
