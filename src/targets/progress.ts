@@ -292,5 +292,7 @@ export function progressCsv(list: readonly Progress[]): string {
     VERDICT_LABEL[r.verdict ?? r.open ?? 'undecidable'],
     r.basis,
   ]));
-  return toCsv([header, ...rows]);
+  // What report N+1 says about the year's targets, after the figures.
+  const said = list.flatMap((p) => p.completion.filter((c) => c.overall).map((c) => [p.region, p.year, '报告表述', '', '', '', '', c.phrase, c.title, '', '']));
+  return toCsv([header, ...rows, ...said]);
 }
