@@ -16,9 +16,15 @@ import type { Answer, Citation } from './types.ts';
  */
 
 /** A question about whether targets were met: it names targets or indicators and asks about completion. */
-const ABOUT_TARGETS = /目标|指标|任务/;
+const ABOUT_TARGETS = /目标|指标/;
 const ASKS_COMPLETION =
-  /完成(?:了)?(?:吗|么|没|没有|与否|情况|得怎么样|得怎样|得如何|得好吗|了多少)|(?:没|未)(?:有|能)?(?:完成|达到|实现|达标)|(?:实现|达到)(?:了)?(?:吗|没|没有)|达标|完成度|兑现/;
+  /完成(?:了)?(?:吗|么|没|没有|与否|情况|得怎么样|得怎样|得如何|得好吗)|(?:没|未)(?:有|能)?(?:完成|达到|实现|达标)|(?:实现|达到)(?:了)?(?:吗|没|没有)|达标|完成度|兑现/;
+/**
+ * Not this step's: a forecast (今年的目标能完成吗), a national standard met (空气质量指标达没达到二级标准),
+ * or a five-year plan's indicators (十四五规划指标都完成了吗), which report N+1's review answers in prose.
+ */
+const NOT_A_YEAR_S_TARGETS = /能(?:否|不能)?完成|会不会|有没有可能|有望|标准/;
+const FIVE_YEARS = new Set(['five-year-review', 'five-year-plan', 'plan']);
 /** 哪些指标没完成: only the ones not met. */
 const ONLY_MISSED = /(?:哪些|哪个|哪几个|哪项|哪几项|什么)[^,。?]{0,8}(?:没|未)(?:有|能)?(?:完成|达到|实现|达标)/;
 
@@ -43,7 +49,8 @@ const say = {
 } as const;
 
 export function answerProgress(q: Query, scope: Scope, deps: CompareDeps): Answer | undefined {
-  if (!ABOUT_TARGETS.test(q.text) || !ASKS_COMPLETION.test(q.text)) return undefined;
+  if (!ABOUT_TARGETS.test(q.text) || !ASKS_COMPLETION.test(q.text) || NOT_A_YEAR_S_TARGETS.test(q.text)) return undefined;
+  if (q.flags.opinion || FIVE_YEARS.has(q.time.kind) || FIVE_YEARS.has(timeOf(q.text).kind)) return undefined;
   if (scope.regions.length >= 2) return undefined;
   const loaded = [...new Set(deps.reports.map((r) => r.meta.region))];
   const region = scope.regions[0] ?? deps.deployment.defaultRegion ?? (loaded.length === 1 ? loaded[0] : undefined);
@@ -76,7 +83,7 @@ function said(q: Query, p: Progress, rows: readonly ProgressRow[], onlyMissed: b
     if (p.resultReport && rows.length) {
       lines.push(say.resultsStated(p.year, p.resultReport.title));
       for (const r of rows.slice(0, MAX_ROWS)) {
-        lines.push(`${r.indicator}:${r.result!.span}`);
+        lines.push(`${r.indicator}:「${r.result!.span}」`);
         cited.push(r.result!);
       }
     }
@@ -85,7 +92,7 @@ function said(q: Query, p: Progress, rows: readonly ProgressRow[], onlyMissed: b
     if (rows.length) {
       lines.push(say.targetsSet(p.targetReport.title));
       for (const r of rows.slice(0, MAX_ROWS)) {
-        lines.push(`${r.indicator}:${r.target!.span}`);
+        lines.push(`${r.indicator}:「${r.target!.span}」`);
         cited.push(r.target!);
       }
     }
