@@ -139,7 +139,7 @@ function lineOf(r: ProgressRow): string {
 }
 
 /** Each row's sentence and each completion sentence, cited from its report, once each. */
-function citationsOf(items: ReadonlyArray<TargetView | Completion>, reports: readonly Report[]): Citation[] {
+export function citationsOf(items: ReadonlyArray<TargetView | Completion>, reports: readonly Report[]): Citation[] {
   const out: Citation[] = [];
   const seen = new Set<string>();
   for (const item of items) {
