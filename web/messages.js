@@ -123,7 +123,7 @@ export const PT = {
     'not-met': '未完成',
     unlike: '口径不同',
     undecidable: '不能判断',
-    'no-result': '未给出实际数',
+    'no-result': '未找到实际数',
     'no-result-report': '下一年报告未加载',
     'no-target-report': '当年报告未加载',
   }),

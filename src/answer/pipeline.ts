@@ -3,7 +3,7 @@ import type { IdentifiedEmbeddings, SearchIndex } from '../search/store.ts';
 import { analyzeQuestion, MAX_QUESTION_LENGTH, type AnalyzeContext, type Query } from './analyze.ts';
 import { compareTargets, type CompareDeps } from './compare.ts';
 import { answerLevels } from './levels.ts';
-import { answerProgress } from './progress.ts';
+import { answerProgress, answerTrend } from './progress.ts';
 import { checkedRefusal, citationsOf, compose, labelPeriod, refuse, type Draft } from './compose.ts';
 import { figureClauses, pickFromClauses, statesQuestionFigures } from './clauses.ts';
 import { messages } from './messages.ts';
@@ -54,7 +54,7 @@ export async function answerQuestion(question: string, options: AskOptions, deps
   // region against the loaded level above it (比全市高多少), which the scope of one region may refuse.
   if (scope && deps.compare && !q.flags.injection) {
     const compared =
-      answerLevels(q, scope, deps.compare) ?? (scope.refusal ? undefined : (answerProgress(q, scope, deps.compare) ?? compareTargets(q, scope, deps.compare)));
+      answerLevels(q, scope, deps.compare) ?? (scope.refusal ? undefined : (answerProgress(q, scope, deps.compare) ?? answerTrend(q, scope, deps.compare) ?? compareTargets(q, scope, deps.compare)));
     if (compared) return { ...compared, ...notice };
   }
   const maxCitations = Math.min(3, Math.max(1, options.maxCitations ?? 3));

@@ -33,6 +33,7 @@ const MAX_ROWS = 20;
 
 const say = {
   title: (region: string, year: number) => `${region}${year}年主要目标完成情况:`,
+  trendTitle: (region: string, indicator: string) => `${region}历年${indicator}的目标与实际(目标见当年报告,实际见下一年报告):`,
   missedTitle: (region: string, year: number) => `${region}${year}年未完成的目标:`,
   noneMissed: '按报告的数字,有实际数可比的目标都已完成。',
   noneComparable: '报告没有给出能与目标直接比较的实际数,无法判断是否完成。',
@@ -62,6 +63,59 @@ export function answerProgress(q: Query, scope: Scope, deps: CompareDeps): Answe
   const p = progressOf(region, year, deps.reports, deps.targets());
   const rows = indicator ? p.rows.filter((r) => r.indicator === indicator) : p.rows;
   return said(q, p, rows, ONLY_MISSED.test(q.text), deps.reports);
+}
+
+/** 近几年GDP增速, GDP目标历年走势: each year's target and result of one indicator. */
+const TREND = /近几年|这几年|近年来|近些年|历年|每年|逐年|走势|趋势/;
+/** Consecutive reports a region needs before its years are read as a trend. */
+const TREND_REPORTS = 3;
+
+/**
+ * 近几年GDP增速: with three or more consecutive reports of the region loaded, each year's target (from
+ * its own report) and result (from the next), oldest first, each quoted and cited; a verdict where the
+ * join gives one.
+ */
+export function answerTrend(q: Query, scope: Scope, deps: CompareDeps): Answer | undefined {
+  if (!TREND.test(q.text) || scope.regions.length >= 2) return undefined;
+  const indicator = askedIndicator(q.text, deps.lexicon);
+  if (!indicator) return undefined;
+  const loaded = [...new Set(deps.reports.map((r) => r.meta.region))];
+  const region = scope.regions[0] ?? deps.deployment.defaultRegion ?? (loaded.length === 1 ? loaded[0] : undefined);
+  if (!region) return undefined;
+  const years = [...new Set(deps.reports.filter((r) => r.meta.region === region).map((r) => r.meta.year))].sort((a, b) => a - b);
+  if (longestRun(years) < TREND_REPORTS) return undefined;
+  const all = deps.targets();
+  const lines = [say.trendTitle(region, indicator)];
+  const cited: TargetView[] = [];
+  for (let year = years[0]! - 1; year <= years[years.length - 1]!; year++) {
+    const rows = progressOf(region, year, deps.reports, all).rows.filter((r) => r.indicator === indicator);
+    // The growth rate when there is one: what a trend compares year to year.
+    const row = rows.find((r) => r.verdict) ?? rows.find((r) => r.target?.growth || r.result?.growth) ?? rows[0];
+    if (!row) continue;
+    lines.push(`${year}年:${lineOf(row).replace(/^[^:]+:/, '')}`);
+    if (row.target) cited.push(row.target);
+    if (row.result) cited.push(row.result);
+  }
+  if (!cited.length) return undefined;
+  return {
+    question: q.raw,
+    found: true,
+    answer: lines.join('\n'),
+    citations: citationsOf(cited, deps.reports),
+    latencyMs: 0,
+    intent: 'list',
+    highlights: [...new Set(cited.map((c) => c.text))],
+  };
+}
+
+function longestRun(sorted: readonly number[]): number {
+  let best = 0;
+  let run = 0;
+  sorted.forEach((y, i) => {
+    run = i > 0 && y === sorted[i - 1]! + 1 ? run + 1 : 1;
+    best = Math.max(best, run);
+  });
+  return best;
 }
 
 /** The year asked: named (2021年), 去年 or 今年 against the region's newest report, else the last year it reviews. */

@@ -271,7 +271,7 @@ export const VERDICT_LABEL: Record<Verdict | Open, string> = {
   'not-met': '未完成',
   unlike: '口径不同,不作判断',
   undecidable: '不能判断',
-  'no-result': '报告未给出实际数',
+  'no-result': '下一年报告中未找到实际数',
   'no-result-report': '下一年报告未加载',
   'no-target-report': '当年报告未加载',
 };

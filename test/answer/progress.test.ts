@@ -119,6 +119,24 @@ describe('did the targets come true', () => {
   });
 });
 
+describe('trends over consecutive reports', () => {
+  it('近几年GDP增速: each year oldest first, its target and result quoted from their reports', async () => {
+    const a = await engine.ask('近几年GDP增速');
+    expect(a.found).toBe(true);
+    const lines = a.answer.split('\n').slice(1);
+    expect(lines.map((l) => l.slice(0, 5))).toEqual(['2021年', '2022年', '2023年', '2024年', '2025年']);
+    expect(lines[0]).toBe('2021年:目标「全区地区生产总值增长9%」(2021年报告),实际「全区地区生产总值完成160.5亿元，同比增长7%」(2022年报告)——未完成(实际7%,低于目标9%)');
+    expect(lines[3]).toContain('目标「生产总值增长6%左右」(2024年报告),实际「全区地区生产总值同比增长6%以上」(2025年报告)——完成');
+    expect(lines[4]).toContain('下一年报告未加载');
+    expectCited(a, engine);
+  });
+
+  it('needs three consecutive reports: two of the country are not a trend', async () => {
+    const a = await engine.ask('全国近几年GDP增速');
+    expect(a.answer).not.toContain('历年');
+  });
+});
+
 describe('through npm run ask -- --json', () => {
   it('answers with every figure cited verbatim', async () => {
     const out = await new Promise<string>((resolve, reject) => {

@@ -62,7 +62,7 @@ async function progressOf(region: string): Promise<Progress[]> {
   return ((await res.json()) as { progress: Progress[] }).progress;
 }
 
-const LABEL: Record<string, string> = { met: '完成', 'not-met': '未完成', unlike: '口径不同', undecidable: '不能判断', 'no-result': '未给出实际数', 'no-result-report': '下一年报告未加载', 'no-target-report': '当年报告未加载' };
+const LABEL: Record<string, string> = { met: '完成', 'not-met': '未完成', unlike: '口径不同', undecidable: '不能判断', 'no-result': '未找到实际数', 'no-result-report': '下一年报告未加载', 'no-target-report': '当年报告未加载' };
 
 describe.skipIf(!hasChromium)('the 完成情况 tab in headless Chromium', () => {
   let browser: Browser;
