@@ -214,6 +214,8 @@ describe('GET /api/targets/progress', () => {
   it.each([
     ['an unknown region', '?region=火星', 'unknown_region'],
     ['a year that is not one', '?region=清苑&year=20x1', 'invalid_query'],
+    ['markup for a region', `?region=${encodeURIComponent('<script>alert(1)</script>')}`, 'unknown_region'],
+    ['a huge region with emoji and control characters', `?region=${encodeURIComponent(`清苑😀\u0000${'区'.repeat(5000)}`)}`, 'unknown_region'],
   ])('refuses %s with a clear message', async (_what, query, code) => {
     const { app } = buildApp(engine);
     const res = await app.request(`/api/targets/progress${query}`);
@@ -221,5 +223,6 @@ describe('GET /api/targets/progress', () => {
     const body = (await res.json()) as { error: { code: string; message: string } };
     expect(body.error.code).toBe(code);
     expect(body.error.message).toMatch(/\p{Script=Han}/u);
+    expect(body.error.message.length).toBeLessThan(80);
   });
 });
