@@ -105,3 +105,41 @@ export const TT = {
   chartMixedUnits: '这些数值的单位或含义不同，无法放在一张图里对比',
   chartLabel: /** @param {string} indicator @param {number} n */ (indicator, n) => `${indicator}对比图，共 ${n} 项`,
 };
+
+/** The sentences of the 完成情况 tab of the 目标一览 page (web/progress.js). */
+export const PT = {
+  loadError: '完成情况暂时无法加载，请稍后刷新页面重试。',
+  noRegions: '还没有加载任何报告。',
+  yearOption: /** @param {number} year */ (year) => `${year}年`,
+  count: /** @param {string} region @param {number} year @param {number} met @param {number} missed @param {number} open */ (region, year, met, missed, open) =>
+    `${region}${year}年：完成 ${met} 项，未完成 ${missed} 项，不能判断 ${open} 项`,
+  countTargets: /** @param {string} region @param {number} year @param {number} n */ (region, year, n) => `${region}${year}年：${n} 项目标`,
+  countResults: /** @param {string} region @param {number} year @param {number} n */ (region, year, n) => `${region}${year}年：${n} 项完成数`,
+  columns: { indicator: '指标', target: '目标', result: '实际', verdict: '判断' },
+  tableCaption: '目标与实际完成数对照',
+  reportYear: /** @param {number} year */ (year) => `${year}年报告`,
+  verdicts: /** @type {Record<string, string>} */ ({
+    met: '完成',
+    'not-met': '未完成',
+    unlike: '口径不同',
+    undecidable: '不能判断',
+    'no-result': '未找到实际数',
+    'no-result-report': '下一年报告未加载',
+    'no-target-report': '当年报告未加载',
+  }),
+  noTargetReport: /** @param {string} region @param {number} year */ (region, year) =>
+    `${year}年的目标写在${region}${year}年的政府工作报告里，这份报告没有加载，下表只列出${year + 1}年报告写的完成数。`,
+  noResultReport: /** @param {string} region @param {number} year */ (region, year) =>
+    `${year}年的完成情况要看${region}${year + 1}年的政府工作报告，这份报告没有加载，下表只列出当年的目标。`,
+  tolerance: '“左右”按目标上下0.5个百分点理解（数量目标按上下5%）；价格涨幅、失业率的目标按上限理解。判断由两份报告的数字比较得出。',
+  said: '报告自己的表述',
+  nothing: '这一年没有找到目标或完成数。',
+  trendTitle: /** @param {string} indicator */ (indicator) => `${indicator}增速：目标（虚线）与实际（实线）`,
+  trendLabel: /** @param {string} region @param {string} indicator @param {number} years */ (region, indicator, years) =>
+    `${region}${indicator}历年目标与实际，共 ${years} 年`,
+  legendTarget: '目标',
+  legendResult: '实际',
+  trendRange: '目标为区间时画在中值上',
+  trendPoint: /** @param {number} year @param {string} what @param {string} span @param {number} reportYear */ (year, what, span, reportYear) =>
+    `${year}年${what}：${span}（${reportYear}年报告）`,
+};

@@ -440,8 +440,9 @@ function update() {
   csvNote.textContent = f.q ? TT.csvWordsNote : '';
 
   const query = pageQuery(f).toString();
-  const url = `${location.pathname}${query ? `?${query}` : ''}`;
-  if (url !== `${location.pathname}${location.search}`) history.replaceState(null, '', url);
+  // The hash names the tab (#progress): kept.
+  const url = `${location.pathname}${query ? `?${query}` : ''}${location.hash}`;
+  if (url !== `${location.pathname}${location.search}${location.hash}`) history.replaceState(null, '', url);
 }
 
 function scheduleUpdate() {

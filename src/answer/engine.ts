@@ -28,6 +28,7 @@ import type { Deployment } from './scope.ts';
 import { SentenceViews } from './views.ts';
 import { createVocabulary } from './vocabulary.ts';
 import { extractTargets, indicatorTable } from '../targets/extract.ts';
+import { progressOf, progressYears, type Progress } from '../targets/progress.ts';
 import type { TargetView } from '../targets/table.ts';
 import { askedIndicator } from './compare.ts';
 import { followUp, type FollowUp, type TurnContext } from './followup.ts';
@@ -58,7 +59,7 @@ export interface EngineOptions {
 }
 
 /** What a channel may use besides `ask`: the outline, paragraphs, document info and examples. */
-export type ChannelEngine = Pick<Engine, 'outline' | 'paragraph' | 'info' | 'examples' | 'examplesFor' | 'findReport' | 'targets' | 'indicatorOf'>;
+export type ChannelEngine = Pick<Engine, 'outline' | 'paragraph' | 'info' | 'examples' | 'examplesFor' | 'findReport' | 'targets' | 'progress' | 'indicatorOf'>;
 
 export interface EngineInfo {
   documents: DocumentInfo[];
@@ -105,6 +106,12 @@ export interface Engine {
    * one row per figure, each with the sentence it stands in.
    */
   targets(): readonly TargetView[];
+  /**
+   * Did a loaded region's targets come true: for each year (or the one asked) with the report that set
+   * its targets or the one that states its results loaded, the join of the two (see targets/progress.ts),
+   * newest year first.
+   */
+  progress(region: string, year?: number): Progress[];
   /** The indicator (canonical name) words name: GDP, 就业, 城镇新增就业 …; undefined when none. */
   indicatorOf(words: string): string | undefined;
   /** Reads a message against the last answered question of its conversation (去年呢, 山东呢). */
@@ -291,6 +298,12 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     },
     internals: { index, tokenizer, lexicon },
     targets: () => (targetRows ??= targetViews(reports, lexicon)),
+    progress: (region, year) => {
+      const rows = (targetRows ??= targetViews(reports, lexicon));
+      return progressYears(region, reports)
+        .filter((y) => year === undefined || y === year)
+        .map((y) => progressOf(region, y, reports, rows));
+    },
     indicatorOf: (words) => askedIndicator(words, lexicon),
     followUp: (message, previous) => followUp(message, previous, { gazetteer: lexicon.gazetteer, own: ctx.ownPlaces }),
     async ask(question, askOptions = {}) {

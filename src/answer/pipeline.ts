@@ -2,6 +2,8 @@ import { retrieve, type RetrievalWeights } from '../search/retrieve.ts';
 import type { IdentifiedEmbeddings, SearchIndex } from '../search/store.ts';
 import { analyzeQuestion, MAX_QUESTION_LENGTH, type AnalyzeContext, type Query } from './analyze.ts';
 import { compareTargets, type CompareDeps } from './compare.ts';
+import { answerLevels } from './levels.ts';
+import { answerProgress, answerTrend } from './progress.ts';
 import { checkedRefusal, citationsOf, compose, labelPeriod, refuse, type Draft } from './compose.ts';
 import { figureClauses, pickFromClauses, statesQuestionFigures } from './clauses.ts';
 import { messages } from './messages.ts';
@@ -47,9 +49,12 @@ export async function answerQuestion(question: string, options: AskOptions, deps
   const scope = q.text && !q.flags.personal
     ? scopeOf(q, deps.deployment, { ...(options.report ? { report: options.report } : {}), ...(options.region ? { region: options.region } : {}) })
     : undefined;
-  // A figure across reports comes from the targets table, each row cited (more than three quotes).
-  if (scope && !scope.refusal && deps.compare && !q.flags.injection) {
-    const compared = compareTargets(q, scope, deps.compare);
+  // A figure across reports comes from the targets table, each row cited (more than three quotes);
+  // so do whether a year's targets came true (its targets against the next report's results) and a
+  // region against the loaded level above it (比全市高多少), which the scope of one region may refuse.
+  if (scope && deps.compare && !q.flags.injection) {
+    const compared =
+      answerLevels(q, scope, deps.compare) ?? (scope.refusal ? undefined : (answerProgress(q, scope, deps.compare) ?? answerTrend(q, scope, deps.compare) ?? compareTargets(q, scope, deps.compare)));
     if (compared) return { ...compared, ...notice };
   }
   const maxCitations = Math.min(3, Math.max(1, options.maxCitations ?? 3));

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { etag } from 'hono/etag';
 import type { TargetKind } from '../targets/extract.ts';
+import { progressCsv } from '../targets/progress.ts';
 import { filterTargets, targetsCsv } from '../targets/table.ts';
 
 const TARGET_KINDS: readonly TargetKind[] = ['target', 'result', 'five-year-target', 'five-year-result'];
@@ -262,6 +263,38 @@ export function apiRoutes(deps: ApiDeps): Hono {
       });
     }
     return c.json({ targets: rows }, 200, cacheable);
+  });
+
+  /**
+   * GET /api/targets/progress?region=&year= → {"progress": [{region, year, targetReport?, resultReport?,
+   * rows: [{indicator, target?, result?, verdict?, open?, basis?}], completion: [...]}]}: did the region's
+   * targets come true (targets/progress.ts), every year with one of its two reports loaded, newest first,
+   * or the year asked. Without `region`, the deployment's default or only region. CSV as /api/targets.
+   */
+  api.use('/targets/progress', etag());
+  api.get('/targets/progress', (c) => {
+    const asked = (c.req.query('region') ?? '').trim();
+    let region: string | undefined;
+    if (asked) {
+      region = engine.findReport(asked.slice(0, 40))?.region;
+      if (!region) return apiError(c, 400, 'unknown_region', apiMessages.unknownRegion(asked.slice(0, 20)));
+    } else {
+      const regions = [...new Set(engine.info.documents.map((d) => d.region))];
+      region = engine.info.defaultRegion ?? (regions.length === 1 ? regions[0] : undefined);
+      if (!region) return apiError(c, 400, 'invalid_query', apiMessages.regionRequired);
+    }
+    const yearText = c.req.query('year');
+    if (yearText !== undefined && yearText !== '' && !/^\d{4}$/.test(yearText)) return apiError(c, 400, 'invalid_query', apiMessages.badYear);
+    const progress = engine.progress(region, yearText ? Number(yearText) : undefined);
+    const wantsCsv = c.req.query('format') === 'csv' || /text\/csv/.test(c.req.header('Accept') ?? '');
+    if (wantsCsv) {
+      return c.body(progressCsv(progress), 200, {
+        'Content-Type': 'text/csv; charset=utf-8',
+        'Content-Disposition': `attachment; filename="progress.csv"; filename*=UTF-8''${encodeURIComponent('完成情况.csv')}`,
+        ...cacheable,
+      });
+    }
+    return c.json({ region, progress }, 200, cacheable);
   });
 
   api.get('/paragraph/:docId/:n', (c) => {

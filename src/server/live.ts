@@ -55,6 +55,10 @@ export class LiveEngine implements Engine {
   targets(): ReturnType<Engine['targets']> {
     return this.#current.targets();
   }
+
+  progress(...args: Parameters<Engine['progress']>): ReturnType<Engine['progress']> {
+    return this.#current.progress(...args);
+  }
   indicatorOf(words: string): string | undefined {
     return this.#current.indicatorOf(words);
   }

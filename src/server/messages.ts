@@ -30,6 +30,7 @@ export const apiMessages = {
   unknownRegion: (region: string) => `没有${region}的报告,已加载的报告见 /api/reports`,
   badTargetKind: 'kind 只能是 target、result、five-year-target 或 five-year-result',
   badYear: 'year 应为四位年份,例如 2026',
+  regionRequired: '已加载多个地区的报告,请用 region 指明地区(已加载的地区见 /api/reports)',
 } as const;
 
 /** Stable machine-readable codes of the error JSON (`{ error: { code, message }, requestId? }`). */

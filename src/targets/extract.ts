@@ -87,6 +87,8 @@ const CLAUSE_END = /[,;。:!?]/;
 const RELATIVE = /高于|低于|快于|慢于|超出全国|比全国|比上年[多少]|同比[多少]/;
 /** What follows a count of work items (14个方面, 10件实事, 三大行动). */
 const WORK_COUNT = /^(?:方面|领域|件|项任务|项重点|大行动|大工程|类)/;
+/** 、全省第一, 居全市第2位, 位居全国前列: a rank written after a figure. */
+const RANK_AFTER = /^、?(?:居|位居|位列|排名|排)?(?:全国|全省|全市|全区|全县)(?:第[一二三四五六七八九十\d]+位?|前列)$/;
 /** Figures that are not targets: years, dates, durations, ordinals. */
 const SKIP_FAMILIES = new Set(['year', 'date', 'duration']);
 
@@ -132,10 +134,14 @@ export function extractTargets(report: Report, table: Indicators): TargetRow[] {
     const mainFrom = mainParagraphs.get(paragraph.index);
     for (const sentence of paragraph.sentences) {
       const main = mainFrom !== undefined && sentence.start >= mainFrom;
+      let previous: ClauseRow[] = [];
       for (const clause of clausesOf(report.text, sentence.start, sentence.end)) {
-        for (const row of rowsOfClause(report, clause, table, main)) {
+        const own = rowsOfClause(report, clause, table, main);
+        const found = own.length ? own : growthAfterLevel(report, clause, previous);
+        for (const row of found) {
           rows.push({ ...row, report: report.meta.id, region: report.meta.region, ...yearsOf(kind, report.meta.year), kind, main, paragraph: paragraph.index, sentence: sentence.index });
         }
+        previous = own;
       }
     }
   }
@@ -259,7 +265,8 @@ function rowsOfClause(report: Report, clause: Clause, table: Indicators, main: b
   // 对东盟、欧盟进出口: the trade with some partners, not the indicator itself.
   if (!main && /^对/.test(phrase)) return [];
   // 城镇、农村居民人均可支配收入分别增长4.5%、5.5%左右: one indicator per figure, in order.
-  const items = splitItems(phrase);
+  // 城乡居民人均可支配收入分别达到38506元和23294元: the urban figure, then the rural one.
+  const items = /^城乡/.test(phrase) && figures.length === 2 ? ['城镇', '农村'].map((w) => `${w}${phrase.slice(2)}`) : splitItems(phrase);
   if (items.length > 1 && /分别/.test(before) && items.length === figures.length) {
     const lastQualifier = figures[figures.length - 1]!.qualifier;
     return figures.flatMap((f, i) => {
@@ -278,10 +285,44 @@ function rowsOfClause(report: Report, clause: Clause, table: Indicators, main: b
   const known = found && (main || headsPhrase(phrase, found.wording)) ? found : undefined;
   if (!known && !main) return [];
   // 跨越3个千亿级台阶: the figure counts the words after it, not the indicator.
-  if (!main && /\p{Script=Han}{2}/u.test(clause.folded.slice(first.end).replace(/^(?:以上|以下|左右|以内|多|余)/, ''))) return [];
+  // A rank after the figure (增长11.4%、全省第一) is not such a count.
+  const after = clause.folded.slice(first.end).replace(/^(?:以上|以下|左右|以内|多|余)/, '').replace(RANK_AFTER, '');
+  if (!main && /\p{Script=Han}{2}/u.test(after)) return [];
   if (!known && !isIndicatorPhrase(phrase)) return [];
   const indicator = known?.name ?? phrase;
   return [make(first, indicator, known && !phrase.includes(known.wording) ? known.wording : phrase)];
+}
+
+/** A clause that is only a rate of change (同比增长7%), with no indicator of its own. */
+const BARE_GROWTH = /^(?:同比|比上年|较上年|可比)?(?:增长|下降)$/;
+
+/**
+ * 地区生产总值完成160.5亿元,同比增长7%: results are written as a level and then its growth in the
+ * next clause. The growth belongs to the indicator of the clause before when that clause stated one
+ * level of one indicator; the span runs from that indicator through the growth, verbatim.
+ */
+function growthAfterLevel(report: Report, clause: Clause, previous: readonly ClauseRow[]): ClauseRow[] {
+  const level = previous.length === 1 ? previous[0]! : undefined;
+  if (!level || level.growth || level.unit === '%') return [];
+  const figures = figuresOf(clause);
+  const f = figures[0];
+  if (figures.length !== 1 || !f || f.unit !== '%' || f.high !== undefined) return [];
+  if (!BARE_GROWTH.test(clause.folded.slice(0, f.start).replace(/\s+/g, ''))) return [];
+  const spanStart = level.end - level.span.length;
+  return [
+    {
+      indicator: level.indicator,
+      wording: level.wording,
+      value: f.value,
+      unit: f.unit,
+      qualifier: f.qualifier,
+      text: report.text.slice(clause.start + f.start, clause.start + f.end),
+      span: report.text.slice(spanStart, clause.start + f.end),
+      growth: true,
+      start: clause.start + f.start,
+      end: clause.start + f.end,
+    },
+  ];
 }
 
 /**
