@@ -95,7 +95,7 @@ export function figureClauses(q: Query, v: SentenceView, all = false, views?: Su
 }
 
 /** A clause or list item that goes on about the subject before it: it opens with the verb of a figure. */
-export const CONTINUES = /^(?:共(?!同|享|建|治|商)|累计|合计|达到|达|增长|增至|增加到|提高到|提高至|提升至|提升到|降至|降到|下降|突破|超过|首次突破|居|占|比上年|同比|年均增长|分别|其中|总[\p{Script=Han}]{0,4}(?:达到?|为|突破|超过))/u;
+export const CONTINUES = /^(?:共(?!同|享|建|治|商)|累计|合计|(?:计划|概算)?总投资|达到|达|增长|增至|增加到|提高到|提高至|提升至|提升到|降至|降到|下降|突破|超过|首次突破|居|占|比上年|同比|年均增长|分别|其中|总[\p{Script=Han}]{0,4}(?:达到?|为|突破|超过))/u;
 
 /** Does the sentence carry every focus concept (the thing counted)? */
 /** 每千人口, 人均: a denominator, not the thing counted (常住人口有多少 is not answered by 每千人口…4.6个). */

@@ -56,6 +56,12 @@ describe('the thing counted, where the report writes it', () => {
   it('answers the cost of a project from the money clause before it (投资280万元,完成…宿舍楼项目建设)', () =>
     answers('levels/2022_博野县_政府工作报告.txt', '南邑中学宿舍楼项目花多少钱', '280万元'));
 
+  it('keeps the total investment said in the next clause (…项目15个,总投资49.84亿元)', async () => {
+    const a = await (await alone('levels/2022_博野县_政府工作报告.txt')).ask('去年省市重点项目实施了几个，总投资是多少');
+    expect(a.answer).toContain('15个');
+    expect(a.answer).toContain('49.84亿元');
+  });
+
   it('does not look for the length of the period asked among the figures (十四五五年间)', () =>
     answers('provinces-2026/2026_江苏省_政府工作报告.txt', '十四五五年间城镇新增就业有多少人', '690万人'));
 
