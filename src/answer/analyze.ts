@@ -61,6 +61,8 @@ export interface Query {
   asksOrdinal: boolean;
   /** Asks for every item of a set the question counts (哪30项, 全列出来). */
   asksEnumeration: boolean;
+  /** Asks what a named term of the report stands for (“六保”指的是哪六保, 两新一重包括哪些). */
+  asksDefinition: boolean;
   /** Only keywords, no question words (招商引资 组合拳). */
   keyword: boolean;
   /** The family of figure asked for (亿元 → money, 百分之几 → percent), when the question says. */
@@ -281,6 +283,14 @@ export function analyzeQuestion(question: string, ctx: AnalyzeContext): Query {
     concepts = tokens.flatMap((t) => (t.concept ? [t.concept] : []));
     concepts = concepts.filter((c, i) => concepts.findIndex((d) => d.text === c.text) === i);
     markFocus(tokens, intent);
+    // “1234”发展思路是什么意思: the coined name asked about is the subject, whole; the words of the asking are not.
+    const defined = definedTerm(subject, cues);
+    if (defined) {
+      const asking = cues.define.exec(text)?.[0] ?? '';
+      // The pieces jieba cut the name into (1234 / 发展 / 思路) give way to it; other words stay as they were.
+      concepts = concepts.filter((c) => !asking.includes(c.text) && !defined.includes(c.text));
+      concepts.unshift({ ...conceptOf(defined, 'nz', ctx), focus: !concepts.some((c) => c.focus) });
+    }
   }
 
   const query: Query = {
@@ -296,6 +306,7 @@ export function analyzeQuestion(question: string, ctx: AnalyzeContext): Query {
     superlative: /最(?:大|多|高|少|小|低|重要|贵|长|早|快|先)|排名|排第|排前|\b(?:largest|biggest|most|highest|first)\b/.test(text),
     asksOrdinal: /第几/.test(text),
     keyword: !english && !/[?？吗呢吧么啥谁哪几多怎何]|什么|是否|有没有|是不是|如何/.test(text),
+    asksDefinition: cues.define.test(text),
     asksEnumeration: /全(?:部)?列(?:出|举)|一一列|都列|(?:哪|那)[\d一二两三四五六七八九十]+[项件个条类]|具体是哪些|分别是(?:什么|哪)/.test(text),
     ...(wants ? { wants } : {}),
     ...unitAsked(text),
@@ -517,6 +528,30 @@ function resegment(input: Array<{ word: string; tag: string }>, ctx: AnalyzeCont
 
 /** English: the glossary turns phrases into the report's Chinese terms; unknown words are ignored. */
 /** Plural and -ed forms matched like the glossary's words (hospitals → hospital, expanded → expand). */
+/**
+ * The name a definition question asks about: what it quotes (“六个一”), else what stands before the
+ * asking (1234发展思路指什么, 两新一重包括哪些) without the words that point at the report. Only a
+ * short name counts: a longer run is a question of its own.
+ */
+function definedTerm(text: string, cues: Cues): string | undefined {
+  const asking = cues.define.exec(text);
+  if (!asking) return undefined;
+  const quoted = /[“"‘]([^”"’]{2,16})[”"’]/.exec(text)?.[1];
+  const before = text
+    .slice(0, asking.index)
+    .replace(/^(?:请问|问一下|报告(?:里|中)?(?:的|说的|提到的|讲的)?|文中(?:的)?|所谓(?:的)?|这个|那个)+/, '')
+    .replace(/(?:到底|究竟|具体|都|是|的)+$/, '')
+    .trim();
+  // 国务院报告里的六保: what follows the last 的 is the name.
+  const name = (quoted ?? before.slice(before.lastIndexOf('的') + 1)).replace(/[“”"]/g, '');
+  if ([...name].length < 2 || [...name].length > (quoted ? 16 : 8) || !/^[\p{Script=Han}\d]+$/u.test(name)) return undefined;
+  if (quoted) return name;
+  // Unquoted, a coined name holds a number (六保, 1234发展思路, 两新一重, 红色三馆), is one phrase (no 的), and
+  // is not a plan, a year or a count of things (十四五主要目标, 20件实事, 十大工程 are questions of their own).
+  if (!/[\d一二两三四五六七八九十]/.test(name) || /要|[十\d]+[件个项条]|十大|^十[一二三四五六七八九]五|^(?:19|20)\d{2}/.test(name)) return undefined;
+  return name;
+}
+
 const stem = (w: string): string =>
   w
     .replace(/(?<=[a-z]{3})ies$/, 'y')

@@ -3,6 +3,7 @@ import type { IdentifiedEmbeddings, SearchIndex } from '../search/store.ts';
 import { analyzeQuestion, MAX_QUESTION_LENGTH, type AnalyzeContext, type Query } from './analyze.ts';
 import { compareTargets, type CompareDeps } from './compare.ts';
 import { answerLevels } from './levels.ts';
+import { pickDefinition } from './pick/definition.ts';
 import { answerProgress, answerTrend } from './progress.ts';
 import { checkedRefusal, citationsOf, compose, labelPeriod, refuse, type Draft } from './compose.ts';
 import { figureClauses, pickFromClauses, statesQuestionFigures } from './clauses.ts';
@@ -129,6 +130,9 @@ async function draftAnswer(q: Query, asked: Scope | undefined, deps: PipelineDep
     }
     // 报告里讲的困难和不足, 今年主要预期目标各是多少: the part every report writes for it.
     if (q.broad && !q.flags.injection) {
+      // …unless it asks what a coined name stands for (“1234”发展思路指什么), which a sentence spells out.
+      const defined = q.asksDefinition ? pickDefinition(q, await retrieveAndRank(q, scope, deps)) : undefined;
+      if (defined) return labelPeriod(defined, q);
       const broad = pickBroad(q, q.broad, scope, index, views);
       if (broad) return labelPeriod(broad, q);
     }
@@ -155,7 +159,8 @@ async function draftAnswer(q: Query, asked: Scope | undefined, deps: PipelineDep
       if (refused.rule === 'not-found' && q.flags.greeting) return refuse('greeting', chat);
       return withEvidence(refuse(refused.rule, refused.refusal, related));
     }
-    const picked = PICKERS[q.intent]({ q, ranked, related, index, views, scope, deployment: deps.deployment });
+    // “六保”指的是哪六保: the sentence that spells the term out, whatever kind of answer the words suggest.
+    const picked = pickDefinition(q, ranked) ?? PICKERS[q.intent]({ q, ranked, related, index, views, scope, deployment: deps.deployment });
     const near = best && !picked.found ? closest(q, picked, views, ranked, explain) : undefined;
     const draft = near?.draft ?? picked;
     // With `explain`, the candidates the closest-answer model rated, answered or not (scripts/calibrate.ts);

@@ -96,3 +96,34 @@ describe('figures', () => {
     expect(extractQuantities('增长（5%）').map((q) => q.raw)).toEqual(['5%']);
   });
 });
+
+describe('what a coined name stands for', () => {
+  it('answers with what follows the name’s own definition, inline (“四区”即…)', async () => {
+    const a = await (await alone('levels/2021_阜平县_政府工作报告.txt')).ask('四区具体指什么');
+    expect(a.found).toBe(true);
+    expect(a.answer).toContain('大天生桥生态旅游度假区');
+    expect(a.answer).not.toContain('一环');
+  });
+
+  it('finds the note that spells out an unquoted name with a number in it (1234发展思路)', async () => {
+    const a = await (await alone('levels/2022_博野县_政府工作报告.txt')).ask('1234发展思路具体指什么');
+    expect(a.found).toBe(true);
+    expect(a.answer).toContain('小县大城战略');
+    expect(a.citations[0]?.quote).toContain('1234发展思路');
+  });
+
+  it('reads a name typed by its sound (红色三管 for 红色三馆) and answers the items, not a refusal', async () => {
+    const a = await (await alone('levels/2022_安国市_政府工作报告.txt')).ask('红色三管是哪三个馆');
+    expect(a.found).toBe(true);
+    expect(a.answer).toContain('毛主席视察纪念馆');
+  });
+
+  it('leaves a count of things (今年的20件实事) to the usual answers', () => {
+    // The whole run before the asking is not a coined name: no concept swallows the question.
+    const engine = alone('provinces-2026/2026_云南省_政府工作报告.txt');
+    return engine.then(async (e) => {
+      const a = await e.ask('今年的10件惠民实事具体是哪十件');
+      expect(a.answer).not.toContain('没有找到关于“今年的10件惠民实事”');
+    });
+  });
+});
