@@ -45,6 +45,7 @@ const say = {
   ownWords: '报告自己的表述:',
   target: '目标',
   result: '实际',
+  estimated: '实际(报告写的是预计数)',
   computed: '(是否完成由两份报告的数字比较得出。)',
   computedApprox: '(是否完成由两份报告的数字比较得出;“左右”按目标上下0.5个百分点理解,数量目标按上下5%理解。)',
 } as const;
@@ -92,7 +93,7 @@ export function answerTrend(q: Query, scope: Scope, deps: CompareDeps): Answer |
     // The growth rate when there is one: what a trend compares year to year.
     const row = rows.find((r) => r.verdict) ?? rows.find((r) => r.target?.growth || r.result?.growth) ?? rows[0];
     if (!row) continue;
-    lines.push(`${year}年:${lineOf(row).replace(/^[^:]+:/, '')}`);
+    lines.push(`${year}年:${lineOf(row, deps.reports).replace(/^[^:]+:/, '')}`);
     if (row.target) cited.push(row.target);
     if (row.result) cited.push(row.result);
   }
@@ -155,7 +156,7 @@ function said(q: Query, p: Progress, rows: readonly ProgressRow[], onlyMissed: b
     lines.push(onlyMissed ? say.missedTitle(p.region, p.year) : say.title(p.region, p.year));
     if (onlyMissed && !shown.length) lines.push(rows.some((r) => r.verdict) ? say.noneMissed : say.noneComparable);
     for (const r of shown.slice(0, MAX_ROWS)) {
-      lines.push(lineOf(r));
+      lines.push(lineOf(r, reports));
       if (r.target) cited.push(r.target);
       if (r.result) cited.push(r.result);
     }
@@ -182,14 +183,26 @@ function said(q: Query, p: Progress, rows: readonly ProgressRow[], onlyMissed: b
 }
 
 /** 地区生产总值:目标「全区地区生产总值增长9%」,实际「…同比增长7%」——未完成(实际7%,低于目标9%). */
-function lineOf(r: ProgressRow): string {
+function lineOf(r: ProgressRow, reports: readonly Report[]): string {
   const parts = [
     r.target ? `${say.target}「${r.target.span}」(${r.target.reportYear}年报告)` : undefined,
-    r.result ? `${say.result}「${r.result.span}」(${r.result.reportYear}年报告)` : undefined,
+    r.result ? `${estimated(r.result, reports) ? say.estimated : say.result}「${r.result.span}」(${r.result.reportYear}年报告)` : undefined,
   ].filter(Boolean);
   const label = VERDICT_LABEL[r.verdict ?? r.open ?? 'undecidable'];
   const basis = r.verdict && r.basis ? `(${r.basis})` : '';
   return `${r.indicator}:${parts.join(',')}——${label}${basis}`;
+}
+
+/**
+ * 预计全区地区生产总值完成160.5亿元: a report written in January states last year's results as estimates;
+ * the answer says so rather than pass the figure off as final.
+ */
+function estimated(row: Pick<TargetView, 'report' | 'paragraph' | 'span'>, reports: readonly Report[]): boolean {
+  const text = reports.find((x) => x.meta.id === row.report)?.paragraphs[row.paragraph]?.text;
+  const at = text?.indexOf(row.span) ?? -1;
+  if (!text || at < 0) return false;
+  // From the start of the sentence that opens the list (…；一般公共预算收入完成9.3亿元 goes on with 预计).
+  return /预计|初步核算|预测/.test(text.slice(text.lastIndexOf('。', at) + 1, at));
 }
 
 /** Each row's sentence and each completion sentence, cited from its report, once each. */
