@@ -3,6 +3,7 @@ import pg from 'pg';
 import { migrate, redactUrl } from '../store/postgres.ts';
 import { displayPath } from '../store/backend.ts';
 import { Store } from '../store/store.ts';
+import { normalizeQuestion } from '../corpus/normalize.ts';
 
 /**
  * What the console keeps in the store beside the query log: its accounts, the audit log of every
@@ -75,6 +76,17 @@ export interface QuestionRow {
   down: number;
 }
 
+/** One of the most asked questions: the same words however they were spaced, cased or punctuated at the end. */
+export interface TopQuestion {
+  /** The question's normalised text (its most asked spelling). */
+  question: string;
+  count: number;
+  /** How many of them the bot declined (not counting chit-chat). */
+  refused: number;
+  /** Epoch ms of the last time it was asked. */
+  lastAt: number;
+}
+
 /** Questions asked and refused on one China Standard Time day. */
 export interface DayCount {
   /** 2026-03-05 */
@@ -102,6 +114,8 @@ export interface AdminStore {
   questions(filter?: QuestionFilter): Promise<QuestionRow[]>;
   /** Questions and refusals per day (China Standard Time), oldest first; `refused` and `vote` of the filter are not applied. */
   daily(filter?: QuestionFilter): Promise<DayCount[]>;
+  /** The most asked questions (by normalised text) for the channel and days of the filter; `refused` and `vote` are not applied. */
+  topQuestions(filter?: QuestionFilter): Promise<TopQuestion[]>;
   close(): Promise<void>;
 }
 
@@ -120,6 +134,33 @@ const MAX_TEXT = 2000;
 
 function cut(s: string | undefined): string | null {
   return s === undefined ? null : s.replace(/\u0000/g, '').slice(0, MAX_TEXT);
+}
+
+/** Distinct spellings read from the log for the most asked list; merged by normalised text after. */
+const MAX_SPELLINGS = 20_000;
+export const MAX_TOP = 100;
+
+/** What makes two questions the same question: NFKC, simplified, no markup, case, spaces or closing marks. */
+export function questionKey(q: string): string {
+  return normalizeQuestion(q).toLowerCase().replace(/\s+/g, '').replace(/[?？。.!！~～…,，、;；:：]+$/u, '');
+}
+
+/** Merges exact spellings (most asked first) into questions by their key; the most asked spelling names each. */
+export function mergeTop(rows: ReadonlyArray<{ question: string; count: number; refused: number; lastAt: number }>, limit: number): TopQuestion[] {
+  const byKey = new Map<string, TopQuestion>();
+  for (const r of rows) {
+    const key = questionKey(r.question);
+    if (!key) continue;
+    const known = byKey.get(key);
+    if (known) {
+      known.count += r.count;
+      known.refused += r.refused;
+      known.lastAt = Math.max(known.lastAt, r.lastAt);
+    } else byKey.set(key, { question: normalizeQuestion(r.question), count: r.count, refused: r.refused, lastAt: r.lastAt });
+  }
+  return [...byKey.values()]
+    .sort((a, b) => b.count - a.count || b.lastAt - a.lastAt || (a.question < b.question ? -1 : a.question > b.question ? 1 : 0))
+    .slice(0, Math.max(1, Math.min(limit, MAX_TOP)));
 }
 
 function asRole(s: string): Role {
@@ -261,6 +302,17 @@ export class SqliteAdminStore implements AdminStore {
       .reverse() as DayCount[];
   }
 
+  async topQuestions(f: QuestionFilter = {}): Promise<TopQuestion[]> {
+    const rows = this.#db
+      .prepare(
+        `SELECT question, COUNT(*) AS count, SUM(found = 0 AND (reason IS NULL OR reason NOT IN ${NOT_A_QUESTION})) AS refused, MAX(at) AS lastAt
+         FROM queries WHERE at >= @from AND at < @to ${f.channel ? 'AND channel = @channel' : ''}
+         GROUP BY question ORDER BY count DESC, lastAt DESC LIMIT ${MAX_SPELLINGS}`,
+      )
+      .all({ from: f.from ?? 0, to: f.to ?? Number.MAX_SAFE_INTEGER, channel: f.channel ?? null }) as TopQuestion[];
+    return mergeTop(rows, f.limit ?? 20);
+  }
+
   async close(): Promise<void> {
     if (this.#db.open) this.#db.close();
   }
@@ -384,6 +436,19 @@ export class PostgresAdminStore implements AdminStore {
       params,
     );
     return rows.reverse().map((r) => ({ day: r.day, asked: Number(r.asked), refused: Number(r.refused) }));
+  }
+
+  async topQuestions(f: QuestionFilter = {}): Promise<TopQuestion[]> {
+    const params: unknown[] = [new Date(f.from ?? 0), new Date(Math.min(f.to ?? 8.64e15, 8.64e15))];
+    const channel = f.channel ? `AND channel = $${params.push(f.channel)}` : '';
+    const { rows } = await this.#pool.query<{ question: string; count: string; refused: string; lastAt: number }>(
+      `SELECT question, count(*) AS count,
+         count(*) FILTER (WHERE NOT found AND (reason IS NULL OR reason NOT IN ${NOT_A_QUESTION})) AS refused, ${MS('max(at)')} AS "lastAt"
+       FROM queries WHERE at >= $1 AND at < $2 ${channel}
+       GROUP BY question ORDER BY count(*) DESC, max(at) DESC LIMIT ${MAX_SPELLINGS}`,
+      params,
+    );
+    return mergeTop(rows.map((r) => ({ question: r.question, count: Number(r.count), refused: Number(r.refused), lastAt: r.lastAt })), f.limit ?? 20);
   }
 
   #closing: Promise<void> | undefined;
