@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import { migrate, redactUrl } from '../store/postgres.ts';
 import { displayPath } from '../store/backend.ts';
-import { Store } from '../store/store.ts';
+import { parseCitations, Store, type LoggedCitation } from '../store/store.ts';
 import { normalizeQuestion } from '../corpus/normalize.ts';
 
 /**
@@ -71,6 +71,9 @@ export interface QuestionRow {
   reason: string | null;
   rule: string | null;
   section: string | null;
+  /** The answer as it was given, and its quotes (null, [] for rows logged before they were kept). */
+  answer: string | null;
+  citations: LoggedCitation[];
   /** 👍/👎 given to this question (by its text, on any channel). */
   up: number;
   down: number;
@@ -190,7 +193,7 @@ export class SqliteAdminStore implements AdminStore {
       db.pragma('busy_timeout = 2000');
       if (file === ':memory:') {
         db.exec(`CREATE TABLE IF NOT EXISTS queries (id INTEGER PRIMARY KEY, at INTEGER NOT NULL, channel TEXT NOT NULL, question TEXT NOT NULL,
-          found INTEGER NOT NULL, latency_ms REAL NOT NULL, section TEXT, reason TEXT, user_hash TEXT, rule TEXT);
+          found INTEGER NOT NULL, latency_ms REAL NOT NULL, section TEXT, reason TEXT, user_hash TEXT, rule TEXT, answer TEXT, citations TEXT);
           CREATE TABLE IF NOT EXISTS feedback (id INTEGER PRIMARY KEY, at INTEGER NOT NULL, channel TEXT NOT NULL, question TEXT NOT NULL,
           vote TEXT NOT NULL, section TEXT, quote TEXT, user_hash TEXT);`);
       }
@@ -275,7 +278,7 @@ export class SqliteAdminStore implements AdminStore {
     if (f.vote) where.push('EXISTS (SELECT 1 FROM feedback v WHERE v.question = q.question AND v.vote = @vote)');
     const rows = this.#db
       .prepare(
-        `SELECT q.at, q.channel, q.question, q.found, q.reason, q.rule, q.section,
+        `SELECT q.at, q.channel, q.question, q.found, q.reason, q.rule, q.section, q.answer, q.citations,
            (SELECT COUNT(*) FROM feedback u WHERE u.question = q.question AND u.vote = 'up') AS up,
            (SELECT COUNT(*) FROM feedback d WHERE d.question = q.question AND d.vote = 'down') AS down
          FROM queries q WHERE ${where.join(' AND ')} ORDER BY q.at DESC, q.id DESC LIMIT @limit`,
@@ -286,8 +289,8 @@ export class SqliteAdminStore implements AdminStore {
         channel: f.channel ?? null,
         vote: f.vote ?? null,
         limit: Math.min(f.limit ?? MAX_QUESTIONS, MAX_QUESTIONS),
-      }) as Array<Omit<QuestionRow, 'found'> & { found: number }>;
-    return rows.map((r) => ({ ...r, found: r.found === 1 }));
+      }) as Array<Omit<QuestionRow, 'found' | 'citations'> & { found: number; citations: string | null }>;
+    return rows.map((r) => ({ ...r, found: r.found === 1, citations: parseCitations(r.citations) }));
   }
 
   async daily(f: QuestionFilter = {}): Promise<DayCount[]> {
@@ -415,14 +418,14 @@ export class PostgresAdminStore implements AdminStore {
     if (f.refused) where.push(`NOT q.found AND (q.reason IS NULL OR q.reason NOT IN ${NOT_A_QUESTION})`);
     if (f.channel) where.push(`q.channel = $${params.push(f.channel)}`);
     if (f.vote) where.push(`EXISTS (SELECT 1 FROM feedback v WHERE v.question = q.question AND v.vote = $${params.push(f.vote)})`);
-    const { rows } = await this.#pool.query<QuestionRow & { up: string; down: string }>(
-      `SELECT ${MS('q.at')} AS at, q.channel, q.question, q.found, q.reason, q.rule, q.section,
+    const { rows } = await this.#pool.query<Omit<QuestionRow, 'citations'> & { up: string; down: string; citations: unknown }>(
+      `SELECT ${MS('q.at')} AS at, q.channel, q.question, q.found, q.reason, q.rule, q.section, q.answer, q.citations,
          (SELECT count(*) FROM feedback u WHERE u.question = q.question AND u.vote = 'up') AS up,
          (SELECT count(*) FROM feedback d WHERE d.question = q.question AND d.vote = 'down') AS down
        FROM queries q WHERE ${where.join(' AND ')} ORDER BY q.at DESC, q.id LIMIT $3`,
       params,
     );
-    return rows.map((r) => ({ ...r, up: Number(r.up), down: Number(r.down) }));
+    return rows.map((r) => ({ ...r, up: Number(r.up), down: Number(r.down), citations: parseCitations(r.citations) }));
   }
 
   async daily(f: QuestionFilter = {}): Promise<DayCount[]> {

@@ -165,6 +165,11 @@ describe('questions', () => {
     for (const q of ['广东今年GDP增长目标是多少', '广东今年 ＧＤＰ 增长目标是多少？', '广东今年gdp增长目标是多少']) await ask(q);
     const gdp = await ask('广东今年GDP增长目标是多少');
     expect(gdp.found).toBe(true);
+    // The answer as it was given is logged with its quotes, and the admin API gives it back.
+    const logged = ((await (await call(web.url, '/api/admin/questions', reviewer)).json()) as any).questions[0];
+    expect(logged).toMatchObject({ question: '广东今年GDP增长目标是多少', answer: gdp.answer });
+    expect(logged.citations).toEqual(gdp.citations.slice(0, 5).map((c: any) => ({ doc: c.doc, section: c.section, quote: c.quote.slice(0, 500) })));
+    expect(logged.citations.length).toBeGreaterThan(0);
     for (let i = 0; i < 2; i++) expect((await ask('明天广州会下雨吗')).found).toBe(false);
     const top = async (q: string): Promise<any> => {
       const res = await call(web.url, `/api/admin/questions/top${q}`, reviewer);
