@@ -380,6 +380,10 @@ async function loadQuestions() {
   const csv = new URLSearchParams(q);
   csv.set('format', 'csv');
   /** @type {HTMLAnchorElement} */ (byId('q-csv')).href = `/api/admin/questions?${csv}`;
+  const top = new URLSearchParams(q);
+  top.delete('refused');
+  top.delete('vote');
+  void loadTop(top);
   const tbody = /** @type {HTMLElement} */ (byId('questions-table').querySelector('tbody'));
   const r = await api(`/api/admin/questions?${q}`);
   if (!r.ok) return emptyRow(tbody, 6, messageOf(r));
@@ -395,10 +399,60 @@ async function loadQuestions() {
         {},
         cell('时间', { class: 'nowrap' }, when(x.at)),
         cell('渠道', {}, CHANNELS[x.channel] ?? x.channel),
-        cell('问题', { class: 'question', dir: 'auto' }, x.question),
+        cell('问题', { class: 'question' }, given(x)),
         cell('结果', {}, h('span', { class: x.found ? 'tag ok' : 'tag no' }, x.found ? '已回答' : '未能回答')),
         cell('出处或拒答规则', {}, x.found ? (x.section ?? '') : [...new Set([x.reason, x.rule].filter(Boolean))].join(' · ')),
         cell('反馈', { class: 'nowrap' }, x.up || x.down ? `👍 ${x.up} 👎 ${x.down}` : ''),
+      ),
+    ),
+  );
+}
+
+/**
+ * The question, opening (a <details>: Enter or Space on its summary) to the answer as it was given and
+ * its quotes, so a clerk can tell a gap in the report from a gap in the bot.
+ * @param {{ question: string, answer?: string | null, citations?: Array<{ doc: string, section: string, quote: string }> }} x
+ */
+function given(x) {
+  const quotes = x.citations ?? [];
+  return h(
+    'details',
+    { class: 'given' },
+    h('summary', { dir: 'auto' }, x.question),
+    x.answer ? h('p', { class: 'answer', dir: 'auto' }, h('strong', {}, '当时的回答:'), x.answer) : h('p', { class: 'hint' }, '这条记录没有保存当时的回答。'),
+    ...(quotes.length
+      ? [
+          h('p', { class: 'hint' }, '引用的原文:'),
+          h(
+            'ol',
+            { class: 'quotes' },
+            ...quotes.map((c) => h('li', {}, h('blockquote', { dir: 'auto' }, c.quote), h('cite', { dir: 'auto' }, [c.doc, c.section].filter(Boolean).join(' › ')))),
+          ),
+        ]
+      : []),
+  );
+}
+
+/**
+ * The most asked questions for the channel and days chosen (the refused and 👎 filters are for the list).
+ * @param {URLSearchParams} q
+ */
+async function loadTop(q) {
+  const tbody = /** @type {HTMLElement} */ (byId('top-table').querySelector('tbody'));
+  const r = await api(`/api/admin/questions/top?${q}`);
+  if (!r.ok) return emptyRow(tbody, 4, messageOf(r));
+  /** @type {Array<{ question: string, count: number, refused: number, refusedShare: number, lastAt: string }>} */
+  const rows = r.body.questions;
+  if (!rows.length) return emptyRow(tbody, 4, '这段时间没有人提问。');
+  tbody.replaceChildren(
+    ...rows.map((x) =>
+      h(
+        'tr',
+        {},
+        cell('问题', { class: 'question', dir: 'auto' }, x.question),
+        cell('次数', { class: 'nowrap num' }, String(x.count)),
+        cell('未能回答', { class: 'nowrap num' }, x.refused ? `${x.refused} 次(${Math.round(x.refusedShare * 100)}%)` : '—'),
+        cell('最近一次', { class: 'nowrap' }, when(x.lastAt)),
       ),
     ),
   );

@@ -17,7 +17,7 @@ import { extractTargets, indicatorTable, KIND_LABEL } from '../targets/extract.t
 import { adminMessages as M } from './messages.ts';
 import { dummyHash, verifyPassword } from './password.ts';
 import { csrfMatches, SignInLimits, type Session, type Sessions } from './sessions.ts';
-import type { AdminStore, AuditRecord, QuestionFilter, Role } from './store.ts';
+import { MAX_TOP, type AdminStore, type AuditRecord, type QuestionFilter, type Role } from './store.ts';
 
 /**
  * The console's API under /api/admin and the page at /admin:
@@ -30,6 +30,7 @@ import type { AdminStore, AuditRecord, QuestionFilter, Role } from './store.ts';
  *   POST   /api/admin/reports                   → adds it and makes it live               (admin)
  *   DELETE /api/admin/reports/:id               → removes a report                        (admin)
  *   GET    /api/admin/questions?refused=1&vote=down&channel=&from=&to=&format=csv   (admin, reviewer)
+ *   GET    /api/admin/questions/top?channel=&from=&to=&limit=   → the most asked, by normalised text (admin, reviewer)
  *   GET    /api/admin/audit                     → the audit log                           (admin)
  *
  * Without a session every route but sign-in answers 401; with the wrong role 403. A request that
@@ -282,6 +283,17 @@ export function adminRoutes(deps: AdminDeps): Hono<Env> {
     }
     const days = await deps.store.daily(filter);
     return c.json({ questions: rows.map((r) => ({ ...r, at: new Date(r.at).toISOString() })), days });
+  });
+
+  app.get('/api/admin/questions/top', anyone, async (c) => {
+    const { limit, ...query } = c.req.query();
+    const filter = questionFilter(query);
+    if (!filter || (limit !== undefined && limit !== '' && !/^\d{1,3}$/.test(limit))) return error(c, 400, 'invalid_query', M.badFilter);
+    const n = limit ? Math.min(Math.max(Number(limit), 1), MAX_TOP) : 20;
+    const top = await deps.store.topQuestions({ ...filter, limit: n });
+    return c.json({
+      questions: top.map((t) => ({ question: t.question, count: t.count, refused: t.refused, refusedShare: Math.round((t.refused / t.count) * 1000) / 1000, lastAt: new Date(t.lastAt).toISOString() })),
+    });
   });
 
   app.get('/api/admin/audit', admins, async (c) => {

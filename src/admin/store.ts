@@ -2,7 +2,8 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import { migrate, redactUrl } from '../store/postgres.ts';
 import { displayPath } from '../store/backend.ts';
-import { Store } from '../store/store.ts';
+import { parseCitations, Store, type LoggedCitation } from '../store/store.ts';
+import { normalizeQuestion } from '../corpus/normalize.ts';
 
 /**
  * What the console keeps in the store beside the query log: its accounts, the audit log of every
@@ -70,9 +71,23 @@ export interface QuestionRow {
   reason: string | null;
   rule: string | null;
   section: string | null;
+  /** The answer as it was given, and its quotes (null, [] for rows logged before they were kept). */
+  answer: string | null;
+  citations: LoggedCitation[];
   /** 👍/👎 given to this question (by its text, on any channel). */
   up: number;
   down: number;
+}
+
+/** One of the most asked questions: the same words however they were spaced, cased or punctuated at the end. */
+export interface TopQuestion {
+  /** The question's normalised text (its most asked spelling). */
+  question: string;
+  count: number;
+  /** How many of them the bot declined (not counting chit-chat). */
+  refused: number;
+  /** Epoch ms of the last time it was asked. */
+  lastAt: number;
 }
 
 /** Questions asked and refused on one China Standard Time day. */
@@ -102,6 +117,8 @@ export interface AdminStore {
   questions(filter?: QuestionFilter): Promise<QuestionRow[]>;
   /** Questions and refusals per day (China Standard Time), oldest first; `refused` and `vote` of the filter are not applied. */
   daily(filter?: QuestionFilter): Promise<DayCount[]>;
+  /** The most asked questions (by normalised text) for the channel and days of the filter; `refused` and `vote` are not applied. */
+  topQuestions(filter?: QuestionFilter): Promise<TopQuestion[]>;
   close(): Promise<void>;
 }
 
@@ -120,6 +137,33 @@ const MAX_TEXT = 2000;
 
 function cut(s: string | undefined): string | null {
   return s === undefined ? null : s.replace(/\u0000/g, '').slice(0, MAX_TEXT);
+}
+
+/** Distinct spellings read from the log for the most asked list; merged by normalised text after. */
+const MAX_SPELLINGS = 20_000;
+export const MAX_TOP = 100;
+
+/** What makes two questions the same question: NFKC, simplified, no markup, case, spaces or closing marks. */
+export function questionKey(q: string): string {
+  return normalizeQuestion(q).toLowerCase().replace(/\s+/g, '').replace(/[?？。.!！~～…,，、;；:：]+$/u, '');
+}
+
+/** Merges exact spellings (most asked first) into questions by their key; the most asked spelling names each. */
+export function mergeTop(rows: ReadonlyArray<{ question: string; count: number; refused: number; lastAt: number }>, limit: number): TopQuestion[] {
+  const byKey = new Map<string, TopQuestion>();
+  for (const r of rows) {
+    const key = questionKey(r.question);
+    if (!key) continue;
+    const known = byKey.get(key);
+    if (known) {
+      known.count += r.count;
+      known.refused += r.refused;
+      known.lastAt = Math.max(known.lastAt, r.lastAt);
+    } else byKey.set(key, { question: normalizeQuestion(r.question), count: r.count, refused: r.refused, lastAt: r.lastAt });
+  }
+  return [...byKey.values()]
+    .sort((a, b) => b.count - a.count || b.lastAt - a.lastAt || (a.question < b.question ? -1 : a.question > b.question ? 1 : 0))
+    .slice(0, Math.max(1, Math.min(limit, MAX_TOP)));
 }
 
 function asRole(s: string): Role {
@@ -149,7 +193,7 @@ export class SqliteAdminStore implements AdminStore {
       db.pragma('busy_timeout = 2000');
       if (file === ':memory:') {
         db.exec(`CREATE TABLE IF NOT EXISTS queries (id INTEGER PRIMARY KEY, at INTEGER NOT NULL, channel TEXT NOT NULL, question TEXT NOT NULL,
-          found INTEGER NOT NULL, latency_ms REAL NOT NULL, section TEXT, reason TEXT, user_hash TEXT, rule TEXT);
+          found INTEGER NOT NULL, latency_ms REAL NOT NULL, section TEXT, reason TEXT, user_hash TEXT, rule TEXT, answer TEXT, citations TEXT);
           CREATE TABLE IF NOT EXISTS feedback (id INTEGER PRIMARY KEY, at INTEGER NOT NULL, channel TEXT NOT NULL, question TEXT NOT NULL,
           vote TEXT NOT NULL, section TEXT, quote TEXT, user_hash TEXT);`);
       }
@@ -234,7 +278,7 @@ export class SqliteAdminStore implements AdminStore {
     if (f.vote) where.push('EXISTS (SELECT 1 FROM feedback v WHERE v.question = q.question AND v.vote = @vote)');
     const rows = this.#db
       .prepare(
-        `SELECT q.at, q.channel, q.question, q.found, q.reason, q.rule, q.section,
+        `SELECT q.at, q.channel, q.question, q.found, q.reason, q.rule, q.section, q.answer, q.citations,
            (SELECT COUNT(*) FROM feedback u WHERE u.question = q.question AND u.vote = 'up') AS up,
            (SELECT COUNT(*) FROM feedback d WHERE d.question = q.question AND d.vote = 'down') AS down
          FROM queries q WHERE ${where.join(' AND ')} ORDER BY q.at DESC, q.id DESC LIMIT @limit`,
@@ -245,8 +289,8 @@ export class SqliteAdminStore implements AdminStore {
         channel: f.channel ?? null,
         vote: f.vote ?? null,
         limit: Math.min(f.limit ?? MAX_QUESTIONS, MAX_QUESTIONS),
-      }) as Array<Omit<QuestionRow, 'found'> & { found: number }>;
-    return rows.map((r) => ({ ...r, found: r.found === 1 }));
+      }) as Array<Omit<QuestionRow, 'found' | 'citations'> & { found: number; citations: string | null }>;
+    return rows.map((r) => ({ ...r, found: r.found === 1, citations: parseCitations(r.citations) }));
   }
 
   async daily(f: QuestionFilter = {}): Promise<DayCount[]> {
@@ -259,6 +303,17 @@ export class SqliteAdminStore implements AdminStore {
       )
       .all({ from: f.from ?? 0, to: f.to ?? Number.MAX_SAFE_INTEGER, channel: f.channel ?? null })
       .reverse() as DayCount[];
+  }
+
+  async topQuestions(f: QuestionFilter = {}): Promise<TopQuestion[]> {
+    const rows = this.#db
+      .prepare(
+        `SELECT question, COUNT(*) AS count, SUM(found = 0 AND (reason IS NULL OR reason NOT IN ${NOT_A_QUESTION})) AS refused, MAX(at) AS lastAt
+         FROM queries WHERE at >= @from AND at < @to ${f.channel ? 'AND channel = @channel' : ''}
+         GROUP BY question ORDER BY count DESC, lastAt DESC LIMIT ${MAX_SPELLINGS}`,
+      )
+      .all({ from: f.from ?? 0, to: f.to ?? Number.MAX_SAFE_INTEGER, channel: f.channel ?? null }) as TopQuestion[];
+    return mergeTop(rows, f.limit ?? 20);
   }
 
   async close(): Promise<void> {
@@ -363,14 +418,14 @@ export class PostgresAdminStore implements AdminStore {
     if (f.refused) where.push(`NOT q.found AND (q.reason IS NULL OR q.reason NOT IN ${NOT_A_QUESTION})`);
     if (f.channel) where.push(`q.channel = $${params.push(f.channel)}`);
     if (f.vote) where.push(`EXISTS (SELECT 1 FROM feedback v WHERE v.question = q.question AND v.vote = $${params.push(f.vote)})`);
-    const { rows } = await this.#pool.query<QuestionRow & { up: string; down: string }>(
-      `SELECT ${MS('q.at')} AS at, q.channel, q.question, q.found, q.reason, q.rule, q.section,
+    const { rows } = await this.#pool.query<Omit<QuestionRow, 'citations'> & { up: string; down: string; citations: unknown }>(
+      `SELECT ${MS('q.at')} AS at, q.channel, q.question, q.found, q.reason, q.rule, q.section, q.answer, q.citations,
          (SELECT count(*) FROM feedback u WHERE u.question = q.question AND u.vote = 'up') AS up,
          (SELECT count(*) FROM feedback d WHERE d.question = q.question AND d.vote = 'down') AS down
        FROM queries q WHERE ${where.join(' AND ')} ORDER BY q.at DESC, q.id LIMIT $3`,
       params,
     );
-    return rows.map((r) => ({ ...r, up: Number(r.up), down: Number(r.down) }));
+    return rows.map((r) => ({ ...r, up: Number(r.up), down: Number(r.down), citations: parseCitations(r.citations) }));
   }
 
   async daily(f: QuestionFilter = {}): Promise<DayCount[]> {
@@ -384,6 +439,19 @@ export class PostgresAdminStore implements AdminStore {
       params,
     );
     return rows.reverse().map((r) => ({ day: r.day, asked: Number(r.asked), refused: Number(r.refused) }));
+  }
+
+  async topQuestions(f: QuestionFilter = {}): Promise<TopQuestion[]> {
+    const params: unknown[] = [new Date(f.from ?? 0), new Date(Math.min(f.to ?? 8.64e15, 8.64e15))];
+    const channel = f.channel ? `AND channel = $${params.push(f.channel)}` : '';
+    const { rows } = await this.#pool.query<{ question: string; count: string; refused: string; lastAt: number }>(
+      `SELECT question, count(*) AS count,
+         count(*) FILTER (WHERE NOT found AND (reason IS NULL OR reason NOT IN ${NOT_A_QUESTION})) AS refused, ${MS('max(at)')} AS "lastAt"
+       FROM queries WHERE at >= $1 AND at < $2 ${channel}
+       GROUP BY question ORDER BY count(*) DESC, max(at) DESC LIMIT ${MAX_SPELLINGS}`,
+      params,
+    );
+    return mergeTop(rows.map((r) => ({ question: r.question, count: Number(r.count), refused: Number(r.refused), lastAt: r.lastAt })), f.limit ?? 20);
   }
 
   #closing: Promise<void> | undefined;

@@ -52,6 +52,8 @@ export function instrumentAsk(ask: AskFn, deps: InstrumentDeps): AskFn {
           ...(answer.reason ? { reason: answer.reason } : {}),
           ...(answer.refusal ? { rule: answer.refusal.rule } : {}),
           ...(options.userId ? { userHash: options.userId } : {}),
+          answer: answer.answer,
+          ...(answer.citations.length ? { citations: answer.citations.map((c) => ({ doc: c.doc, section: c.section, quote: c.quote })) } : {}),
         });
         if (written && !(await settlesWithin(written, timeoutMs)) && Date.now() - slowLoggedAt > 60_000) {
           slowLoggedAt = Date.now();

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { closeSync, openSync, statSync, unlinkSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative } from 'node:path';
-import { Store, type CountedQuestion, type FeedbackCounts, type FeedbackRecord, type QueryRecord, type Vote } from './store.ts';
+import { citationsJson, parseCitations, Store, type CountedQuestion, type FeedbackCounts, type FeedbackRecord, type QueryRecord, type Vote } from './store.ts';
 
 /**
  * What a query-log database does, SQLite or PostgreSQL, below the layer that buffers and retries
@@ -24,6 +24,9 @@ export interface QueryRow {
   reason: string | null;
   rule: string | null;
   userHash: string | null;
+  answer: string | null;
+  /** JSON (citationsJson), cut as stored. */
+  citations: string | null;
 }
 
 export interface FeedbackRow {
@@ -96,6 +99,8 @@ export function queryRow(r: QueryRecord): QueryRow {
     reason: r.reason !== undefined ? text(r.reason) : null,
     rule: r.rule !== undefined ? text(r.rule) : null,
     userHash: r.userHash !== undefined ? text(r.userHash) : null,
+    answer: r.answer !== undefined ? text(r.answer) : null,
+    citations: citationsJson(r.citations),
   };
 }
 
@@ -199,6 +204,8 @@ export class SqliteBackend implements Backend {
             ...(r.reason !== null ? { reason: r.reason } : {}),
             ...(r.rule !== null ? { rule: r.rule } : {}),
             ...(r.userHash !== null ? { userHash: r.userHash } : {}),
+            ...(r.answer !== null ? { answer: r.answer } : {}),
+            ...(r.citations !== null ? { citations: parseCitations(r.citations) } : {}),
           });
         } else {
           this.#store.recordFeedback({

@@ -7,7 +7,8 @@ import type { Backend, ChoiceRow, Row } from './backend.ts';
  * the SQLite file (users only as hashes), one schema kept by numbered migrations:
  *
  *   schema_migrations (version, name, applied_at)       which migrations have run
- *   queries  (id uuid, at timestamptz, channel, question, found, latency_ms, section, reason, rule, user_hash)
+ *   queries  (id uuid, at timestamptz, channel, question, found, latency_ms, section, reason, rule, user_hash,
+ *             answer, citations jsonb)                 the answer as given and its quotes (migration 4)
  *   feedback (id uuid, at timestamptz, channel, question, vote, section, quote, user_hash)
  *   chat_report (channel, chat_hash, report, at)        a chat's chosen report (Telegram /reports)
  *   accounts (name, role, password_hash, created_at, updated_at)   the console's accounts (src/admin)
@@ -87,6 +88,14 @@ export const MIGRATIONS: readonly Migration[] = [
         detail text
       );
       CREATE INDEX audit_log_at ON audit_log (at);
+    `,
+  },
+  {
+    version: 4,
+    name: 'queries.answer, queries.citations: the answer as it was given and its quotes',
+    sql: `
+      ALTER TABLE queries ADD COLUMN IF NOT EXISTS answer text;
+      ALTER TABLE queries ADD COLUMN IF NOT EXISTS citations jsonb;
     `,
   },
 ];
@@ -234,9 +243,9 @@ export class PostgresBackend implements Backend {
     // One statement, so queries and feedback of a batch are written together or not at all.
     await this.pool.query(
       `WITH q AS (
-         INSERT INTO queries (id, at, channel, question, found, latency_ms, section, reason, user_hash, rule)
+         INSERT INTO queries (id, at, channel, question, found, latency_ms, section, reason, user_hash, rule, answer, citations)
          SELECT * FROM unnest($1::uuid[], $2::timestamptz[], $3::text[], $4::text[], $5::boolean[],
-                              $6::float8[], $7::text[], $8::text[], $9::text[], $18::text[])
+                              $6::float8[], $7::text[], $8::text[], $9::text[], $18::text[], $19::text[], $20::jsonb[])
          ON CONFLICT (id) DO NOTHING
        ), f AS (
          INSERT INTO feedback (id, at, channel, question, vote, section, quote, user_hash)
@@ -264,6 +273,8 @@ export class PostgresBackend implements Backend {
         f.map((r) => r.quote),
         f.map((r) => r.userHash),
         q.map((r) => r.rule),
+        q.map((r) => r.answer),
+        q.map((r) => r.citations),
       ],
     );
   }

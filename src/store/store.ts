@@ -21,8 +21,49 @@ export interface QueryRecord {
   /** The refusal rule that declined (src/answer/refusals.ts), for a refused question. */
   rule?: string;
   userHash?: string;
+  /** The answer as it was given (cut to 2000 characters). */
+  answer?: string;
+  /** Its quotes as they were given: document title, section and quote (cut). */
+  citations?: LoggedCitation[];
   /** Epoch milliseconds; now when omitted. */
   at?: number;
+}
+
+/** A citation as the query log keeps it: enough for a reviewer to see what the bot showed. */
+export interface LoggedCitation {
+  doc: string;
+  section: string;
+  quote: string;
+}
+
+/** At most this many citations of an answer are kept (a comparison may cite 40 rows). */
+export const MAX_LOGGED_CITATIONS = 5;
+const MAX_QUOTE = 500;
+const MAX_LABEL = 200;
+
+/** Citations cut to what the log keeps, as JSON; null when there are none. */
+export function citationsJson(citations: readonly LoggedCitation[] | undefined): string | null {
+  if (!citations?.length) return null;
+  const clean = (s: string, n: number): string => s.replace(/\u0000/g, '').slice(0, n);
+  return JSON.stringify(
+    citations.slice(0, MAX_LOGGED_CITATIONS).map((c) => ({ doc: clean(c.doc, MAX_LABEL), section: clean(c.section, MAX_LABEL), quote: clean(c.quote, MAX_QUOTE) })),
+  );
+}
+
+/** The stored JSON back as citations; [] for none or for anything that is not what was written. */
+export function parseCitations(json: unknown): LoggedCitation[] {
+  let v: unknown = json;
+  if (typeof json === 'string') {
+    try {
+      v = JSON.parse(json);
+    } catch {
+      return [];
+    }
+  }
+  if (!Array.isArray(v)) return [];
+  return v
+    .filter((c): c is LoggedCitation => !!c && typeof c.doc === 'string' && typeof c.section === 'string' && typeof c.quote === 'string')
+    .map((c) => ({ doc: c.doc, section: c.section, quote: c.quote }));
 }
 
 export type Vote = 'up' | 'down';
@@ -49,7 +90,7 @@ export interface FeedbackCounts {
   byQuestion: Array<{ question: string; up: number; down: number }>;
 }
 
-const SCHEMA_VERSION = 3;
+const SCHEMA_VERSION = 4;
 
 export class Store {
   private readonly db: Database.Database;
@@ -62,8 +103,8 @@ export class Store {
     this.db = db;
     this.migrate();
     this.insertQuery = db.prepare(
-      `INSERT INTO queries (at, channel, question, found, latency_ms, section, reason, rule, user_hash)
-       VALUES (@at, @channel, @question, @found, @latencyMs, @section, @reason, @rule, @userHash)`,
+      `INSERT INTO queries (at, channel, question, found, latency_ms, section, reason, rule, user_hash, answer, citations)
+       VALUES (@at, @channel, @question, @found, @latencyMs, @section, @reason, @rule, @userHash, @answer, @citations)`,
     );
     this.insertFeedback = db.prepare(
       `INSERT INTO feedback (at, channel, question, vote, section, quote, user_hash)
@@ -131,6 +172,9 @@ export class Store {
     // 3: the refusal rule beside its reason code.
     const columns = this.db.prepare(`SELECT name FROM pragma_table_info('queries')`).all() as Array<{ name: string }>;
     if (!columns.some((c) => c.name === 'rule')) this.db.exec('ALTER TABLE queries ADD COLUMN rule TEXT');
+    // 4: the answer as it was given and its quotes (JSON), so a reviewer sees what people were told.
+    if (!columns.some((c) => c.name === 'answer')) this.db.exec('ALTER TABLE queries ADD COLUMN answer TEXT');
+    if (!columns.some((c) => c.name === 'citations')) this.db.exec('ALTER TABLE queries ADD COLUMN citations TEXT');
     this.db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
   }
 
@@ -145,6 +189,8 @@ export class Store {
       reason: r.reason ?? null,
       rule: r.rule ?? null,
       userHash: r.userHash ?? null,
+      answer: r.answer?.replace(/\u0000/g, '').slice(0, 2000) ?? null,
+      citations: citationsJson(r.citations),
     });
   }
 

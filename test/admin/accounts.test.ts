@@ -139,6 +139,18 @@ describe('the same accounts in PostgreSQL (DATABASE_URL)', () => {
       const down = await store.questions({ refused: true, vote: 'down' });
       expect(down.map((q) => [q.question, q.channel, q.rule, q.down])).toEqual([['=1+1', 'wecom', 'not-found', 1]]);
       expect((await store.questions({ channel: 'web' })).map((q) => q.question)).toEqual(['今年目标']);
+      // The most asked, by normalised text: '今年目标' and ' 今年目标？' are one question, named by its
+      // most asked spelling (here a tie: the latest), normalised (NFKC: ？ is ?).
+      const more = new pg.Client({ connectionString: url });
+      await more.connect();
+      await more.query(`INSERT INTO queries (id, at, channel, question, found, latency_ms) VALUES (gen_random_uuid(), '2026-03-05T15:40:00Z', 'web', ' 今年目标？', true, 3)`);
+      await more.end();
+      expect(await store.topQuestions()).toEqual([
+        { question: '今年目标?', count: 2, refused: 0, lastAt: Date.parse('2026-03-05T15:40:00Z') },
+        { question: '=1+1', count: 1, refused: 1, lastAt: Date.parse('2026-03-04T16:30:00Z') },
+      ]);
+      expect(await store.topQuestions({ channel: 'wecom' })).toEqual([{ question: '=1+1', count: 1, refused: 1, lastAt: Date.parse('2026-03-04T16:30:00Z') }]);
+      expect(await store.topQuestions({ from: Date.parse('2026-03-06T00:00:00+08:00') })).toEqual([]);
       expect((await runCli(['admin', 'remove', 'pgadmin'], { env: { DATABASE_URL: url } })).code).toBe(0);
       expect(await store.account('pgadmin')).toBeUndefined();
     } finally {

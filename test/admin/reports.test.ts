@@ -159,4 +159,37 @@ describe('questions', () => {
       expect((await call(web.url, `/api/admin/questions${bad}`, reviewer)).status).toBe(400);
     }
   });
+
+  it('the most asked: spellings of one question counted together, with the share refused; filtered by channel and days', async () => {
+    // The same question three ways (spacing, full-width letters, a closing mark), and a refused one twice.
+    for (const q of ['广东今年GDP增长目标是多少', '广东今年 ＧＤＰ 增长目标是多少？', '广东今年gdp增长目标是多少']) await ask(q);
+    const gdp = await ask('广东今年GDP增长目标是多少');
+    expect(gdp.found).toBe(true);
+    // The answer as it was given is logged with its quotes, and the admin API gives it back.
+    const logged = ((await (await call(web.url, '/api/admin/questions', reviewer)).json()) as any).questions[0];
+    expect(logged).toMatchObject({ question: '广东今年GDP增长目标是多少', answer: gdp.answer });
+    expect(logged.citations).toEqual(gdp.citations.slice(0, 5).map((c: any) => ({ doc: c.doc, section: c.section, quote: c.quote.slice(0, 500) })));
+    expect(logged.citations.length).toBeGreaterThan(0);
+    for (let i = 0; i < 2; i++) expect((await ask('明天广州会下雨吗')).found).toBe(false);
+    const top = async (q: string): Promise<any> => {
+      const res = await call(web.url, `/api/admin/questions/top${q}`, reviewer);
+      return { status: res.status, body: (await res.json()) as any };
+    };
+    const { status, body } = await top('');
+    expect(status).toBe(200);
+    expect(body.questions[0]).toMatchObject({ question: '广东今年GDP增长目标是多少', count: 4, refused: 0, refusedShare: 0 });
+    const rain = body.questions.find((x: any) => x.question === '明天广州会下雨吗');
+    expect(rain).toMatchObject({ count: 2, refused: 2, refusedShare: 1 });
+    expect(Date.parse(rain.lastAt)).toBeGreaterThan(Date.now() - 600_000);
+    // Counts go down the list.
+    const counts = body.questions.map((x: any) => x.count);
+    expect(counts).toEqual([...counts].sort((a, b) => b - a));
+    expect((await top('?limit=1')).body.questions).toHaveLength(1);
+    expect((await top('?channel=telegram')).body.questions).toEqual([]);
+    expect((await top('?to=2000-01-01')).body.questions).toEqual([]);
+    const today = new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10);
+    expect((await top(`?channel=web&from=${today}&to=${today}`)).body.questions[0].count).toBe(4);
+    for (const bad of ['?limit=many', '?limit=-1', '?from=yesterday', '?channel=%3Cscript%3E']) expect((await top(bad)).status).toBe(400);
+    expect((await call(web.url, '/api/admin/questions/top', undefined)).status).toBe(401);
+  });
 });

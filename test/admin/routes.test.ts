@@ -36,6 +36,7 @@ const ROUTES: readonly Route[] = [
   { method: 'POST', path: '/api/admin/reports', roles: admin, body: upload },
   { method: 'DELETE', path: '/api/admin/reports/guangdong-2026', roles: admin },
   { method: 'GET', path: '/api/admin/questions', roles: both },
+  { method: 'GET', path: '/api/admin/questions/top', roles: both },
   { method: 'GET', path: '/api/admin/questions?refused=1&vote=down&format=csv', roles: both },
   { method: 'GET', path: '/api/admin/audit', roles: admin },
 ];

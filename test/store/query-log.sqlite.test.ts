@@ -96,6 +96,32 @@ async function unprivileged<T>(fn: () => Promise<T>): Promise<T> {
 }
 
 describe('query log on SQLite', () => {
+  it('adds the answer and its quotes to a log written before it kept them (schema 3), keeping its rows', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'workplan-schema-'));
+    try {
+      const file = join(dir, 'log.db');
+      const old = new Database(file);
+      old.exec(`CREATE TABLE queries (id INTEGER PRIMARY KEY, at INTEGER NOT NULL, channel TEXT NOT NULL, question TEXT NOT NULL, found INTEGER NOT NULL, latency_ms REAL NOT NULL, section TEXT, reason TEXT, user_hash TEXT, rule TEXT);
+        CREATE TABLE feedback (id INTEGER PRIMARY KEY, at INTEGER NOT NULL, channel TEXT NOT NULL, question TEXT NOT NULL, vote TEXT NOT NULL, section TEXT, quote TEXT, user_hash TEXT);
+        INSERT INTO queries (at, channel, question, found, latency_ms, reason, rule) VALUES (1, 'web', '旧问题', 0, 1, 'not-found', 'not-found');
+        PRAGMA user_version = 3;`);
+      old.close();
+      const store = Store.open(file);
+      const quote = '引'.repeat(900);
+      store.recordQuery({ question: '新问题', channel: 'web', found: true, latencyMs: 1, answer: '答'.repeat(2500), citations: [{ doc: '报告', section: '一、', quote }] });
+      store.close();
+      const db = new Database(file, { readonly: true });
+      const rows = db.prepare('SELECT question, rule, answer, citations FROM queries ORDER BY id').all() as any[];
+      expect(rows[0]).toEqual({ question: '旧问题', rule: 'not-found', answer: null, citations: null });
+      expect(rows[1].answer).toBe('答'.repeat(2000));
+      expect(JSON.parse(rows[1].citations)).toEqual([{ doc: '报告', section: '一、', quote: quote.slice(0, 500) }]);
+      expect(db.pragma('user_version', { simple: true })).toBe(4);
+      db.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('adds the refusal rule to a log written before it had one (schema 2), keeping its rows', () => {
     const dir = mkdtempSync(join(tmpdir(), 'workplan-schema-'));
     try {
@@ -113,7 +139,7 @@ describe('query log on SQLite', () => {
         { question: '旧问题', reason: 'not-found', rule: null },
         { question: '新问题', reason: 'opinion', rule: 'opinion' },
       ]);
-      expect(db.pragma('user_version', { simple: true })).toBe(3);
+      expect(db.pragma('user_version', { simple: true })).toBe(4);
       db.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });
