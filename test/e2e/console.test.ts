@@ -169,11 +169,23 @@ describe.skipIf(!hasChromium)('the console in headless Chromium', () => {
     // The questions, hostile ones as plain text.
     await page.click('#tabs a[data-tab=questions]');
     await page.waitForSelector('#questions-table tbody td.question');
-    const questions = await page.locator('#questions-table td.question').allTextContents();
+    const questions = await page.locator('#questions-table td.question summary').allTextContents();
     expect(questions).toContain(XSS_QUESTION);
     expect(questions).toContain(JS_LINK);
     expect(await page.locator('#questions-table img, #questions-table script, #questions-table a').count()).toBe(0);
     expect(await page.getAttribute('#q-csv', 'href')).toBe('/api/admin/questions?format=csv');
+    // Each question opens to the answer as it was given and its quotes; the hostile one's as text too.
+    const gd = page.locator('#questions-table details.given', { hasText: '广东今年地区生产总值增长目标是多少' }).first();
+    await gd.locator('summary').focus();
+    await page.keyboard.press('Enter');
+    expect(await gd.evaluate((d) => (d as HTMLDetailsElement).open)).toBe(true);
+    expect(await gd.locator('p.answer').textContent()).toMatch(/^当时的回答:.+/);
+    expect(await gd.locator('ol.quotes cite').first().textContent()).toContain('2026年广东省政府工作报告');
+    const hostileRow = page.locator('#questions-table details.given', { hasText: '吉林今年目标' }).first();
+    await hostileRow.locator('summary').click();
+    expect(await hostileRow.evaluate((d) => (d as HTMLDetailsElement).open)).toBe(true);
+    expect(await hostileRow.locator('img, script, a').count()).toBe(0);
+    await noScriptRan(page);
     // The per-day chart: one day so far, its bar and its summary for screen readers.
     expect(await page.locator('#q-chart svg rect.asked').count()).toBe(1);
     expect(await page.getAttribute('#q-chart svg', 'aria-label')).toMatch(/共 \d+ 个提问,\d+ 个未能回答/);

@@ -258,3 +258,29 @@ describe('query log on PostgreSQL', () => {
     }
   });
 });
+
+describe('query log on PostgreSQL, upgraded', () => {
+  it('a database with migrations 1–3 and rows gains the answer columns in place: old rows kept, new ones carry the answer and its quotes', async () => {
+    const db = await database();
+    // The schema as a deployment of the previous version left it, with a question in it.
+    await db.query(`CREATE TABLE schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
+    for (const m of MIGRATIONS.filter((m) => m.version <= 3)) {
+      await db.query(m.sql);
+      await db.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [m.version, m.name]);
+    }
+    await db.query(`INSERT INTO queries (id, at, channel, question, found, latency_ms) VALUES ('00000000-0000-4000-8000-000000000001', now(), 'web', '旧的问题', true, 2)`);
+
+    const log = await open({ databaseUrl: db.url });
+    expect(log.available).toBe(true);
+    await log.recordQuery({ question: '新的问题', channel: 'web', found: true, latencyMs: 1, answer: '增加普惠托位300个。', citations: [{ doc: '市北区2025年政府工作报告', section: '三、2025年工作安排', quote: '增加普惠托位300个，每千人口托位数达到4.6个。' }] });
+    await log.close();
+
+    const rows = await db.query<{ question: string; answer: string | null; citations: unknown }>('SELECT question, answer, citations FROM queries ORDER BY at, question');
+    expect(rows.find((r) => r.question === '旧的问题')).toEqual({ question: '旧的问题', answer: null, citations: null });
+    const fresh = rows.find((r) => r.question === '新的问题')!;
+    expect(fresh.answer).toBe('增加普惠托位300个。');
+    expect(fresh.citations).toEqual([{ doc: '市北区2025年政府工作报告', section: '三、2025年工作安排', quote: '增加普惠托位300个，每千人口托位数达到4.6个。' }]);
+    const versions = await db.query<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version');
+    expect(versions.map((v) => v.version)).toEqual(MIGRATIONS.map((m) => m.version));
+  });
+});
