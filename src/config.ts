@@ -25,43 +25,33 @@ const url = z
 
 const port = z.coerce.number().int().min(0).max(65535);
 
-const idList = z
-  .string()
-  .optional()
-  .transform((s, ctx) => {
-    const parts = (s ?? '')
-      .split(/[\s,]+/)
-      .map((p) => p.trim())
-      .filter(Boolean);
-    for (const p of parts) {
-      if (!/^-?\d+$/.test(p)) {
-        ctx.addIssue({ code: 'custom', message: `"${p}" is not a numeric user id` });
-        return z.NEVER;
+/** A comma- or space-separated list of ids, each matching `pattern`, then mapped (lower case for WeCom). */
+function listOf(pattern: RegExp, what: string, map: (id: string) => string = (id) => id) {
+  return z
+    .string()
+    .optional()
+    .transform((s, ctx) => {
+      const parts = (s ?? '')
+        .split(/[\s,]+/)
+        .map((p) => p.trim())
+        .filter(Boolean);
+      for (const p of parts) {
+        if (!pattern.test(p)) {
+          ctx.addIssue({ code: 'custom', message: `"${p}" is not ${what}` });
+          return z.NEVER;
+        }
       }
-    }
-    return parts;
-  });
+      return parts.map(map);
+    });
+}
+
+const idList = listOf(/^-?\d+$/, 'a numeric user id');
 
 /**
  * WeCom UserIDs (WECOM_ADMIN_IDS): letters, digits and _ - @ . as the admin console allows, up to 64.
  * WeCom treats them case-insensitively, so they are kept in lower case.
  */
-const wecomIdList = z
-  .string()
-  .optional()
-  .transform((s, ctx) => {
-    const parts = (s ?? '')
-      .split(/[\s,]+/)
-      .map((p) => p.trim())
-      .filter(Boolean);
-    for (const p of parts) {
-      if (!/^[A-Za-z0-9_@.-]{1,64}$/.test(p)) {
-        ctx.addIssue({ code: 'custom', message: `"${p}" is not a WeCom UserID (letters, digits, _ - @ .)` });
-        return z.NEVER;
-      }
-    }
-    return parts.map((p) => p.toLowerCase());
-  });
+const wecomIdList = listOf(/^[A-Za-z0-9_@.-]{1,64}$/, 'a WeCom UserID (letters, digits, _ - @ .)', (p) => p.toLowerCase());
 
 const EnvSchema = z.object({
   PORT: port.default(3000),
