@@ -117,7 +117,7 @@ export interface Engine {
   /** Reads a message against the last answered question of its conversation (去年呢, 山东呢). */
   followUp(message: string, previous: TurnContext | undefined): FollowUp;
   /** Internals for benchmarks and tests of the engine itself; channels must not use them. */
-  readonly internals: { index: SearchIndex; tokenizer: Tokenizer; lexicon: Lexicon };
+  readonly internals: { index: SearchIndex; tokenizer: Tokenizer; lexicon: Lexicon; ctx: AnalyzeContext };
 }
 
 export async function createEngine(options: EngineOptions): Promise<Engine> {
@@ -296,7 +296,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       const newest = region ? newestOf(region) : undefined;
       return newest ? info.documents.find((d) => d.id === newest.meta.id) : undefined;
     },
-    internals: { index, tokenizer, lexicon },
+    internals: { index, tokenizer, lexicon, ctx },
     targets: () => (targetRows ??= targetViews(reports, lexicon)),
     progress: (region, year) => {
       const rows = (targetRows ??= targetViews(reports, lexicon));
