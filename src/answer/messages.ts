@@ -25,6 +25,8 @@ export const messages = {
   coverageMany: (n: number, years: number[]) => `${n}份报告,均为${years.map((y) => `${y}年`).join('、')}的政府工作报告,不含这一时期`,
   periodLabel: (label: string) => `〔${label}〕`,
   regionLabel: (region: string) => `〔${region}〕`,
+  /** The second of two questions in one message, as it was read (幼儿园呢 → 今年幼儿园新建改建几所). */
+  partLabel: (read: string) => `关于“${read}”:`,
   targetLabel: (year: number) => `〔${year}年工作安排定的目标〕`,
   resultLabel: (year: number) => `〔${year + 1}年报告回顾的完成情况〕`,
   whichPlace: (regions: string[]) =>

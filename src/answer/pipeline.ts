@@ -3,6 +3,8 @@ import type { IdentifiedEmbeddings, SearchIndex } from '../search/store.ts';
 import { analyzeQuestion, MAX_QUESTION_LENGTH, type AnalyzeContext, type Query } from './analyze.ts';
 import { compareTargets, type CompareDeps } from './compare.ts';
 import { answerLevels } from './levels.ts';
+import { followUp, readTurn } from './followup.ts';
+import { questionParts } from './parts.ts';
 import { pickDefinition } from './pick/definition.ts';
 import { answerProgress, answerTrend } from './progress.ts';
 import { checkedRefusal, citationsOf, compose, labelPeriod, refuse, type Draft } from './compose.ts';
@@ -43,9 +45,15 @@ export interface PipelineDeps {
   writes: (reports: number[], term: string | string[]) => boolean;
 }
 
-export async function answerQuestion(question: string, options: AskOptions, deps: PipelineDeps): Promise<Answer> {
+export async function answerQuestion(question: string, options: AskOptions, deps: PipelineDeps, part = false): Promise<Answer> {
   const q = analyzeQuestion(question, deps.ctx);
   const notice = q.truncated ? { notice: messages.truncated(MAX_QUESTION_LENGTH) } : {};
+  // Two questions in one message: each answered, the second read against the first (幼儿园呢).
+  const parts = part || q.flags.injection || q.flags.personal ? undefined : questionParts(q.text);
+  if (parts) {
+    const both = await answerParts(parts, options, deps);
+    if (both) return { ...both, question: q.raw, ...notice };
+  }
   // Which reports and parts, decided once for both paths below.
   const scope = q.text && !q.flags.personal
     ? scopeOf(q, deps.deployment, { ...(options.report ? { report: options.report } : {}), ...(options.region ? { region: options.region } : {}) })
@@ -173,6 +181,37 @@ async function draftAnswer(q: Query, asked: Scope | undefined, deps: PipelineDep
     if (draft.found && q.asksKind && !namesKind(draft.answer, q)) return explained(refuse('no-entity', { q, detail: q.asksKind.which }, ranked));
     return explained(labelPeriod(draft, q));
   }
+}
+
+/**
+ * The two parts of a message, each answered as a question of its own (the second completed from the
+ * first where it leaves out the subject, place or time), said one after the other with both quotes.
+ * A second part that names nothing of its own (国家怎么说的) is not a question: undefined, and the
+ * message is answered whole.
+ */
+async function answerParts(parts: [string, string], options: AskOptions, deps: PipelineDeps): Promise<Answer | undefined> {
+  const fdeps = { gazetteer: deps.ctx.lexicon.gazetteer, own: deps.ctx.ownPlaces };
+  const second = followUp(parts[1], readTurn(parts[0], fdeps), fdeps);
+  if (second.needsContext) return undefined;
+  const q2 = analyzeQuestion(second.question, deps.ctx);
+  if (!q2.concepts.some((c) => c.noun) || q2.flags.opinion) return undefined;
+  const [a, b] = await Promise.all([answerQuestion(parts[0], options, deps, true), answerQuestion(second.question, options, deps, true)]);
+  if (!a.found && !b.found) return undefined;
+  // The same passage answers both (今年新建改建几所学校，幼儿园呢 in one sentence): said once.
+  if (a.found && b.found && a.answer === b.answer) return a;
+  // Each part's own quote (the one its answer is cut from), once.
+  const quotes = [...a.citations.slice(0, a.found ? 1 : 0), ...b.citations.slice(0, b.found ? 1 : 0)];
+  const citations = quotes.filter((c, i) => quotes.findIndex((d) => d.docId === c.docId && d.start === c.start && d.quote === c.quote) === i);
+  const { reason: _r, refusal: _f, evidence: _e, closest: _c, ...first } = a;
+  return {
+    ...first,
+    found: true,
+    answer: `${a.answer}\n${second.interpretedAs ? messages.partLabel(second.interpretedAs) : ''}${b.answer}`,
+    citations,
+    highlights: [...a.highlights, ...b.highlights],
+    intent: a.found ? a.intent : b.intent,
+    ...(a.closest || b.closest ? { closest: true } : {}),
+  };
 }
 
 /**

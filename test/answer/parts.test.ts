@@ -1,0 +1,73 @@
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createEngine, type Engine } from '../../src/answer/index.ts';
+import { loadCues, unwrap } from '../../src/answer/cues.ts';
+import { questionParts } from '../../src/answer/parts.ts';
+import { DICT_DIR, ROOT } from '../helpers/engine.ts';
+
+/**
+ * Two questions in one message, and the words around a question that only say who asks or what the
+ * answer should look like. Questions are worded afresh, not taken from the eval sets.
+ */
+const work = mkdtempSync(join(tmpdir(), 'workplan-parts-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+const engines = new Map<string, Promise<Engine>>();
+function alone(file: string): Promise<Engine> {
+  let e = engines.get(file);
+  if (!e) {
+    const dir = join(work, `d${engines.size}`);
+    mkdirSync(join(dir, 'r'), { recursive: true });
+    copyFileSync(join(ROOT, 'test/fixtures', file), join(dir, 'r', file.split('/').pop()!));
+    e = createEngine({ reportsDir: join(dir, 'r'), dictDir: DICT_DIR, indexDir: join(dir, 'i'), readOnly: true });
+    engines.set(file, e);
+  }
+  return e;
+}
+
+describe('two questions in one message', () => {
+  it('is cut where a sentence ends, or before a last clause in 呢, into two parts that each ask', () => {
+    expect(questionParts('今年新建学校几所?幼儿园呢')).toEqual(['今年新建学校几所', '幼儿园呢']);
+    expect(questionParts('今年新建学校几所,幼儿园呢')).toEqual(['今年新建学校几所', '幼儿园呢']);
+    // context before the question stays with it
+    expect(questionParts('今年物价涨得厉害。低保标准提到多少?特困人员呢?')).toEqual(['今年物价涨得厉害,低保标准提到多少', '特困人员呢']);
+    // one question, or two figures of one sentence: not cut
+    expect(questionParts('今年新建学校几所')).toBeUndefined();
+    expect(questionParts('去年外贸进出口总额是多少,增长了多少')).toBeUndefined();
+    expect(questionParts('今年物价涨得厉害。低保标准提到多少')).toBeUndefined();
+  });
+
+  it('answers both parts, the second completed from the first, each from its own clause and quote', async () => {
+    const e = await alone('levels/2023_米易县_政府工作报告.txt');
+    const a = await e.ask('帮我看下，县里今年城镇新增就业的目标是多少人？农村劳动力转移呢？');
+    expect(a.found).toBe(true);
+    const [first, second] = a.answer.split('\n');
+    expect(first).toMatch(/就业\d+人/);
+    expect(second).toMatch(/^关于“.*农村劳动力转移”:/);
+    expect(second).toMatch(/转移农村劳动力[\d.]+万人/);
+    for (const c of a.citations) expect(e.internals.index.reports[0]!.text.slice(c.start, c.end)).toBe(c.quote);
+  });
+
+  it('answers the message whole when its second part asks nothing of its own', async () => {
+    const e = await alone('levels/2023_米易县_政府工作报告.txt');
+    const a = await e.ask('今年城镇新增就业的目标是多少人？谢谢啦');
+    expect(a.answer.split('\n')).toHaveLength(1);
+    expect(a.answer).toMatch(/就业\d+人/);
+  });
+});
+
+describe('words around the question', () => {
+  const cues = loadCues(DICT_DIR);
+  it.each([
+    '只要数字', '就要数字,别的不要', '原话是啥', '用报告的原话', '分条列一下', '列个清单', '简单点', '长话短说', '直接说',
+  ])('…，%s is not the question', (tail) => {
+    expect(unwrap(`今年新增多少托位,${tail}`, cues)).toBe('今年新增多少托位');
+  });
+  it.each(['老板让问', '考公要用', '我是个体户', '下午开会前帮我看看', '我刚入职想了解一下', '打扰一下想问问'])('%s，… is not the question', (lead) => {
+    expect(unwrap(`${lead},今年新增多少托位`, cues)).toBe('今年新增多少托位');
+  });
+  it('keeps a clause that says what is asked about', () => {
+    expect(unwrap('我家孩子明年上幼儿园,今年新增多少托位', cues)).toContain('幼儿园');
+  });
+});
