@@ -191,12 +191,24 @@ async function draftAnswer(q: Query, asked: Scope | undefined, deps: PipelineDep
  */
 async function answerParts(parts: [string, string], options: AskOptions, deps: PipelineDeps): Promise<Answer | undefined> {
   const fdeps = { gazetteer: deps.ctx.lexicon.gazetteer, own: deps.ctx.ownPlaces };
-  const second = followUp(parts[1], readTurn(parts[0], fdeps), fdeps);
+  const firstTurn = readTurn(parts[0], fdeps);
+  const second = followUp(parts[1], firstTurn, fdeps);
   if (second.needsContext) return undefined;
-  const q2 = analyzeQuestion(second.question, deps.ctx);
-  if (!q2.concepts.some((c) => c.noun) || q2.flags.opinion) return undefined;
-  const [a, b] = await Promise.all([answerQuestion(parts[0], options, deps, true), answerQuestion(second.question, options, deps, true)]);
-  if (!a.found && !b.found) return undefined;
+  // It must be about a thing of its own, not the first part's again or nothing (国家怎么说的).
+  const q1 = analyzeQuestion(parts[0], deps.ctx);
+  const q2 = analyzeQuestion(parts[1], deps.ctx);
+  const own = q2.concepts.filter((c) => c.noun && !q1.concepts.some((d) => d.text === c.text));
+  if ((!own.length && !second.inherited.length) || q2.flags.opinion || q2.flags.greeting) return undefined;
+  // A second question that says no time or place is asked of the first one's (去年城镇化率多少？高标准农田呢).
+  let asked = second.question;
+  if (!second.inherited.length) {
+    const turn = readTurn(asked, fdeps);
+    asked = `${!turn.place && firstTurn.place ? firstTurn.place : ''}${!turn.time && firstTurn.time ? firstTurn.time : ''}${asked}`;
+  }
+  const [a, b] = await Promise.all([answerQuestion(parts[0], options, deps, true), answerQuestion(asked, options, deps, true)]);
+  // Only when each part has its answer: otherwise the message is answered whole, as one question
+  // (a part alone may read worse than the whole: 接待游客多少人次、旅游总收入多少 from one sentence).
+  if (!a.found || !b.found) return undefined;
   // The same passage answers both (今年新建改建几所学校，幼儿园呢 in one sentence): said once.
   if (a.found && b.found && a.answer === b.answer) return a;
   // Each part's own quote (the one its answer is cut from), once.
@@ -209,7 +221,6 @@ async function answerParts(parts: [string, string], options: AskOptions, deps: P
     answer: `${a.answer}\n${second.interpretedAs ? messages.partLabel(second.interpretedAs) : ''}${b.answer}`,
     citations,
     highlights: [...a.highlights, ...b.highlights],
-    intent: a.found ? a.intent : b.intent,
     ...(a.closest || b.closest ? { closest: true } : {}),
   };
 }

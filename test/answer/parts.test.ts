@@ -32,6 +32,12 @@ describe('two questions in one message', () => {
     expect(questionParts('今年新建学校几所,幼儿园呢')).toEqual(['今年新建学校几所', '幼儿园呢']);
     // context before the question stays with it
     expect(questionParts('今年物价涨得厉害。低保标准提到多少?特困人员呢?')).toEqual(['今年物价涨得厉害,低保标准提到多少', '特困人员呢']);
+    // two things with one question, and two clauses that each ask about a thing of their own
+    expect(questionParts('今年改造老旧小区和新建公园各是多少')).toEqual(['今年改造老旧小区是多少', '新建公园是多少']);
+    expect(questionParts('去年粮食产量多少、森林覆盖率达到多少')).toEqual(['去年粮食产量多少', '森林覆盖率达到多少']);
+    // a clause that goes on about the same thing, or context that only looks like a question (好几年)
+    expect(questionParts('今年重点项目有多少个,计划投资多少')).toBeUndefined();
+    expect(questionParts('房子好几年办不下证,今年有人管不')).toBeUndefined();
     // one question, or two figures of one sentence: not cut
     expect(questionParts('今年新建学校几所')).toBeUndefined();
     expect(questionParts('去年外贸进出口总额是多少,增长了多少')).toBeUndefined();
