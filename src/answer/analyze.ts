@@ -225,6 +225,9 @@ interface Token {
   stop: boolean;
 }
 
+/** A-not-A questions (能不能, 会不会, 是不是, 有没有, 可不可以, 算不算) and a closing 不/没 (能便宜点不). */
+const A_NOT_A = /(能|会|是|要|可|算|够|行|给|让|管|有|用|准|该|需)(?:不|没)\1(?:以|要)?|[不没][?？!！。]*$/g;
+
 export function analyzeQuestion(question: string, ctx: AnalyzeContext): Query {
   const trimmed = question.trim();
   const chars = [...trimmed];
@@ -237,7 +240,8 @@ export function analyzeQuestion(question: string, ctx: AnalyzeContext): Query {
   const places = placesOf(text, ctx.lexicon.gazetteer, ctx.ownPlaces, (s) => ctx.vocabulary.isWordOrPhrase(s));
   // What is asked about is read without the place and time words (scope takes those).
   // 多大面积 / 多长时间 ask for 面积 / 时间 by 多少: read them so (大面积 is not a subject).
-  const subject = withoutTime(places.rest).replace(/多大(面积|规模|范围)|多长(时间|距离)/g, '多少$1$2');
+  // 能不能 / 会不会 / 有没有 ask yes or no (read from the text below): no subject, and not cut into 不能.
+  const subject = withoutTime(places.rest).replace(/多大(面积|规模|范围)|多长(时间|距离)/g, '多少$1$2').replace(A_NOT_A, ' ');
   const hanCount = (text.match(HAN_G) ?? []).length;
   const english = hanCount < 2 && /[a-z]{2,}/.test(text);
 
@@ -259,6 +263,8 @@ export function analyzeQuestion(question: string, ctx: AnalyzeContext): Query {
       if (!attr || !t.concept) continue;
       // 居民消费价格 is an indicator (CPI), not a price; 补贴发了多少人 counts people, not money.
       if (attr.intent === 'cost' && (/消费价格|物价|报销|医保/.test(text) || /多少(?:人|户|家|个|万人)|几(?:人|户|家)/.test(text))) continue;
+      // 还有补贴吗 / 有啥养老补贴: whether there is one, not how much it pays.
+      if (t.word === '补贴' && !/多少|几|标准|金额|钱|额度|提高到|涨到/.test(text)) continue;
       t.concept = undefined;
       t.stop = true;
       if (intent === 'fact' || intent === 'list' || intent === 'summary' || (intent === 'number' && ['cost', 'when', 'where'].includes(attr.intent))) {

@@ -77,3 +77,17 @@ describe('words around the question', () => {
     expect(unwrap('我家孩子明年上幼儿园,今年新增多少托位', cues)).toContain('幼儿园');
   });
 });
+
+describe('yes or no in everyday words', () => {
+  it('能不能 / 会不会 / a closing 不 ask yes or no and name no subject', async () => {
+    const e = await alone('levels/2023_米易县_政府工作报告.txt');
+    const { analyzeQuestion } = await import('../../src/answer/analyze.ts');
+    for (const q of ['今年能不能多建几个停车场', '明年会不会取消这个补贴', '公交能坐到景区不']) {
+      const words = analyzeQuestion(q, e.internals.ctx).concepts.map((c) => c.text);
+      expect(words.some((w) => /不能|不会|^不$|能不|会不/.test(w)), `${q}: ${words.join(' ')}`).toBe(false);
+    }
+    // 还有补贴吗 asks whether there is one, not its amount
+    expect(analyzeQuestion('今年种粮还有补贴吗', e.internals.ctx).intent).not.toBe('cost');
+    expect(analyzeQuestion('今年种粮补贴每亩多少钱', e.internals.ctx).intent).toBe('cost');
+  });
+});
