@@ -91,3 +91,30 @@ describe('yes or no in everyday words', () => {
     expect(analyzeQuestion('今年种粮补贴每亩多少钱', e.internals.ctx).intent).toBe('cost');
   });
 });
+
+describe('a set the report announces and then spells out', () => {
+  const text = [
+    '某某县2024年政府工作报告',
+    '各位代表：',
+    '一、2023年工作回顾',
+    '过去一年，全县地区生产总值增长6.1%，城镇新增就业3200人。',
+    '二、2024年重点工作',
+    '今年经济社会发展的主要预期目标是：地区生产总值增长6%左右，城镇新增就业3000人以上。',
+    '持续推进农业供给侧结构性改革，提高农业综合效益，做强“一菜一果一药”三大特色产业。一是蔬菜产业。新建设施蔬菜基地5000亩。二是林果产业。改造提升老果园2万亩。三是中药材产业。建设道地药材种植基地1万亩。',
+    '改善人居环境。实施农村人居环境整治，建设美丽乡村示范村20个。',
+  ].join('\n');
+  it('answers what the set holds with its items, not with the sentence that counts them', async () => {
+    const dir = join(work, 'announced');
+    mkdirSync(join(dir, 'r'), { recursive: true });
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(join(dir, 'r', '2024_某某县_政府工作报告.txt'), `${text}\n`);
+    const e = await createEngine({ reportsDir: join(dir, 'r'), dictDir: DICT_DIR, indexDir: join(dir, 'i'), readOnly: true });
+    const a = await e.ask('三大特色产业是哪几个');
+    expect(a.found).toBe(true);
+    for (const item of ['蔬菜产业', '林果产业', '中药材产业']) expect(a.answer).toContain(item);
+    // the explanations between the items are not the items
+    expect(a.answer).not.toContain('5000亩');
+    const quote = a.citations[0]!;
+    expect(e.internals.index.reports[0]!.text.slice(quote.start, quote.end)).toBe(quote.quote);
+  });
+});

@@ -2,6 +2,7 @@ import { factPick } from '../clauses.ts';
 import { compose, refuse, type Draft } from '../compose.ts';
 import { greeting } from '../scope.ts';
 import { SPAN_BUDGET } from '../tuning.ts';
+import { withAnnouncedItems } from './announced.ts';
 import type { PickContext } from './context.ts';
 import { isTopicLine, paragraphOrClauses, pickSummary } from './summary.ts';
 
@@ -12,7 +13,7 @@ export function pickFact(ctx: PickContext): Draft {
   // A question that lands on a heading (民生方面总的安排) is about the section.
   if (q.section || q.ordinal !== undefined || best.view.paragraph.kind === 'section-heading' || best.view.paragraph.kind === 'part-heading') return pickSummary(ctx);
   if (isTopicLine(best)) return paragraphOrClauses(q, best, views, ranked);
-  return compose(q, best, factPick(q, best.view, views, SPAN_BUDGET.fact), ranked);
+  return compose(q, best, withAnnouncedItems(q, factPick(q, best.view, views, SPAN_BUDGET.fact)), ranked);
 }
 
 /** Chat that is not a question about the reports. */

@@ -1,6 +1,7 @@
 import { factPick, joinSpansOf } from '../clauses.ts';
 import { compose, refuse, type Draft } from '../compose.ts';
 import { SPAN_BUDGET } from '../tuning.ts';
+import { withAnnouncedItems } from './announced.ts';
 import type { PickContext } from './context.ts';
 import { isTopicLine, paragraphOrClauses, pickSummary } from './summary.ts';
 
@@ -21,7 +22,7 @@ export function pickList(ctx: PickContext): Draft {
   if (q.asksEnumeration && !/、/.test(joinSpansOf(best.view, pick.spans))) return refuse('no-items', { q }, related);
   // 那30项民生实事具体是哪些: a passage that only counts them (办好30项民生实事) lists none of them.
   if (asksCountedItems(q) && itemsIn(joinSpansOf(best.view, pick.spans)) < 3) return refuse('no-items', { q }, related);
-  return compose(q, best, pick, ranked);
+  return compose(q, best, withAnnouncedItems(q, pick), ranked);
 }
 
 /** Asks for the particular items of a set it counts (那30项…具体是哪些, 十大工程都是哪十个). */
