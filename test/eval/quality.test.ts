@@ -57,16 +57,23 @@ describe('quality gate', () => {
   // refusal must never claim that a report lacks a term it writes: falseAbsenceClaims is 0 in the gate,
   // over every dev question, each report alone and many loaded.
   const voices = join(ROOT, 'test/eval/voices');
-  it.each(['one', 'many'] as const)('voices: dev writers (%s)', async (mode) => {
+  // Each set of dev writers is held to its own figures: the first writers (a–d) and the later ones
+  // (h, i), written afresh in the voices the held-out writers showed hardest.
+  it.each([
+    ['dev-first', 'voices-dev', 'one', 850],
+    ['dev-first', 'voices-dev', 'many', 850],
+    ['dev-later', 'voices-later', 'one', 350],
+    ['dev-later', 'voices-later', 'many', 350],
+  ] as const)('voices: %s writers (%s, %s)', async (group, gate, mode, questions) => {
     const run = await evalVoices({
       questions: voices,
       reportDirs: [join(ROOT, 'test/fixtures/provinces-2026'), join(ROOT, 'test/fixtures/levels'), REPORTS_DIR],
       dictDir: DICT_DIR,
-      writers: readWriterGroups(voices)['dev']!,
+      writers: readWriterGroups(voices)[group]!,
       mode,
     });
-    expect(run.summary.questions).toBeGreaterThan(850);
+    expect(run.summary.questions).toBeGreaterThan(questions);
     expect(run.rows.filter((r) => r.falseAbsence.length).map((r) => `${r.question.id}: ${r.answer.answer}`)).toEqual([]);
-    check(`voices-dev-${mode}`, run.summary);
+    check(`${gate}-${mode}`, run.summary);
   }, 600_000);
 });
