@@ -38,8 +38,8 @@ const langchain = async (): Promise<{ HNSWLib: typeof HNSWLib; Document: typeof 
 };
 
 /** The saved graph as LangChain's HNSWLib.load reads it (args.json, hnswlib.index), without the docstore. */
-async function loadGraph(dir: string): Promise<VectorGraph> {
-  const args = JSON.parse(readFileSync(join(dir, 'args.json'), 'utf8')) as VectorGraph['args'];
+async function loadGraph(dir: string, argsJson: Buffer = readFileSync(join(dir, 'args.json'))): Promise<VectorGraph> {
+  const args = JSON.parse(argsJson.toString('utf8')) as VectorGraph['args'];
   if (!args.space) throw new Error('hnswlib-node requires a space argument');
   if (args.numDimensions === undefined) throw new Error('hnswlib-node requires a numDimensions argument');
   const graph = new hnswlib.HierarchicalNSW(args.space, args.numDimensions);
@@ -435,20 +435,24 @@ export async function loadIndex(
   }
   const stale = staleness(manifest, identity);
   if (stale) throw new IndexError(dir, stale, { kind: 'stale' });
+  // Each file is read once: checked, then parsed from the bytes that were checked.
+  const checked = new Map<string, Buffer>();
   for (const name of SAVED_FILES) {
     const expected = manifest.files?.[name];
     const file = join(dir, name);
     if (!expected) throw new IndexError(dir, `manifest does not list ${name}`);
     if (!existsSync(file)) throw new IndexError(dir, `${name} is missing`);
-    const actual = fingerprint(file);
-    if (actual.bytes !== expected.bytes || actual.crc32 !== expected.crc32) {
+    const data = readFileSync(file);
+    if (data.length !== expected.bytes || crc32(data).toString(16) !== expected.crc32) {
       throw new IndexError(dir, `${name} does not match the manifest (partial or corrupt)`);
     }
+    checked.set(name, data);
   }
+  const bytes = (name: (typeof SAVED_FILES)[number]): Buffer => checked.get(name)!;
 
   let texts: { units: string[]; paragraphs: string[] } | undefined;
   try {
-    texts = JSON.parse(readFileSync(join(dir, 'texts.json'), 'utf8')) as { units: string[]; paragraphs: string[] };
+    texts = JSON.parse(bytes('texts.json').toString('utf8')) as { units: string[]; paragraphs: string[] };
   } catch (cause) {
     throw new IndexError(dir, 'texts.json cannot be read', { cause });
   }
@@ -463,15 +467,11 @@ export async function loadIndex(
   let paragraphIndex: Bm25Index;
   let vectors: VectorGraph;
   try {
-    const read = (name: string, size: number): Bm25Index =>
-      Bm25Index.fromBinary(
-        JSON.parse(readFileSync(join(dir, `${name}.terms.json`), 'utf8')) as Bm25Binary['meta'],
-        readFileSync(join(dir, `${name}.postings.bin`)),
-        size,
-      );
+    const read = (name: 'sentences' | 'paragraphs', size: number): Bm25Index =>
+      Bm25Index.fromBinary(JSON.parse(bytes(`${name}.terms.json`).toString('utf8')) as Bm25Binary['meta'], bytes(`${name}.postings.bin`), size);
     sentenceIndex = read('sentences', layout.units.length);
     paragraphIndex = read('paragraphs', layout.paragraphs.length);
-    vectors = await loadGraph(join(dir, 'vectors'));
+    vectors = await loadGraph(join(dir, 'vectors'), bytes('vectors/args.json'));
   } catch (cause) {
     throw new IndexError(dir, 'index files cannot be read', { cause });
   }
