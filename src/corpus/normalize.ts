@@ -1,5 +1,6 @@
 import * as OpenCC from 'opencc-js/t2cn';
 import { foldWidth } from './text.ts';
+import { TRADITIONAL_CHARACTERS } from './traditional.ts';
 
 /**
  * Text normalisation shared by indexing and question analysis: Unicode NFKC (full-width → half-width),
@@ -7,23 +8,24 @@ import { foldWidth } from './text.ts';
  * as numbers. Quotes are never cut from normalised text: offsets always point into the stored source.
  */
 
-const toSimplified = OpenCC.Converter({ from: 't', to: 'cn' });
+// Building the converter (a trie of its whole dictionary) takes longer than anything else at start;
+// most text holds no character it changes, so it is built when the first such text comes.
+let converter: ((text: string) => string) | undefined;
+const toSimplified = (text: string): string => (converter ??= OpenCC.Converter({ from: 't', to: 'cn' }))(text);
 
 // Zero-width characters, the BOM and C0/C1 controls (keeping tab and newline as spaces).
 const INVISIBLE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]/g;
 const MARKUP = /<\/?[a-zA-Z][^<>]{0,200}>|<!--[\s\S]{0,500}?-->|[*_`#>~|]{1,3}/g;
 
-/** Characters that the converter changes on their own: most text has none and skips conversion. */
-const changes = new Map<string, boolean>();
+/**
+ * Characters that the converter changes on their own (listed by scripts/make-traditional.mjs; a test
+ * checks the list against the converter): most text has none and skips conversion.
+ */
+const CHANGED = new Set(TRADITIONAL_CHARACTERS);
 function hasTraditional(text: string): boolean {
   for (const ch of text) {
     if (ch.charCodeAt(0) < 0x3400) continue;
-    let c = changes.get(ch);
-    if (c === undefined) {
-      c = toSimplified(ch) !== ch;
-      if (changes.size < 50_000) changes.set(ch, c);
-    }
-    if (c) return true;
+    if (CHANGED.has(ch)) return true;
   }
   return false;
 }

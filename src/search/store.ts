@@ -2,9 +2,10 @@ import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { crc32 } from 'node:zlib';
-import { Document } from '@langchain/core/documents';
+import type { Document } from '@langchain/core/documents';
 import type { EmbeddingsInterface } from '@langchain/core/embeddings';
-import { HNSWLib } from '@langchain/community/vectorstores/hnswlib';
+import type { HNSWLib } from '@langchain/community/vectorstores/hnswlib';
+import hnswlib from 'hnswlib-node';
 import { normalizeText } from '../corpus/normalize.ts';
 import type { Report } from '../corpus/types.ts';
 import { IndexError } from '../errors.ts';
@@ -20,6 +21,30 @@ const CONTEXT_WEIGHT = 0.25;
 /** An embedder the index can record in its manifest. */
 export interface IdentifiedEmbeddings extends EmbeddingsInterface {
   readonly id: string;
+}
+
+/**
+ * The vector graph an index answers with. A built index holds LangChain's HNSWLib store (it embeds,
+ * links and saves); a loaded one only the graph and its arguments, read with hnswlib-node itself:
+ * answering never reads the docstore, and a one-shot answer then loads none of LangChain (a
+ * megabyte of JavaScript to compile at every start).
+ */
+export type VectorGraph = Pick<HNSWLib, 'args' | 'index'> & { save?: HNSWLib['save'] };
+
+/** LangChain's vector store and document class, loaded only to build an index. */
+const langchain = async (): Promise<{ HNSWLib: typeof HNSWLib; Document: typeof Document }> => {
+  const [{ HNSWLib }, { Document }] = await Promise.all([import('@langchain/community/vectorstores/hnswlib'), import('@langchain/core/documents')]);
+  return { HNSWLib, Document };
+};
+
+/** The saved graph as LangChain's HNSWLib.load reads it (args.json, hnswlib.index), without the docstore. */
+async function loadGraph(dir: string, argsJson: Buffer = readFileSync(join(dir, 'args.json'))): Promise<VectorGraph> {
+  const args = JSON.parse(argsJson.toString('utf8')) as VectorGraph['args'];
+  if (!args.space) throw new Error('hnswlib-node requires a space argument');
+  if (args.numDimensions === undefined) throw new Error('hnswlib-node requires a numDimensions argument');
+  const graph = new hnswlib.HierarchicalNSW(args.space, args.numDimensions);
+  await graph.readIndex(join(dir, 'hnswlib.index'));
+  return { args, index: graph };
 }
 
 /** A retrievable unit: one sentence, with the paragraph it belongs to. */
@@ -83,7 +108,7 @@ export interface SearchIndex {
   paragraphText: string[];
   sentenceIndex: Bm25Index;
   paragraphIndex: Bm25Index;
-  vectors: HNSWLib;
+  vectors: VectorGraph;
   manifest: Manifest;
   /** Global unit number of a report's sentence. */
   unitOf(report: number, sentence: number): number;
@@ -217,6 +242,7 @@ export async function buildIndex(options: BuildOptions): Promise<SearchIndex> {
   // were only added); otherwise every unit is embedded and linked again.
   const prevShas = prev ? (prev.manifest.sources ?? []).map((s) => s.sha256) : [];
   const keep = prev !== undefined && prevShas.length > 0 && (prev.manifest.labels?.length ?? -1) === prevShas.length && prevShas.every((s) => shas.includes(s));
+  const { HNSWLib, Document } = await langchain();
   let vectors: HNSWLib | undefined;
   const labels: number[] = [];
   if (keep) {
@@ -255,7 +281,7 @@ export async function buildIndex(options: BuildOptions): Promise<SearchIndex> {
     for (let s = 0; s < report.sentences.length; s++) {
       const u = layout.unitBase[r]! + s;
       const unit = layout.units[u]!;
-      const doc = chunkOf(report, unit, labels[r]! + s);
+      const doc = chunkOf(Document, report, unit, labels[r]! + s);
       docs.push({ doc, text: embeddingText(reports, unit, doc.pageContent) });
     }
   }
@@ -293,6 +319,8 @@ export async function saveIndex(index: SearchIndex, dir: string): Promise<void> 
     writeFileSync(join(tmp, `${name}.terms.json`), JSON.stringify(meta));
     writeFileSync(join(tmp, `${name}.postings.bin`), data);
   }
+  // Only a built index is saved (a loaded one is on disk already).
+  if (!index.vectors.save) throw new Error('only a built index can be saved');
   await index.vectors.save(join(tmp, 'vectors'));
   // The normalised texts, so loading need not normalise every sentence again.
   writeFileSync(join(tmp, 'texts.json'), JSON.stringify({ units: index.unitText, paragraphs: index.paragraphText }));
@@ -407,20 +435,24 @@ export async function loadIndex(
   }
   const stale = staleness(manifest, identity);
   if (stale) throw new IndexError(dir, stale, { kind: 'stale' });
+  // Each file is read once: checked, then parsed from the bytes that were checked.
+  const checked = new Map<string, Buffer>();
   for (const name of SAVED_FILES) {
     const expected = manifest.files?.[name];
     const file = join(dir, name);
     if (!expected) throw new IndexError(dir, `manifest does not list ${name}`);
     if (!existsSync(file)) throw new IndexError(dir, `${name} is missing`);
-    const actual = fingerprint(file);
-    if (actual.bytes !== expected.bytes || actual.crc32 !== expected.crc32) {
+    const data = readFileSync(file);
+    if (data.length !== expected.bytes || crc32(data).toString(16) !== expected.crc32) {
       throw new IndexError(dir, `${name} does not match the manifest (partial or corrupt)`);
     }
+    checked.set(name, data);
   }
+  const bytes = (name: (typeof SAVED_FILES)[number]): Buffer => checked.get(name)!;
 
   let texts: { units: string[]; paragraphs: string[] } | undefined;
   try {
-    texts = JSON.parse(readFileSync(join(dir, 'texts.json'), 'utf8')) as { units: string[]; paragraphs: string[] };
+    texts = JSON.parse(bytes('texts.json').toString('utf8')) as { units: string[]; paragraphs: string[] };
   } catch (cause) {
     throw new IndexError(dir, 'texts.json cannot be read', { cause });
   }
@@ -433,17 +465,13 @@ export async function loadIndex(
   }
   let sentenceIndex: Bm25Index;
   let paragraphIndex: Bm25Index;
-  let vectors: HNSWLib;
+  let vectors: VectorGraph;
   try {
-    const read = (name: string, size: number): Bm25Index =>
-      Bm25Index.fromBinary(
-        JSON.parse(readFileSync(join(dir, `${name}.terms.json`), 'utf8')) as Bm25Binary['meta'],
-        readFileSync(join(dir, `${name}.postings.bin`)),
-        size,
-      );
+    const read = (name: 'sentences' | 'paragraphs', size: number): Bm25Index =>
+      Bm25Index.fromBinary(JSON.parse(bytes(`${name}.terms.json`).toString('utf8')) as Bm25Binary['meta'], bytes(`${name}.postings.bin`), size);
     sentenceIndex = read('sentences', layout.units.length);
     paragraphIndex = read('paragraphs', layout.paragraphs.length);
-    vectors = await HNSWLib.load(join(dir, 'vectors'), embeddings);
+    vectors = await loadGraph(join(dir, 'vectors'), bytes('vectors/args.json'));
   } catch (cause) {
     throw new IndexError(dir, 'index files cannot be read', { cause });
   }
@@ -516,7 +544,7 @@ function assemble(
   layout: Layout,
   sentenceIndex: Bm25Index,
   paragraphIndex: Bm25Index,
-  vectors: HNSWLib,
+  vectors: VectorGraph,
   manifest: Manifest,
 ): SearchIndex {
   // Label → unit, for the vectors a graph search returns (labels differ from units once reports are
@@ -568,7 +596,7 @@ function embeddingText(reports: Report[], unit: Unit, sentence: string): string 
 }
 
 /** The LangChain Document for a unit: the chunk contract of ARCHITECTURE.md (`unit` is its label). */
-function chunkOf(report: Report, unit: Unit, id: number): Document {
+function chunkOf(Document: typeof import('@langchain/core/documents').Document, report: Report, unit: Unit, id: number): Document {
   const s = report.sentences[unit.sentence]!;
   const p = report.paragraphs[unit.paragraph]!;
   return new Document({

@@ -1,11 +1,29 @@
+import * as OpenCC from 'opencc-js/t2cn';
 import { describe, expect, it } from 'vitest';
 import { extractQuantities, normalizeQuestion, normalizeText, parseChineseNumber } from '../../src/corpus/index.ts';
+import { TRADITIONAL_CHARACTERS } from '../../src/corpus/traditional.ts';
 
 describe('normalizeText', () => {
   it('folds full-width forms (NFKC) and traditional characters', () => {
     expect(normalizeText('今年新增多少託位?')).toBe('今年新增多少托位?');
     expect(normalizeText('嶗山區加裝電梯')).toBe('崂山区加装电梯');
     expect(normalizeText('ＧＤＰ增長５．５％')).toBe('GDP增长5.5%');
+  });
+
+  it('knows every character the converter changes on its own (it converts only text holding one)', () => {
+    // The list spares the converter at start; an opencc-js upgrade that changes it fails here
+    // (regenerate with node scripts/make-traditional.mjs > src/corpus/traditional.ts).
+    const convert = OpenCC.Converter({ from: 't', to: 'cn' });
+    const changed: string[] = [];
+    for (let cp = 0x3400; cp <= 0x10ffff; cp++) {
+      if (cp >= 0xd800 && cp <= 0xdfff) continue;
+      const ch = String.fromCodePoint(cp);
+      if (convert(ch) !== ch) changed.push(ch);
+    }
+    expect([...TRADITIONAL_CHARACTERS]).toEqual(changed);
+    // Text with none of them is left as it is; one is enough for the whole text to be converted.
+    expect(normalizeText('市北区加装电梯')).toBe('市北区加装电梯');
+    expect(normalizeText('加装電梯')).toBe('加装电梯');
   });
 });
 
