@@ -23,10 +23,12 @@ export async function openEngine(
   extra: Partial<Pick<EngineOptions, 'rebuild' | 'onProgress' | 'readOnly'>> & {
     /** Add documents dropped into the reports directory first (default true). */
     inbox?: boolean;
+    /** SEARCH_BACKEND=postgres: load the directory into an empty database (default true; not on reloads). */
+    seed?: boolean;
   } = {},
 ): Promise<Engine> {
-  const { inbox = true, ...options } = extra;
-  if (inbox) await addDroppedReports(openLibrary(config), logger);
+  const { inbox = true, seed = true, ...options } = extra;
+  if (inbox) await addDroppedReports(openLibrary(config, logger), logger);
   // Model clients load only when a model is configured: a one-shot answer should not pay for them.
   const provider = config.EMBEDDINGS_PROVIDER === 'local' ? undefined : (await import('./llm/providers.ts')).createEmbeddings(config);
   if (config.SEARCH_BACKEND === 'postgres') {
@@ -34,7 +36,12 @@ export async function openEngine(
     const store = await searchStore(config, logger);
     const { loadDirectory } = await import('./search-backend.ts');
     const lexicon = loadLexicon(config.paths.dict);
-    await loadDirectory(store, config.paths.reports, lexicon, { only: options.rebuild ? 'all' : 'missing', ...(provider ? { embeddings: () => provider } : {}) });
+    // npm run index cuts and embeds every report afresh; the first start over an empty database
+    // loads the directory. Otherwise the database is what is served: a report another replica removed
+    // is not brought back from this one's directory.
+    if (options.rebuild || (seed && (await store.list()).length === 0)) {
+      await loadDirectory(store, config.paths.reports, lexicon, { only: options.rebuild ? 'all' : 'missing', ...(provider ? { embeddings: () => provider } : {}) });
+    }
     const corpus = await store.load();
     const engine = await createEngine({
       reportsDir: config.paths.reports,
