@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { searchTools, sourceSha, type EngineOptions } from './answer/engine.ts';
+import { searchTools, sourceSha, type EngineOptions, type SearchTools } from './answer/engine.ts';
 import type { Lexicon } from './corpus/lexicon.ts';
 import { parseSource, readReportSources, type ReportSource } from './corpus/load.ts';
 import { buildPartBinary, embeddingTexts } from './search/store.ts';
@@ -48,9 +48,9 @@ export async function prepareReports(
   all: ReportSource[],
   lexicon: Lexicon,
   embeddings?: EngineOptions['embeddings'],
+  made?: SearchTools,
 ): Promise<PreparedReport[]> {
-  const allReports = all.map((s) => parseSource(s, lexicon));
-  const tools = searchTools(lexicon, all, allReports, embeddings ? { embeddings } : {});
+  const tools = made ?? toolsFor(all, lexicon, embeddings);
   const table = indicatorTable(lexicon);
   const out: PreparedReport[] = [];
   for (const source of sources) {
@@ -73,6 +73,11 @@ export async function prepareReports(
     });
   }
   return out;
+}
+
+/** The tools an engine of these reports cuts and embeds with. */
+export function toolsFor(all: ReportSource[], lexicon: Lexicon, embeddings?: EngineOptions['embeddings']): SearchTools {
+  return searchTools(lexicon, all, all.map((s) => parseSource(s, lexicon)), embeddings ? { embeddings } : {});
 }
 
 /**
@@ -114,8 +119,9 @@ export async function loadDirectory(
   // Cut with the quoted names of every report the database will hold.
   const all = [...held, ...fresh].sort(byFile);
   const batch = options.batch ?? 20;
+  const tools = toolsFor(all, lexicon, options.embeddings);
   for (let i = 0; i < todo.length; i += batch) {
-    const prepared = await prepareReports(todo.slice(i, i + batch), all, lexicon, options.embeddings);
+    const prepared = await prepareReports(todo.slice(i, i + batch), all, lexicon, options.embeddings, tools);
     await store.put(prepared);
     options.onProgress?.(Math.min(i + batch, todo.length), todo.length);
   }
