@@ -60,8 +60,8 @@ export interface EngineOptions {
   defaultRegion?: string;
   /**
    * The reports as PostgreSQL holds them (SEARCH_BACKEND=postgres), in place of the reports
-   * directory, with each report's part and vectors: the index is assembled from them, nothing is
-   * written to the index directory.
+   * directory, with each report's part and vectors: the index is assembled from them (the index
+   * directory is then this replica's cache of them).
    */
   stored?: { sources: ReportSource[]; parts: StoredParts };
 }
@@ -183,8 +183,9 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   // A process that keeps running (a server) builds the whole dictionary soon after start; a one-shot
   // answer has exited by then.
   if (lookup) setTimeout(() => tokenizer.prepare(), 2000).unref();
-  // Reports from PostgreSQL are assembled from what it holds; the index directory is not theirs.
-  if (options.stored) options = { ...options, readOnly: true, rebuild: true };
+  // Reports from PostgreSQL: the index directory is this replica's cache of them. It is loaded when
+  // it holds exactly these reports; otherwise it lends what it holds unchanged (the vectors when
+  // reports were only added), PostgreSQL the rest, as an index directory does for the memory backend.
 
   if (!options.readOnly) {
     const removed = cleanIndexLeftovers(options.indexDir);
