@@ -15,6 +15,11 @@ import { writeSyntheticCorpus } from './synthetic.ts';
  *   npm run bench -- --scale 100         only the sizes given (comma-separated); --scale 0 skips it
  *   npm run bench -- --tables oneshot,reload   only these tables (oneshot, reload, eval, many, scale)
  */
+// npm run bench -- --backend memory|postgres --scale N: the search backend at N reports (bench/backend.ts).
+if (process.argv.includes('--backend')) {
+  execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', resolve('bench/backend.ts'), ...process.argv.slice(2)], { stdio: 'inherit', env: { ...process.env, LOG_LEVEL: 'silent' } });
+  process.exit(0);
+}
 const { values } = parseArgs({
   options: {
     questions: { type: 'string', default: 'test/eval/questions.jsonl' },

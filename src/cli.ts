@@ -119,7 +119,8 @@ const index = defineCommand({
     // One clean summary: only errors are logged beside it.
     const { config, logger } = setup('error');
     const { openLibrary } = await import('./bootstrap.ts');
-    const engine = await openLibrary(config).exclusive(() => rebuildWithProgress(config, logger, { rebuild: true, inbox: true }), writerEvents(logger));
+    const engine = await openLibrary(config, logger).exclusive(() => rebuildWithProgress(config, logger, { rebuild: true, inbox: true }), writerEvents(logger));
+    await closeStores();
     const i = engine.info;
     process.stdout.write(
       `索引已建立:${i.documents.length} 份文件,${i.paragraphs} 段,${i.units} 句;向量:${i.embedder}\n位置:${config.paths.index}(${i.startMs} ms)\n`,
@@ -326,7 +327,7 @@ const add = defineCommand({
     const { describeAdded } = await import('./ingest/summary.ts');
     const { mkdirSync, statSync } = await import('node:fs');
     mkdirSync(config.paths.reports, { recursive: true });
-    const library = openLibrary(config);
+    const library = openLibrary(config, logger);
     let added = 0;
     let failed = 0;
     // One writer at a time: the reports this command adds and the index rebuilt over them.
@@ -358,6 +359,7 @@ const add = defineCommand({
         process.stdout.write(`索引已更新:${engine.info.documents.length} 份报告,${engine.info.units} 句。运行中的服务会自动载入,无需重启。\n`);
       }
     }, writerEvents(logger));
+    await closeStores();
     if (failed) process.exit(1);
   },
 });
@@ -394,7 +396,7 @@ const remove = defineCommand({
     const { config, logger } = setup('warn');
     const { openLibrary } = await import('./bootstrap.ts');
     const { IngestError } = await import('./ingest/types.ts');
-    const library = openLibrary(config);
+    const library = openLibrary(config, logger);
     let removed = 0;
     await library.exclusive(async () => {
       for (const id of ids) {
@@ -412,6 +414,7 @@ const remove = defineCommand({
         process.stdout.write(`索引已更新:${engine.info.documents.length} 份报告。运行中的服务会自动载入,无需重启。\n`);
       }
     }, writerEvents(logger));
+    await closeStores();
     if (removed < ids.length) process.exit(1);
   },
 });
@@ -500,6 +503,12 @@ async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+}
+
+/** SEARCH_BACKEND=postgres: a command's connections closed, so it ends at once. */
+async function closeStores(): Promise<void> {
+  const { closeSearchStores } = await import('./bootstrap.ts');
+  await closeSearchStores();
 }
 
 const cli = defineCommand({

@@ -122,6 +122,12 @@ const EnvSchema = z.object({
     .optional()
     .transform((s) => (s ? s : undefined))
     .refine((s) => s === undefined || /^postgres(?:ql)?:\/\/\S+$/.test(s), 'must be a postgres:// URL'),
+  /**
+   * Where the search index lives: `memory` (each process builds or loads its own, the default) or
+   * `postgres` (reports, their structure, tokens, vectors and targets in DATABASE_URL, shared by every
+   * replica; each replica answers from what it loaded and reloads when another one adds a report).
+   */
+  SEARCH_BACKEND: z.enum(['memory', 'postgres']).default('memory'),
   /** Where the web page is reachable from outside (https://bot.example.gov.cn), for links in chats. */
   PUBLIC_URL: url,
   QUERY_LOG_RETENTION_DAYS: z.coerce.number().int().min(0).default(180),
@@ -178,6 +184,7 @@ export function createConfig(env: Record<string, string | undefined> = {}, cwd =
   check(e.LLM_PROVIDER === 'none' || Boolean(e.LLM_MODEL), 'LLM_MODEL', `is required when LLM_PROVIDER=${e.LLM_PROVIDER}`);
   check(e.LLM_PROVIDER !== 'openai' || Boolean(e.LLM_BASE_URL), 'LLM_BASE_URL', 'is required when LLM_PROVIDER=openai');
   check(e.EMBEDDINGS_PROVIDER === 'local' || Boolean(e.EMBEDDINGS_MODEL), 'EMBEDDINGS_MODEL', `is required when EMBEDDINGS_PROVIDER=${e.EMBEDDINGS_PROVIDER}`);
+  check(e.SEARCH_BACKEND !== 'postgres' || Boolean(e.DATABASE_URL), 'DATABASE_URL', 'is required when SEARCH_BACKEND=postgres');
   check(e.EMBEDDINGS_PROVIDER !== 'openai' || Boolean(e.EMBEDDINGS_BASE_URL), 'EMBEDDINGS_BASE_URL', 'is required when EMBEDDINGS_PROVIDER=openai');
 
   const data = resolve(cwd, e.DATA_DIR);

@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { loadLexicon, type Lexicon } from '../corpus/lexicon.ts';
-import { parseSource, readReportSources } from '../corpus/load.ts';
+import { parseSource, readReportSources, type ReportSource } from '../corpus/load.ts';
 import type { Period, Report, Section } from '../corpus/types.ts';
 import type { Region } from '../corpus/regions.ts';
 import { IndexError } from '../errors.ts';
@@ -15,6 +15,8 @@ import {
   type IdentifiedEmbeddings,
   type IndexIdentity,
   type SearchIndex,
+  type StoredParts,
+  usableParts,
 } from '../search/store.ts';
 import { createTokenizer, type Tokenizer } from '../search/tokenizer.ts';
 import { readCache, writeCache } from '../search/caches.ts';
@@ -56,6 +58,51 @@ export interface EngineOptions {
   weights?: RetrievalWeights;
   /** The region a question that names none is about (DEFAULT_REGION); else the only one, else all. */
   defaultRegion?: string;
+  /**
+   * The reports as PostgreSQL holds them (SEARCH_BACKEND=postgres), in place of the reports
+   * directory, with each report's part and vectors: the index is assembled from them (the index
+   * directory is then this replica's cache of them).
+   */
+  stored?: { sources: ReportSource[]; parts: StoredParts };
+}
+
+/** The tokenizer and embedder every index of these reports is cut and embedded with. */
+export interface SearchTools {
+  tokenizer: Tokenizer;
+  embeddings: IdentifiedEmbeddings;
+  identity: IndexIdentity;
+}
+
+/**
+ * Builds the tokenizer (stock dictionary, domain words, the names the reports quote) and the embedder
+ * for a set of reports, and what an index of them is built from. The engine answers with these; a
+ * report prepared for PostgreSQL is cut with the same.
+ */
+export function searchTools(
+  lexicon: Lexicon,
+  sources: ReportSource[],
+  reports: Report[],
+  options: { lookup?: ReturnType<typeof readCache.segmenter>; embeddings?: EngineOptions['embeddings'] } = {},
+): SearchTools {
+  const baseWords = [...lexicon.dictionary, ...lexiconTerms(lexicon)];
+  const quoted = quotedTerms(reports);
+  const tokenizer = createTokenizer({ words: [...baseWords, ...quoted], ...(options.lookup ? { lookup: options.lookup } : {}) });
+  const embeddings =
+    options.embeddings?.({ tokenizer, lexicon }) ??
+    new LocalHashEmbeddings({ tokenizer, synonymGroups: lexicon.synonymGroups });
+  const identity: IndexIdentity = {
+    sources: sources.map((s) => ({ file: s.file, sha256: sourceSha(s) })),
+    lexicon: lexicon.hash,
+    tokenizer: tokenizer.id,
+    embedder: embeddings.id,
+    segmenter: { base: sha256(baseWords.join('\n')).slice(0, 16), quoted: quoted.map((l) => l.split(' ')[0]!) },
+  };
+  return { tokenizer, embeddings, identity };
+}
+
+/** What a report's index entry is keyed by: its text and its metadata. */
+export function sourceSha(s: Pick<ReportSource, 'text' | 'meta'>): string {
+  return sha256(`${s.text}\u0000${JSON.stringify(s.meta)}`);
 }
 
 /** What a channel may use besides `ask`: the outline, paragraphs, document info and examples. */
@@ -124,27 +171,21 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   const started = performance.now();
   const log = options.logger;
   const lexicon = loadLexicon(options.dictDir);
-  const sources = readReportSources(options.reportsDir, lexicon);
+  const sources = options.stored ? options.stored.sources : readReportSources(options.reportsDir, lexicon);
   const reports = sources.map((s) => parseSource(s, lexicon));
   // The stock dictionary sorted for lookup, saved beside the index: with it a question is cut
   // without building the whole dictionary (see search/segmenter.ts).
   const lookup = readCache.segmenter(options.indexDir);
-  const baseWords = [...lexicon.dictionary, ...lexiconTerms(lexicon)];
-  const quoted = quotedTerms(reports);
-  const tokenizer = createTokenizer({ words: [...baseWords, ...quoted], ...(lookup ? { lookup } : {}) });
+  const { tokenizer, embeddings, identity } = searchTools(lexicon, sources, reports, {
+    ...(lookup ? { lookup } : {}),
+    ...(options.embeddings ? { embeddings: options.embeddings } : {}),
+  });
   // A process that keeps running (a server) builds the whole dictionary soon after start; a one-shot
   // answer has exited by then.
   if (lookup) setTimeout(() => tokenizer.prepare(), 2000).unref();
-  const embeddings =
-    options.embeddings?.({ tokenizer, lexicon }) ??
-    new LocalHashEmbeddings({ tokenizer, synonymGroups: lexicon.synonymGroups });
-  const identity: IndexIdentity = {
-    sources: sources.map((s) => ({ file: s.file, sha256: sha256(`${s.text}\u0000${JSON.stringify(s.meta)}`) })),
-    lexicon: lexicon.hash,
-    tokenizer: tokenizer.id,
-    embedder: embeddings.id,
-    segmenter: { base: sha256(baseWords.join('\n')).slice(0, 16), quoted: quoted.map((l) => l.split(' ')[0]!) },
-  };
+  // Reports from PostgreSQL: the index directory is this replica's cache of them. It is loaded when
+  // it holds exactly these reports; otherwise it lends what it holds unchanged (the vectors when
+  // reports were only added), PostgreSQL the rest, as an index directory does for the memory backend.
 
   if (!options.readOnly) {
     const removed = cleanIndexLeftovers(options.indexDir);
@@ -176,6 +217,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       identity,
       // The index being replaced lends what it holds unchanged; a rebuild asked for starts afresh.
       ...(options.rebuild ? {} : { previous: options.indexDir }),
+      ...(options.stored ? { stored: usableParts(options.stored.parts, identity) } : {}),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     });
     if (!options.readOnly) {

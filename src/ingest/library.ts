@@ -121,6 +121,20 @@ export interface InboxResult {
 
 type LibraryLexicon = Pick<Lexicon, 'gazetteer' | 'chrome' | 'genre'>;
 
+/**
+ * Where every change is written first when the reports live in PostgreSQL (SEARCH_BACKEND=postgres):
+ * a report is added or removed there in one transaction, then in the directory. A change the mirror
+ * refuses leaves the directory as it was.
+ */
+export interface LibraryMirror {
+  /** Adds or replaces a report from its text file's name, text and metadata file; `replaces` is removed with it. */
+  put(file: string, text: string, json: object, replaces?: string): Promise<void>;
+  /** Removes a report; what it was, or undefined when the mirror did not hold it. */
+  remove(id: string): Promise<LibraryEntry | undefined>;
+  /** How many reports the mirror holds. */
+  count(): Promise<number>;
+}
+
 export class ReportLibrary {
   readonly dir: string;
   readonly #lexicon: () => LibraryLexicon;
@@ -129,6 +143,8 @@ export class ReportLibrary {
   private queue: Promise<unknown> = Promise.resolve();
   /** Inbox files that failed, by name, size and time, so a bad file is reported once, not on every scan. */
   private readonly failedInbox = new Set<string>();
+  /** Set when the reports live in PostgreSQL: every change goes there first. */
+  mirror: LibraryMirror | undefined;
 
   /**
    * `lexicon` may be a loader: listing the inbox (every start, every one-shot answer) then reads no
@@ -282,6 +298,8 @@ export class ReportLibrary {
         addedAt: new Date().toISOString(),
       },
     };
+    // PostgreSQL first: a change it refuses is not made at all.
+    await this.mirror?.put(`${meta.id}.txt`, text, json, replaced && replaced.meta.id !== meta.id ? replaced.meta.id : undefined);
     mkdirSync(join(this.dir, ORIGINALS), { recursive: true });
     // Other originals of this id (an earlier DOCX when a PDF replaces it) go first.
     for (const f of readdirSync(join(this.dir, ORIGINALS))) {
@@ -314,11 +332,14 @@ export class ReportLibrary {
   remove(id: string): Promise<LibraryEntry> {
     return this.exclusive(async () => {
       const all = this.list();
-      const entry = all.find((e) => e.id === id);
+      const local = all.find((e) => e.id === id);
+      const count = this.mirror ? await this.mirror.count() : all.length;
+      if (count === 1 && (local || this.mirror)) throw new IngestError('unsupported', '这是唯一的一份报告,不能删除。请先添加其他报告。', 'last report');
+      const mirrored = await this.mirror?.remove(id);
+      const entry = local ?? mirrored;
       if (!entry) throw new IngestError('unsupported', `没有编号为 ${id} 的报告。`, `no report ${id}`);
-      if (all.length === 1) throw new IngestError('unsupported', '这是唯一的一份报告,不能删除。请先添加其他报告。', 'last report');
-      const source = this.sources().find((s) => s.meta.id === id)!;
-      this.deleteFiles(source);
+      const source = this.sources().find((s) => s.meta.id === id);
+      if (source) this.deleteFiles(source);
       return entry;
     });
   }

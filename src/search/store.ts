@@ -134,6 +134,40 @@ export interface BuildOptions {
    * report then costs about one report's tokenising, embedding and linking.
    */
   previous?: string;
+  /**
+   * Each report's part and vectors as saved elsewhere (PostgreSQL, by source sha256): used where they
+   * were made with this tokenizer and embedder, exactly as the parts of a previous index are.
+   */
+  stored?: StoredParts;
+}
+
+/** One report's part as bytes: its normalised texts and its two lexical indexes. */
+export interface PartBinary {
+  texts: string;
+  sentences: { meta: string; data: Buffer };
+  paragraphs: { meta: string; data: Buffer };
+}
+
+export interface StoredParts {
+  parts: Map<string, PartBinary>;
+  /** Unit vectors of a report's sentences, in order (Float32, `dim` per sentence). */
+  vectors: Map<string, Float32Array>;
+  /** What each report's part and vectors were made with; those made with other tools are not used. */
+  made?: Map<string, { lexicon: string; tokenizer: string; segmenter: string; embedder: string }>;
+}
+
+/** The stored parts usable for an index of `identity`, by the rule a previous index lends its parts. */
+export function usableParts(stored: StoredParts, identity: IndexIdentity): StoredParts {
+  if (!stored.made) return stored;
+  const out: StoredParts = { parts: new Map(), vectors: new Map() };
+  for (const [sha, made] of stored.made) {
+    if (made.lexicon !== identity.lexicon) continue;
+    const part = stored.parts.get(sha);
+    if (part && (made.tokenizer === identity.tokenizer || made.segmenter === identity.segmenter?.base)) out.parts.set(sha, part);
+    const vectors = stored.vectors.get(sha);
+    if (vectors && made.embedder === identity.embedder) out.vectors.set(sha, vectors);
+  }
+  return out;
 }
 
 /** Units tokenised between two turns of the event loop (a few milliseconds of work). */
@@ -189,6 +223,33 @@ function readPart(prev: { dir: string; manifest: Manifest }, sha: string, report
   }
 }
 
+/** A report's part, built and packed to bytes (what PostgreSQL keeps per report). */
+export async function buildPartBinary(report: Report, tokenizer: Tokenizer): Promise<PartBinary> {
+  const part = await buildPart(report, tokenizer);
+  const pack = (b: Bm25Index): { meta: string; data: Buffer } => {
+    const { meta, data } = b.toBinary();
+    return { meta: JSON.stringify(meta), data };
+  };
+  return { texts: JSON.stringify(part.texts), sentences: pack(part.sentences), paragraphs: pack(part.paragraphs) };
+}
+
+function partFromBinary(bin: PartBinary | undefined, report: Report): Part | undefined {
+  if (!bin) return undefined;
+  try {
+    const texts = JSON.parse(bin.texts) as Part['texts'];
+    if (texts.units.length !== report.sentences.length || texts.paragraphs.length !== report.paragraphs.length) return undefined;
+    const bm25 = (b: { meta: string; data: Buffer }, size: number): Bm25Index => Bm25Index.fromBinary(JSON.parse(b.meta) as Bm25Binary['meta'], b.data, size);
+    return { texts, sentences: bm25(bin.sentences, texts.units.length), paragraphs: bm25(bin.paragraphs, texts.paragraphs.length) };
+  } catch {
+    return undefined;
+  }
+}
+
+/** The texts a report's sentences are embedded from, in order (a sentence with its topic). */
+export function embeddingTexts(report: Report): string[] {
+  return report.sentences.map((s) => embeddingText([report], { report: 0, paragraph: s.paragraph, sentence: s.index }, s.text));
+}
+
 async function buildPart(report: Report, tokenizer: Tokenizer): Promise<Part> {
   const one = layoutOf([report]);
   const sentences = new Bm25Index();
@@ -225,8 +286,8 @@ export async function buildIndex(options: BuildOptions): Promise<SearchIndex> {
   const parts: Part[] = [];
   for (const [r, report] of reports.entries()) {
     const sha = shas[r]!;
-    const old = prev ? readPart(prev, sha, report) : undefined;
-    if (old) reused.set(sha, prev!.dir);
+    const old = prev ? readPart(prev, sha, report) : partFromBinary(options.stored?.parts.get(sha), report);
+    if (old && prev) reused.set(sha, prev.dir);
     const part = old ?? (await buildPart(report, tokenizer));
     if (!old) fresh.set(sha, part);
     parts.push(part);
@@ -275,20 +336,28 @@ export async function buildIndex(options: BuildOptions): Promise<SearchIndex> {
   }
   // Labels are handed out in insertion order, so reports are added in the order of their labels.
   todo.sort((a, b) => labels[a]! - labels[b]!);
-  const docs: Array<{ doc: Document; text: string }> = [];
+  const docs: Array<{ doc: Document; text: string; vector?: number[] }> = [];
   for (const r of todo) {
     const report = reports[r]!;
+    const saved = options.stored?.vectors.get(shas[r]!);
+    const dim = saved && report.sentences.length ? saved.length / report.sentences.length : 0;
+    const usable = saved !== undefined && Number.isInteger(dim) && dim > 0;
     for (let s = 0; s < report.sentences.length; s++) {
       const u = layout.unitBase[r]! + s;
       const unit = layout.units[u]!;
       const doc = chunkOf(Document, report, unit, labels[r]! + s);
-      docs.push({ doc, text: embeddingText(reports, unit, doc.pageContent) });
+      docs.push({ doc, text: embeddingText(reports, unit, doc.pageContent), ...(usable ? { vector: Array.from(saved.subarray(s * dim, (s + 1) * dim)) } : {}) });
     }
   }
   const batch = 2000;
   for (let i = 0; i < docs.length; i += batch) {
     const slice = docs.slice(i, i + batch);
-    await vectors.addVectors(await embeddings.embedDocuments(slice.map((d) => d.text)), slice.map((d) => d.doc));
+    // Vectors saved with the report are added as they are; only the others are embedded.
+    const missing = slice.filter((d) => !d.vector);
+    const made = missing.length ? await embeddings.embedDocuments(missing.map((d) => d.text)) : [];
+    let m = 0;
+    const batchVectors = slice.map((d) => d.vector ?? made[m++]!);
+    await vectors.addVectors(batchVectors, slice.map((d) => d.doc));
     options.onProgress?.(Math.min(i + batch, docs.length), docs.length);
   }
   if (docs.length === 0) options.onProgress?.(0, 0);

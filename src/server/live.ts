@@ -120,6 +120,8 @@ export class Reloader {
   #timer: NodeJS.Timeout | undefined;
   #poll: NodeJS.Timeout | undefined;
   #closed = false;
+  /** The reports changed elsewhere (another replica, through PostgreSQL): the next reload swaps. */
+  #stale = false;
 
   constructor(options: ReloaderOptions) {
     this.#o = options;
@@ -129,6 +131,15 @@ export class Reloader {
 
   get status(): ReloadStatus {
     return { ...this.#status, generation: this.#o.live.generation, rejected: [...this.#status.rejected] };
+  }
+
+  /**
+   * Says the reports changed where no file shows it (another replica wrote to PostgreSQL) and
+   * reloads: the engine is assembled again and swapped in, questions in flight finish on the old one.
+   */
+  changedElsewhere(reason: string): Promise<ReloadOutcome> {
+    this.#stale = true;
+    return this.reload(reason);
   }
 
   /** Records what the start-up inbox scan could not add, for /healthz. */
@@ -188,7 +199,9 @@ export class Reloader {
       logger.error({ err }, 'reading the reports directory failed');
     }
     const now = fingerprint(this.#o.watched);
-    if (now === this.#fingerprint) {
+    const stale = this.#stale;
+    this.#stale = false;
+    if (now === this.#fingerprint && !stale) {
       metrics?.reloads.inc({ outcome: 'unchanged' });
       return 'unchanged';
     }

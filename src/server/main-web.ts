@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { AskFn } from '../answer/types.ts';
-import { addDroppedReports, answerer, openEngine, openLibrary } from '../bootstrap.ts';
+import { addDroppedReports, answerer, closeSearchStores, generations, openEngine, openLibrary, searchStore } from '../bootstrap.ts';
 import type { ReportLibrary } from '../ingest/library.ts';
 import { LiveEngine, Reloader } from './live.ts';
 import { createSharedState, type SharedState } from '../shared/state.ts';
@@ -66,7 +66,7 @@ export const VERSION: string = (
  * ```
  */
 export async function runWeb(config: Config, logger: Logger, extras: WebExtras = {}): Promise<RunningWeb> {
-  const library = openLibrary(config);
+  const library = openLibrary(config, logger);
   const inbox = await addDroppedReports(library, logger);
   const engine = new LiveEngine(await openEngine(config, logger, { inbox: false }));
   const info = engine.info;
@@ -115,12 +115,25 @@ export async function runWeb(config: Config, logger: Logger, extras: WebExtras =
   const reloader = new Reloader({
     live: engine,
     library,
-    open: () => openEngine(config, logger, { inbox: false }),
+    open: () => openEngine(config, logger, { inbox: false, seed: false }),
     watched: { reports: config.paths.reports, dict: config.paths.dict },
     logger,
     metrics,
   });
   reloader.noteInbox(inbox);
+  // SEARCH_BACKEND=postgres: a report added or removed through any replica is announced by
+  // PostgreSQL; this one assembles its engine again (from what PostgreSQL holds) and swaps it in.
+  if (config.SEARCH_BACKEND === 'postgres') {
+    const search = await searchStore(config, logger);
+    await search.listen(
+      (generation) => {
+        // Its own change is already served (the reload after the add); a reconnect (-1) always reloads.
+        if (generation >= 0 && (generations.get(engine.current) ?? -1) >= generation) return;
+        void reloader.changedElsewhere('the reports changed in PostgreSQL');
+      },
+      (err) => logger.warn({ err: err.message }, 'listening for report changes in PostgreSQL failed; retrying'),
+    );
+  }
   if (config.WATCH_REPORTS) reloader.watch();
   // engine.ask, phrased by the model when LLM_PROVIDER is set; then counted, timed and logged.
   const ask = instrumentAsk(withConversation(await answerer(config, engine, { logger, metrics }), { engine, state }), { metrics, store, logger });
@@ -191,6 +204,7 @@ export async function runWeb(config: Config, logger: Logger, extras: WebExtras =
       await store.close();
       await adminStore?.close();
       await state.close();
+      await closeSearchStores();
       logger.info('stopped');
     })();
     return stopping;
