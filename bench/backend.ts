@@ -8,7 +8,7 @@ import { createEngine, type Engine } from '../src/answer/index.ts';
 import { loadLexicon } from '../src/corpus/lexicon.ts';
 import { readReportSources } from '../src/corpus/load.ts';
 import { loadDirectory, openSearchStore, prepareReports, toolsFor } from '../src/search-backend.ts';
-import { districtName } from './synthetic.ts';
+import { districtName, rng } from './synthetic.ts';
 
 /**
  * `npm run bench -- --backend memory|postgres --scale N`: a national-like corpus of N reports made
@@ -28,16 +28,6 @@ const DICT = join(ROOT, 'data/dict');
 const N = Number(values.scale);
 const backend = values.backend!;
 const ADMIN = process.env['BENCH_PG_URL'] ?? 'postgres://root@127.0.0.1:5432/test';
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 0x100000000;
-  };
-}
 
 /** Writes N reports: the real ones first, then copies under other place names with other figures. */
 function corpus(n: number, dir: string): Array<{ id: string; place: string }> {

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 const STEMS = '东西南北中新安康宁和平兴华源泉城港湾山河海川林阳江湖云星光明德仁义礼智信'.split('');
 const TAILS = '港 湾 城 川 山 河 源 阳 江 桥 门 州'.split(' ');
 
-function rng(seed: number): () => number {
+export function rng(seed: number): () => number {
   let s = seed >>> 0 || 1;
   return () => {
     s ^= s << 13;

@@ -31,6 +31,15 @@ export async function openEngine(
   if (inbox) await addDroppedReports(openLibrary(config, logger), logger);
   // Model clients load only when a model is configured: a one-shot answer should not pay for them.
   const provider = config.EMBEDDINGS_PROVIDER === 'local' ? undefined : (await import('./llm/providers.ts')).createEmbeddings(config);
+  const base: EngineOptions = {
+    reportsDir: config.paths.reports,
+    dictDir: config.paths.dict,
+    indexDir: config.paths.index,
+    logger,
+    ...(config.DEFAULT_REGION ? { defaultRegion: config.DEFAULT_REGION } : {}),
+    ...(provider ? { embeddings: () => provider } : {}),
+    ...options,
+  };
   if (config.SEARCH_BACKEND === 'postgres') {
     // The reports PostgreSQL holds, with their parts and vectors; the directory's new ones first.
     const store = await searchStore(config, logger);
@@ -43,28 +52,11 @@ export async function openEngine(
       await loadDirectory(store, config.paths.reports, lexicon, { only: options.rebuild ? 'all' : 'missing', ...(provider ? { embeddings: () => provider } : {}) });
     }
     const corpus = await store.load();
-    const engine = await createEngine({
-      reportsDir: config.paths.reports,
-      dictDir: config.paths.dict,
-      indexDir: config.paths.index,
-      logger,
-      ...(config.DEFAULT_REGION ? { defaultRegion: config.DEFAULT_REGION } : {}),
-      ...(provider ? { embeddings: () => provider } : {}),
-      ...options,
-      stored: { sources: corpus.sources, parts: corpus.parts },
-    });
+    const engine = await createEngine({ ...base, stored: { sources: corpus.sources, parts: corpus.parts } });
     generations.set(engine, corpus.generation);
     return engine;
   }
-  return createEngine({
-    reportsDir: config.paths.reports,
-    dictDir: config.paths.dict,
-    indexDir: config.paths.index,
-    logger,
-    ...(config.DEFAULT_REGION ? { defaultRegion: config.DEFAULT_REGION } : {}),
-    ...(provider ? { embeddings: () => provider } : {}),
-    ...options,
-  });
+  return createEngine(base);
 }
 
 /** The reports directory, for adding and removing reports (written to PostgreSQL first with SEARCH_BACKEND=postgres). */

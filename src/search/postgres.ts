@@ -1,6 +1,7 @@
 import pg from 'pg';
 import type { ReportSource } from '../corpus/load.ts';
 import type { Report } from '../corpus/types.ts';
+import { transaction } from '../store/postgres.ts';
 import type { TargetRow } from '../targets/extract.ts';
 import type { Bm25Binary } from './bm25.ts';
 import type { PartBinary, StoredParts } from './store.ts';
@@ -140,26 +141,6 @@ export function sourceToText(source: ReportSource): string {
 export function sourceFromText(text: string): ReportSource {
   const raw = JSON.parse(text) as ReportSource & { front: { dropped: Array<[number, string]> } };
   return { ...raw, front: { ...raw.front, dropped: new Map(raw.front.dropped) } };
-}
-
-async function transaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  const onError = (): void => {};
-  client.on('error', onError);
-  let failed: Error | undefined;
-  try {
-    await client.query('BEGIN');
-    const result = await fn(client);
-    await client.query('COMMIT');
-    return result;
-  } catch (err) {
-    failed = err instanceof Error ? err : new Error(String(err));
-    await client.query('ROLLBACK').catch(() => {});
-    throw err;
-  } finally {
-    client.removeListener('error', onError);
-    client.release(failed);
-  }
 }
 
 /** Terms of every document of a packed BM25 index (the lexemes of its tsvector). */

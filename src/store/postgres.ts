@@ -118,7 +118,7 @@ export function redactUrl(url: string): string {
  * Runs `fn` in a transaction on one pooled connection. A connection that fails meanwhile fails the
  * query under way (the listener keeps its 'error' event from ending the process) and is not reused.
  */
-async function transaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+export async function transaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
   const onError = (): void => {};
   client.on('error', onError);

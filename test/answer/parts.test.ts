@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createEngine, type Engine } from '../../src/answer/index.ts';
 import { loadCues, unwrap } from '../../src/answer/cues.ts';
 import { questionParts } from '../../src/answer/parts.ts';
-import { DICT_DIR, ROOT } from '../helpers/engine.ts';
+import { DICT_DIR, fixtureEngines } from '../helpers/engine.ts';
 
 /**
  * Two questions in one message, and the words around a question that only say who asks or what the
@@ -13,18 +13,7 @@ import { DICT_DIR, ROOT } from '../helpers/engine.ts';
  */
 const work = mkdtempSync(join(tmpdir(), 'workplan-parts-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
-const engines = new Map<string, Promise<Engine>>();
-function alone(file: string): Promise<Engine> {
-  let e = engines.get(file);
-  if (!e) {
-    const dir = join(work, `d${engines.size}`);
-    mkdirSync(join(dir, 'r'), { recursive: true });
-    copyFileSync(join(ROOT, 'test/fixtures', file), join(dir, 'r', file.split('/').pop()!));
-    e = createEngine({ reportsDir: join(dir, 'r'), dictDir: DICT_DIR, indexDir: join(dir, 'i'), readOnly: true });
-    engines.set(file, e);
-  }
-  return e;
-}
+const alone = fixtureEngines(work);
 
 describe('two questions in one message', () => {
   it('is cut where a sentence ends, or before a last clause in 呢, into two parts that each ask', () => {

@@ -7,7 +7,7 @@ import type { AnalyzeContext } from '../../src/answer/analyze.ts';
 import { loadCues } from '../../src/answer/cues.ts';
 import { createVocabulary } from '../../src/answer/vocabulary.ts';
 import { extractQuantities } from '../../src/corpus/normalize.ts';
-import { DICT_DIR, ROOT, testEngine } from '../helpers/engine.ts';
+import { DICT_DIR, fixtureEngines, testEngine } from '../helpers/engine.ts';
 
 /**
  * The thing a figure question counts, found where reports write it: a qualifier the paragraph said
@@ -18,19 +18,8 @@ import { DICT_DIR, ROOT, testEngine } from '../helpers/engine.ts';
  */
 const work = mkdtempSync(join(tmpdir(), 'workplan-subject-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
-const engines = new Map<string, Promise<Engine>>();
 
-function alone(file: string): Promise<Engine> {
-  let e = engines.get(file);
-  if (!e) {
-    const dir = join(work, `d${engines.size}`);
-    mkdirSync(join(dir, 'r'), { recursive: true });
-    copyFileSync(join(ROOT, 'test/fixtures', file), join(dir, 'r', file.split('/').pop()!));
-    e = createEngine({ reportsDir: join(dir, 'r'), dictDir: DICT_DIR, indexDir: join(dir, 'i'), readOnly: true });
-    engines.set(file, e);
-  }
-  return e;
-}
+const alone = fixtureEngines(work);
 
 async function answers(file: string, question: string, figure: string): Promise<void> {
   const a = await (await alone(file)).ask(question);
